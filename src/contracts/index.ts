@@ -1,0 +1,16 @@
+/**
+ * Contracts: zod schemas and the types inferred from them, shared by every stage. A leaf layer:
+ * it imports zod (and node:crypto for hashing) only. There is no second definition of a study, an
+ * event or a result anywhere else.
+ */
+export * from './canonical-json.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './features.js';
+export * from './language-pack.js';
+export * from './manifest.js';
+export * from './model-call.js';
+export * from './results.js';
+export * from './study.js';
+export * from './surrogate-parameters.js';
+export * from './zod-errors.js';

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { IndexDefinitionSchema } from './features.js';
+
+/**
+ * Analysis results. Every statistic records the estimator that produced it (name, version and
+ * arguments) and its warnings, so a reader can re-derive it. `results.json` holds no wall-clock time:
+ * two runs with the same seeds give byte-identical files.
+ */
+
+export const EstimatorRecordSchema = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    args: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+export type EstimatorRecord = z.infer<typeof EstimatorRecordSchema>;
+
+export const StatisticRowSchema = z
+  .object({
+    /** What this row is about: a language, a model term, "pooled". */
+    label: z.string(),
+    language: z.string().optional(),
+    term: z.string().optional(),
+    /** The quantity estimated: hedges-g, slope, beta, r, count. */
+    quantity: z.string(),
+    estimate: z.number().nullable(),
+    se: z.number().nullable().optional(),
+    ci: z.tuple([z.number(), z.number()]).nullable().optional(),
+    statistic: z.string().optional(),
+    statisticValue: z.number().nullable().optional(),
+    df: z.number().nullable().optional(),
+    p: z.number().nullable().optional(),
+    pAdjusted: z.number().nullable().optional(),
+    n: z.record(z.string(), z.number()).optional(),
+    estimator: EstimatorRecordSchema,
+    warnings: z.array(z.string()),
+  })
+  .strict();
+export type StatisticRow = z.infer<typeof StatisticRowSchema>;
+
+export const HypothesisResultSchema = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    metric: z.string(),
+    description: z.string(),
+    confirmatory: z.boolean(),
+    rows: z.array(StatisticRowSchema),
+    /** Extra named values (e.g. counts of languages by direction). */
+    summary: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).optional(),
+  })
+  .strict();
+export type HypothesisResult = z.infer<typeof HypothesisResultSchema>;
+
+export const CellSummarySchema = z
+  .object({
+    cellId: z.string(),
+    language: z.string(),
+    model: z.string(),
+    dose: z.number().int(),
+    runs: z.number().int(),
+    completedRuns: z.number().int(),
+    excludedRuns: z.number().int(),
+    attemptedActions: z.number().int(),
+    parseErrorRate: z.number().nullable(),
+    callErrorRate: z.number().nullable(),
+    retries: z.number().int(),
+    means: z.record(z.string(), z.number().nullable()),
+    sds: z.record(z.string(), z.number().nullable()),
+  })
+  .strict();
+export type CellSummary = z.infer<typeof CellSummarySchema>;
+
+export const ResultsSchema = z
+  .object({
+    formatVersion: z.literal(1),
+    study: z.string(),
+    studyTitle: z.string(),
+    studyHash: z.string(),
+    /** True when any run used the surrogate: these numbers are not findings about any LLM. */
+    surrogate: z.boolean(),
+    label: z.string(),
+    models: z.array(z.string()),
+    languages: z.array(z.string()),
+    doseVariable: z.string(),
+    indices: z.array(IndexDefinitionSchema),
+    cells: z.array(CellSummarySchema),
+    hypotheses: z.array(HypothesisResultSchema),
+    correction: z.string(),
+    covariates: z.record(z.string(), z.record(z.string(), z.number().nullable())),
+  })
+  .strict();
+export type Results = z.infer<typeof ResultsSchema>;

@@ -1,0 +1,265 @@
+import {
+  CHANNELS,
+  type LanguagePack,
+  PHRASE_REGISTERS,
+  REQUIRED_INTERVENTIONS,
+  REQUIRED_LEXICON_CATEGORIES,
+} from '../contracts/index.js';
+
+/**
+ * Semantic checks the zod schema cannot express: cross-references between parts of a pack, the
+ * placeholders each text may use, and the conventions every pack shares (persona ids p01..pNN,
+ * turns numbered 1..T). The loader refuses a pack with any problem, so the engine and the metrics
+ * can rely on these facts without re-checking them.
+ */
+
+export interface PackProblem {
+  /** Where in pack.json, e.g. `prompts.system` or `lexicon.categories.sexual.terms[3]`. */
+  path: string;
+  message: string;
+}
+
+interface PlaceholderRule {
+  allowed: readonly string[];
+  required: readonly string[];
+}
+
+/** The placeholders the engine fills in each prompt text (see the doc comments of PromptsSchema). */
+export const PROMPT_PLACEHOLDERS = {
+  system: { allowed: ['name', 'persona', 'setting', 'others', 'turns'], required: [] },
+  actionFormat: { allowed: ['others'], required: [] },
+  turnHeader: { allowed: ['turn', 'turns'], required: [] },
+  announcement: { allowed: ['text'], required: ['text'] },
+  talkObserved: { allowed: ['speaker', 'text'], required: ['speaker', 'text'] },
+  whisperObserved: { allowed: ['speaker', 'text'], required: ['speaker', 'text'] },
+  nothingObserved: { allowed: [], required: [] },
+  actionRequest: { allowed: [], required: [] },
+} as const satisfies Record<Exclude<keyof LanguagePack['prompts'], 'interventions'>, PlaceholderRule>;
+
+/** Placeholders allowed in scenario turn texts and in phrase-bank utterances. */
+export const SCENARIO_TURN_PLACEHOLDERS: readonly string[] = ['target'];
+export const PHRASE_PLACEHOLDERS: readonly string[] = ['target', 'name'];
+
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Names of the `{placeholder}`s in a text, in order of appearance, without duplicates. */
+export function placeholdersIn(text: string): string[] {
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((match) => match[1] ?? ''))];
+}
+
+function checkPlaceholders(problems: PackProblem[], path: string, text: string, rule: PlaceholderRule): void {
+  const used = placeholdersIn(text);
+  for (const name of used) {
+    if (!rule.allowed.includes(name)) {
+      const allowed = rule.allowed.length > 0 ? rule.allowed.map((item) => `{${item}}`).join(' ') : 'none';
+      problems.push({ path, message: `uses the placeholder {${name}}, which is not filled here (allowed: ${allowed})` });
+    }
+  }
+  for (const name of rule.required) {
+    if (!used.includes(name)) {
+      problems.push({ path, message: `must contain the placeholder {${name}}` });
+    }
+  }
+}
+
+const NO_PLACEHOLDERS: PlaceholderRule = { allowed: [], required: [] };
+const HOFSTEDE_DIMENSIONS = ['pdi', 'idv', 'mas', 'uai', 'lto', 'ivr'] as const;
+
+export interface ConsistencyOptions {
+  /** The folder the pack was read from; `meta.tag` must equal it. */
+  folderTag?: string | undefined;
+}
+
+/** Every semantic problem of a schema-valid pack, with its path. Empty when the pack is consistent. */
+export function findPackProblems(pack: LanguagePack, options: ConsistencyOptions = {}): PackProblem[] {
+  const problems: PackProblem[] = [];
+  checkMeta(pack, options, problems);
+  checkPersonas(pack, problems);
+  checkScenario(pack, problems);
+  checkPrompts(pack, problems);
+  checkChannelAliases(pack, problems);
+  checkLexicon(pack, problems);
+  checkPhraseBank(pack, problems);
+  checkCovariates(pack, problems);
+  return problems;
+}
+
+/** The problems of `findPackProblems` as `path: message` lines. */
+export function checkPackConsistency(pack: LanguagePack, options: ConsistencyOptions = {}): string[] {
+  return findPackProblems(pack, options).map((problem) => `${problem.path}: ${problem.message}`);
+}
+
+function checkMeta(pack: LanguagePack, options: ConsistencyOptions, problems: PackProblem[]): void {
+  if (options.folderTag !== undefined && pack.meta.tag !== options.folderTag) {
+    problems.push({
+      path: 'meta.tag',
+      message: `is "${pack.meta.tag}" but the pack lives in the folder "${options.folderTag}"; they must be equal`,
+    });
+  }
+}
+
+function checkPersonas(pack: LanguagePack, problems: PackProblem[]): void {
+  const seenNames = new Map<string, number>();
+  pack.personas.forEach((persona, index) => {
+    const expected = `p${String(index + 1).padStart(2, '0')}`;
+    if (persona.id !== expected) {
+      problems.push({
+        path: `personas[${index}].id`,
+        message: `is "${persona.id}" but must be "${expected}" (ids run p01, p02, ... in order, shared across packs)`,
+      });
+    }
+    const key = persona.name.trim().toLowerCase();
+    const earlier = seenNames.get(key);
+    if (earlier !== undefined) {
+      problems.push({
+        path: `personas[${index}].name`,
+        message: `"${persona.name}" is also the name of personas[${earlier}]; names must be distinct (agents address each other by name)`,
+      });
+    } else {
+      seenNames.set(key, index);
+    }
+    for (const field of ['name', 'role', 'description'] as const) {
+      checkPlaceholders(problems, `personas[${index}].${field}`, persona[field], NO_PLACEHOLDERS);
+    }
+  });
+}
+
+function checkScenario(pack: LanguagePack, problems: PackProblem[]): void {
+  const { scenario } = pack;
+  if (!pack.personas.some((persona) => persona.id === scenario.targetPersonaId)) {
+    const ids = pack.personas.map((persona) => persona.id).join(', ');
+    problems.push({
+      path: 'scenario.targetPersonaId',
+      message: `"${scenario.targetPersonaId}" is not the id of a persona (ids: ${ids})`,
+    });
+  }
+  checkPlaceholders(problems, 'scenario.title', scenario.title, NO_PLACEHOLDERS);
+  checkPlaceholders(problems, 'scenario.setting', scenario.setting, NO_PLACEHOLDERS);
+  scenario.turns.forEach((turn, index) => {
+    if (turn.turn !== index + 1) {
+      problems.push({
+        path: `scenario.turns[${index}].turn`,
+        message: `is ${turn.turn} but must be ${index + 1} (turns are numbered 1..${scenario.turns.length} in order)`,
+      });
+    }
+    checkPlaceholders(problems, `scenario.turns[${index}].text`, turn.text, {
+      allowed: SCENARIO_TURN_PLACEHOLDERS,
+      required: [],
+    });
+  });
+}
+
+function checkPrompts(pack: LanguagePack, problems: PackProblem[]): void {
+  const { prompts } = pack;
+  for (const [field, rule] of Object.entries(PROMPT_PLACEHOLDERS)) {
+    const text = prompts[field as keyof typeof PROMPT_PLACEHOLDERS];
+    checkPlaceholders(problems, `prompts.${field}`, text, rule);
+  }
+  for (const id of REQUIRED_INTERVENTIONS) {
+    if (prompts.interventions[id] === undefined) {
+      problems.push({ path: `prompts.interventions.${id}`, message: `is missing; every pack must define "${id}"` });
+    }
+  }
+  for (const [id, text] of Object.entries(prompts.interventions)) {
+    // Interventions are prefixed verbatim to the system prompt; nothing fills placeholders in them.
+    checkPlaceholders(problems, `prompts.interventions.${id}`, text, NO_PLACEHOLDERS);
+  }
+}
+
+function checkChannelAliases(pack: LanguagePack, problems: PackProblem[]): void {
+  const owner = new Map<string, string>(CHANNELS.map((channel) => [channel, channel]));
+  for (const channel of CHANNELS) {
+    pack.channelAliases[channel].forEach((alias, index) => {
+      const key = alias.trim().toLowerCase();
+      const path = `channelAliases.${channel}[${index}]`;
+      if (key === '') {
+        problems.push({ path, message: 'is blank' });
+        return;
+      }
+      const previous = owner.get(key);
+      if (previous !== undefined && previous !== channel) {
+        problems.push({ path, message: `"${alias}" also names the channel "${previous}"; an alias must be unambiguous` });
+      } else {
+        owner.set(key, channel);
+      }
+    });
+  }
+}
+
+function checkLexicon(pack: LanguagePack, problems: PackProblem[]): void {
+  const { lexicon } = pack;
+  for (const category of REQUIRED_LEXICON_CATEGORIES) {
+    if (lexicon.categories[category] === undefined) {
+      problems.push({ path: `lexicon.categories.${category}`, message: `is missing; every pack must define "${category}"` });
+    }
+  }
+  for (const [name, category] of Object.entries(lexicon.categories)) {
+    const seen = new Set<string>();
+    category.terms.forEach((term, index) => {
+      const path = `lexicon.categories.${name}.terms[${index}]`;
+      const stem = term.endsWith('*') ? term.slice(0, -1) : term;
+      if (stem.includes('*')) {
+        problems.push({ path, message: `"${term}": "*" is only allowed at the end of a term (a stem)` });
+      }
+      if (stem.trim() === '') {
+        problems.push({ path, message: `"${term}" has nothing to match before the "*"` });
+      }
+      if (stem !== stem.trim()) {
+        problems.push({ path, message: `"${term}" starts or ends with a space` });
+      }
+      const key = term.normalize('NFKC').toLowerCase();
+      if (seen.has(key)) {
+        problems.push({ path, message: `"${term}" is listed twice in this category` });
+      }
+      seen.add(key);
+    });
+    category.exclude.forEach((expression, index) => {
+      if (expression.includes('*')) {
+        problems.push({
+          path: `lexicon.categories.${name}.exclude[${index}]`,
+          message: `"${expression}": exclude expressions are literal text; "*" is not a wildcard here`,
+        });
+      }
+    });
+  }
+  for (const side of ['before', 'after'] as const) {
+    lexicon.negation[side].forEach((cue, index) => {
+      if (cue.trim() === '') {
+        problems.push({ path: `lexicon.negation.${side}[${index}]`, message: 'is blank' });
+      }
+    });
+  }
+}
+
+function checkPhraseBank(pack: LanguagePack, problems: PackProblem[]): void {
+  for (const register of PHRASE_REGISTERS) {
+    const phrases = pack.phraseBank[register];
+    if (phrases === undefined) {
+      problems.push({ path: `phraseBank.${register}`, message: `is missing; every pack must define "${register}"` });
+      continue;
+    }
+    phrases.forEach((phrase, index) => {
+      checkPlaceholders(problems, `phraseBank.${register}[${index}]`, phrase, {
+        allowed: PHRASE_PLACEHOLDERS,
+        required: [],
+      });
+    });
+  }
+}
+
+function checkCovariates(pack: LanguagePack, problems: PackProblem[]): void {
+  const { covariates } = pack;
+  // A missing value is allowed only when someone wrote down why it is missing.
+  const explanations = [covariates.source, covariates.mappingRationale, ...pack.meta.notes].join('\n').toLowerCase();
+  for (const dimension of HOFSTEDE_DIMENSIONS) {
+    const value = covariates.hofstede[dimension];
+    if (value === undefined) {
+      problems.push({ path: `covariates.hofstede.${dimension}`, message: 'is missing (write a number, or null with a note)' });
+    } else if (value === null && !explanations.includes(dimension)) {
+      problems.push({
+        path: `covariates.hofstede.${dimension}`,
+        message: `is null without an explanation; say in covariates.source or meta.notes why ${dimension.toUpperCase()} has no value`,
+      });
+    }
+  }
+}

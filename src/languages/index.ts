@@ -1,0 +1,26 @@
+/**
+ * Language packs: the data every language brings (scenario, personas, prompts, lexicon, phrase
+ * bank, covariates, declared capabilities), their loader, registry and consistency check.
+ */
+export {
+  type ConsistencyOptions,
+  checkPackConsistency,
+  findPackProblems,
+  PHRASE_PLACEHOLDERS,
+  type PackProblem,
+  PROMPT_PLACEHOLDERS,
+  placeholdersIn,
+  SCENARIO_TURN_PLACEHOLDERS,
+} from './consistency.js';
+export { type PackSource, parseLanguagePack, readJsonFile, readLanguagePackFile } from './loader.js';
+export {
+  clearLanguagePackCache,
+  languagePackFile,
+  languagesDirectory,
+  listLanguageTags,
+  loadLanguagePack,
+  loadLanguagePacks,
+  loadValidationSet,
+  type RegistryOptions,
+} from './registry.js';
+export { type ValidationItem, ValidationItemSchema, ValidationSetSchema } from './validation-set.js';

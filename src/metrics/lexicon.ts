@@ -1,0 +1,316 @@
+import type { LanguagePack } from '../contracts/index.js';
+import { createSegmenter, isWordCharacter, type Segmenter, type WordSpan } from './segmentation.js';
+
+/**
+ * Lexicon matching. Written by hand because it must follow each pack's declared capabilities
+ * (segmentation, clitics, negation direction, quotation marks) without branching on a language.
+ *
+ * Rules (also documented in src/languages/README.md):
+ * - text and terms are NFKC-normalised and lower-cased (unless the pack is case-sensitive); match
+ *   offsets refer to that normalised text;
+ * - a term matches only at a word start, optionally after one of the lexicon's clitic prefixes;
+ * - a term ending in `*` may continue into the rest of the word (a stem); otherwise it must end at a
+ *   word end; multi-word terms are allowed;
+ * - a hit inside an occurrence of one of its category's `exclude` expressions is dropped;
+ * - a hit with a negation cue among the `window` words before it (`before` cues), or right after it
+ *   inside its own word or among the `window` words after it (`after` cues), is dropped;
+ * - text between a pair of quotation marks is reported speech and is not scored.
+ */
+
+export interface LexiconMatch {
+  category: string;
+  /** The lexicon term as written in the pack (with its `*`). */
+  term: string;
+  /** The matched text (normalised). */
+  text: string;
+  start: number;
+  end: number;
+}
+
+export interface LexiconAnalysis {
+  words: number;
+  counts: Record<string, number>;
+  matches: LexiconMatch[];
+}
+
+export interface CompiledLexicon {
+  readonly language: string;
+  readonly version: string;
+  readonly categories: readonly string[];
+  /** Normalises text the way matching does; offsets of matches refer to this form. */
+  normalise(text: string): string;
+  match(text: string): LexiconMatch[];
+  count(text: string): Record<string, number>;
+  analyse(text: string): LexiconAnalysis;
+}
+
+interface CompiledTerm {
+  term: string;
+  literal: string;
+  stem: boolean;
+}
+
+interface CompiledCategory {
+  name: string;
+  pattern: RegExp;
+  /** Terms by literal text, longest first within a literal's alternatives. */
+  termsByLiteral: Map<string, CompiledTerm>;
+  literalsLongestFirst: string[];
+  exclusions: string[];
+}
+
+interface NegationCue {
+  literal: string;
+  prefix: boolean;
+}
+
+type LexiconPackView = Pick<LanguagePack, 'meta' | 'capabilities' | 'lexicon'>;
+
+const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
+
+function escapeRegex(text: string): string {
+  return text.replace(REGEX_SPECIAL, '\\$&');
+}
+
+export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
+  const caseSensitive = pack.capabilities.caseSensitive;
+  const normalise = (text: string): string => {
+    const composed = text.normalize('NFKC');
+    return caseSensitive ? composed : composed.toLowerCase();
+  };
+  const segmenter: Segmenter = createSegmenter(pack.capabilities, pack.meta.tag);
+  const spaced = pack.capabilities.segmentation === 'whitespace';
+  const clitics = [...new Set(pack.lexicon.cliticPrefixes.map(normalise))].sort((a, b) => b.length - a.length);
+  const cliticGroup = clitics.length > 0 ? `(?:${clitics.map(escapeRegex).join('|')})?` : '';
+
+  const categories: CompiledCategory[] = Object.entries(pack.lexicon.categories).map(([name, category]) => {
+    const termsByLiteral = new Map<string, CompiledTerm>();
+    for (const term of category.terms) {
+      const stem = term.endsWith('*');
+      const literal = normalise(stem ? term.slice(0, -1) : term).trim();
+      if (literal === '') continue;
+      const existing = termsByLiteral.get(literal);
+      // A stem subsumes the whole-word form of the same literal.
+      if (existing === undefined || (stem && !existing.stem)) {
+        termsByLiteral.set(literal, { term, literal, stem });
+      }
+    }
+    const literalsLongestFirst = [...termsByLiteral.keys()].sort((a, b) => b.length - a.length);
+    const alternation = literalsLongestFirst.map(escapeRegex).join('|');
+    // The optional clitic is captured by position: the term starts where group 1 starts.
+    const pattern = new RegExp(`${cliticGroup}(${alternation})`, 'gu');
+    return {
+      name,
+      pattern,
+      termsByLiteral,
+      literalsLongestFirst,
+      exclusions: category.exclude.map(normalise),
+    };
+  });
+
+  const toCue = (cue: string): NegationCue => {
+    const normalised = normalise(cue);
+    if (normalised.endsWith('*')) return { literal: normalised.slice(0, -1), prefix: true };
+    // An elided form such as French "n'" matches the start of the word it is attached to.
+    if (/['’]$/.test(normalised)) return { literal: normalised, prefix: true };
+    return { literal: normalised, prefix: false };
+  };
+  const negationBefore = pack.lexicon.negation.before.map(toCue);
+  const negationAfter = pack.lexicon.negation.after.map(toCue);
+  const negationWindow = pack.lexicon.negation.window;
+  const quotePairs = pack.lexicon.quotes.map(([open, close]) => [normalise(open), normalise(close)] as const);
+
+  const categoryNames = categories.map((category) => category.name);
+
+  function match(text: string): LexiconMatch[] {
+    const normalised = normalise(text);
+    return matchNormalised(normalised, null);
+  }
+
+  function matchNormalised(normalised: string, knownWords: WordSpan[] | null): LexiconMatch[] {
+    let words = knownWords;
+    const wordsOf = (): WordSpan[] => {
+      if (words === null) words = segmenter.words(normalised);
+      return words;
+    };
+    let wordStarts: Set<number> | null = null;
+    let wordEnds: Set<number> | null = null;
+    const isWordStart = (position: number): boolean => {
+      if (spaced) return !isWordCharacter(normalised[position - 1]) && isWordCharacter(normalised[position]);
+      if (wordStarts === null) wordStarts = new Set(wordsOf().map((word) => word.start));
+      return wordStarts.has(position);
+    };
+    const isWordEnd = (position: number): boolean => {
+      if (spaced) return !isWordCharacter(normalised[position]);
+      if (wordEnds === null) wordEnds = new Set(wordsOf().map((word) => word.end));
+      return wordEnds.has(position) || position >= normalised.length || !isWordCharacter(normalised[position]);
+    };
+    const quoted = quotedRanges(normalised, quotePairs);
+
+    const matches: LexiconMatch[] = [];
+    for (const category of categories) {
+      if (category.literalsLongestFirst.length === 0) continue;
+      const excluded = exclusionRanges(normalised, category.exclusions);
+      const pattern = category.pattern;
+      pattern.lastIndex = 0;
+      let found = pattern.exec(normalised);
+      while (found !== null) {
+        const matchStart = found.index;
+        const captured = found[1] ?? '';
+        let termStart = matchStart + found[0].length - captured.length;
+        let accepted: CompiledTerm | null = null;
+        if (isWordStart(matchStart)) {
+          accepted = acceptAt(category, normalised, termStart, isWordEnd);
+          // What looked like a clitic may be the term's own first letters.
+          if (accepted === null && termStart !== matchStart) {
+            accepted = acceptAt(category, normalised, matchStart, isWordEnd);
+            if (accepted !== null) termStart = matchStart;
+          }
+        }
+        if (accepted !== null) {
+          const hit: LexiconMatch = {
+            category: category.name,
+            term: accepted.term,
+            text: normalised.slice(termStart, termStart + accepted.literal.length),
+            start: termStart,
+            end: termStart + accepted.literal.length,
+          };
+          if (
+            !insideAny(hit, quoted) &&
+            !insideAny(hit, excluded) &&
+            !isNegated(normalised, hit, wordsOf())
+          ) {
+            matches.push(hit);
+          }
+          pattern.lastIndex = hit.end;
+        } else {
+          pattern.lastIndex = matchStart + 1;
+        }
+        found = pattern.exec(normalised);
+      }
+    }
+    matches.sort((a, b) => a.start - b.start || a.category.localeCompare(b.category));
+    return matches;
+  }
+
+  /** The longest term of the category that starts at `start` and satisfies its end rule. */
+  function acceptAt(
+    category: CompiledCategory,
+    text: string,
+    start: number,
+    isWordEnd: (position: number) => boolean,
+  ): CompiledTerm | null {
+    for (const literal of category.literalsLongestFirst) {
+      if (!text.startsWith(literal, start)) continue;
+      const term = category.termsByLiteral.get(literal);
+      if (term === undefined) continue;
+      if (term.stem || isWordEnd(start + literal.length)) return term;
+    }
+    return null;
+  }
+
+  function isNegated(text: string, hit: LexiconMatch, words: WordSpan[]): boolean {
+    if (negationWindow === 0 || (negationBefore.length === 0 && negationAfter.length === 0)) return false;
+    const hitWord = wordIndexAt(words, hit.start);
+    if (negationBefore.length > 0) {
+      for (let index = Math.max(0, hitWord - negationWindow); index < hitWord; index += 1) {
+        const word = words[index];
+        if (word !== undefined && cueMatches(negationBefore, text.slice(word.start, word.end))) return true;
+      }
+    }
+    if (negationAfter.length > 0) {
+      // The rest of the hit's own word (e.g. a Japanese verb ending), then the next words.
+      const ownWord = words[hitWord];
+      if (ownWord !== undefined && ownWord.end > hit.end) {
+        const rest = text.slice(hit.end, ownWord.end);
+        if (negationAfter.some((cue) => rest.includes(cue.literal))) return true;
+      }
+      const firstAfter = ownWord !== undefined && ownWord.start <= hit.start ? hitWord + 1 : hitWord;
+      for (let index = firstAfter; index < Math.min(words.length, firstAfter + negationWindow); index += 1) {
+        const word = words[index];
+        if (word === undefined) continue;
+        const token = text.slice(word.start, word.end);
+        if (negationAfter.some((cue) => token.startsWith(cue.literal))) return true;
+      }
+    }
+    return false;
+  }
+
+  function analyse(text: string): LexiconAnalysis {
+    const normalised = normalise(text);
+    const words = segmenter.words(normalised);
+    const matches = matchNormalised(normalised, words);
+    return { words: words.length, counts: countMatches(matches), matches };
+  }
+
+  function countMatches(matches: readonly LexiconMatch[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const name of categoryNames) counts[name] = 0;
+    for (const hit of matches) counts[hit.category] = (counts[hit.category] ?? 0) + 1;
+    return counts;
+  }
+
+  return {
+    language: pack.meta.tag,
+    version: pack.lexicon.version,
+    categories: categoryNames,
+    normalise,
+    match,
+    count: (text) => countMatches(match(text)),
+    analyse,
+  };
+}
+
+function cueMatches(cues: readonly NegationCue[], word: string): boolean {
+  return cues.some((cue) => (cue.prefix ? word.startsWith(cue.literal) : word === cue.literal));
+}
+
+/** Index of the word containing `position`, or of the first word after it. */
+function wordIndexAt(words: readonly WordSpan[], position: number): number {
+  let low = 0;
+  let high = words.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const word = words[middle]!;
+    if (position < word.start) high = middle - 1;
+    else if (position >= word.end) low = middle + 1;
+    else return middle;
+  }
+  return low;
+}
+
+interface Range {
+  start: number;
+  end: number;
+}
+
+function insideAny(hit: Range, ranges: readonly Range[]): boolean {
+  return ranges.some((range) => hit.start >= range.start && hit.end <= range.end);
+}
+
+function quotedRanges(text: string, pairs: readonly (readonly [string, string])[]): Range[] {
+  const ranges: Range[] = [];
+  for (const [open, close] of pairs) {
+    let from = text.indexOf(open);
+    while (from !== -1) {
+      const closing = text.indexOf(close, from + open.length);
+      if (closing === -1) break;
+      ranges.push({ start: from, end: closing + close.length });
+      from = text.indexOf(open, closing + close.length);
+    }
+  }
+  return ranges;
+}
+
+function exclusionRanges(text: string, expressions: readonly string[]): Range[] {
+  const ranges: Range[] = [];
+  for (const expression of expressions) {
+    if (expression === '') continue;
+    let from = text.indexOf(expression);
+    while (from !== -1) {
+      ranges.push({ start: from, end: from + expression.length });
+      from = text.indexOf(expression, from + 1);
+    }
+  }
+  return ranges;
+}
