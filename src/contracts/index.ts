@@ -11,6 +11,7 @@ export * from './language-pack.js';
 export * from './manifest.js';
 export * from './model-call.js';
 export * from './results.js';
+export * from './seeded-random.js';
 export * from './study.js';
 export * from './surrogate-parameters.js';
 export * from './zod-errors.js';

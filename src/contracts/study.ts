@@ -22,7 +22,6 @@ export const INDEX_NAMES = [
   'sexual_rate',
   'protective_rate',
   'conformity_rate',
-  'individuation_rate',
 ] as const;
 export const IndexNameSchema = z.enum(INDEX_NAMES);
 export type IndexName = z.infer<typeof IndexNameSchema>;

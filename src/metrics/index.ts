@@ -1,6 +1,9 @@
 /**
- * Metrics: segmentation, lexicon matching, features per action / agent / run, and the index
- * registry (CPI, DI, conformity rate, ...). Imports contracts and languages only.
+ * Metrics: segmentation, lexicon matching, the output-language check, features per action / agent /
+ * run, and the index registry (CPI, DI, conformity rate, ...). Imports contracts and languages only.
  */
+export * from './indices.js';
+export * from './language-check.js';
 export * from './lexicon.js';
+export * from './scoring.js';
 export * from './segmentation.js';

@@ -189,7 +189,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
         found = pattern.exec(normalised);
       }
     }
-    matches.sort((a, b) => a.start - b.start || a.category.localeCompare(b.category));
+    matches.sort((a, b) => a.start - b.start || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0));
     return matches;
   }
 

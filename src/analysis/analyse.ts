@@ -1,0 +1,418 @@
+import type {
+  AgentFeatures,
+  CellSummary,
+  Hypothesis,
+  HypothesisResult,
+  RunFeatures,
+  StatisticRow,
+  Study,
+} from '../contracts/index.js';
+import {
+  adjustPValues,
+  fitLmm,
+  fitOls,
+  hedgesG,
+  pearsonCorrelation,
+  tQuantile,
+  welchTTest,
+} from '../stats/index.js';
+import { agentTable, runMetricValue, runTable, type TableRow } from './tables.js';
+
+/**
+ * The analyze stage: a study's hypotheses turned into statistics calls over the stored features.
+ * Confirmatory hypotheses form one family corrected for multiplicity (Holm by default); exploratory
+ * ones are reported unadjusted and labelled. Every row records its estimator and warnings.
+ */
+
+export interface AnalysisInput {
+  study: Study;
+  runs: readonly RunFeatures[];
+  agents: readonly AgentFeatures[];
+  covariates: Readonly<Record<string, Readonly<Record<string, number | null>>>>;
+  /** Retries per run (from the call records), for the cell summaries. */
+  retriesByRun?: ReadonlyMap<string, number>;
+}
+
+export interface AnalysisOutput {
+  hypotheses: HypothesisResult[];
+  cells: CellSummary[];
+}
+
+const METRICS = ['cpi', 'di', 'monologue_ratio', 'sexual_rate', 'protective_rate', 'conformity_rate'] as const;
+
+export function analyseStudy(input: AnalysisInput): AnalysisOutput {
+  const { study } = input;
+  const included = input.runs.filter((run) => !run.excluded);
+  const hypotheses = study.analysis.hypotheses.map((hypothesis) => analyseHypothesis(hypothesis, input, included));
+  applyMultiplicityCorrection(hypotheses, study.analysis.correction);
+  return { hypotheses, cells: summariseCells(input) };
+}
+
+function analyseHypothesis(hypothesis: Hypothesis, input: AnalysisInput, included: readonly RunFeatures[]): HypothesisResult {
+  const { study } = input;
+  const base = {
+    id: hypothesis.id,
+    kind: hypothesis.kind,
+    metric: hypothesis.metric,
+    description: hypothesis.description ?? describeHypothesis(hypothesis, study),
+    confirmatory: hypothesis.confirmatory,
+  };
+  switch (hypothesis.kind) {
+    case 'contrast': {
+      const groups = hypothesis.by === 'language' ? study.languages.map((language) => [language] as const) : [[null] as const];
+      const rows = groups.map(([language]) =>
+        contrastRow(included, hypothesis.metric, hypothesis.high, hypothesis.low, language, hypothesis.test, study.analysis.ciLevel),
+      );
+      return { ...base, rows };
+    }
+    case 'trend': {
+      const groups = hypothesis.by === 'language' ? study.languages : [null];
+      const rows = groups.map((language) => trendRow(included, hypothesis.metric, language, study));
+      return { ...base, rows };
+    }
+    case 'model':
+      return { ...base, rows: modelRows(hypothesis, input, included) };
+    case 'covariate-correlation': {
+      const perLanguage = study.languages.map((language) =>
+        contrastRow(included, hypothesis.metric, hypothesis.high, hypothesis.low, language, 'student', study.analysis.ciLevel),
+      );
+      const pairs = perLanguage
+        .map((row) => ({ row, covariate: input.covariates[row.language ?? '']?.[hypothesis.covariate] ?? null }))
+        .filter((pair) => pair.row.estimate !== null && pair.covariate !== null);
+      const correlationRow = correlationWithCovariate(pairs, hypothesis.covariate, study.analysis.ciLevel);
+      // Per-language effects are context for the correlation; only the correlation is the test.
+      return { ...base, rows: [correlationRow, ...perLanguage.map((row) => ({ ...row, p: row.p, label: `${row.label} (effect)` }))] };
+    }
+    case 'direction-count': {
+      const perLanguage = study.languages.map((language) =>
+        contrastRow(included, hypothesis.metric, hypothesis.high, hypothesis.low, language, 'student', study.analysis.ciLevel),
+      );
+      const estimates = perLanguage.filter((row) => row.estimate !== null);
+      const significant = (row: StatisticRow) => row.p !== null && row.p !== undefined && row.p < 1 - study.analysis.ciLevel;
+      return {
+        ...base,
+        rows: perLanguage,
+        summary: {
+          languages: estimates.length,
+          positive: estimates.filter((row) => row.estimate! > 0).length,
+          negative: estimates.filter((row) => row.estimate! < 0).length,
+          significantPositive: estimates.filter((row) => row.estimate! > 0 && significant(row)).length,
+          significantNegative: estimates.filter((row) => row.estimate! < 0 && significant(row)).length,
+        },
+      };
+    }
+  }
+}
+
+function describeHypothesis(hypothesis: Hypothesis, study: Study): string {
+  const dose = study.design.dose.variable;
+  switch (hypothesis.kind) {
+    case 'contrast':
+      return `${hypothesis.metric}: ${dose} = ${hypothesis.high} vs ${hypothesis.low}${hypothesis.by === 'language' ? ', per language' : ''} (Hedges' g)`;
+    case 'trend':
+      return `${hypothesis.metric}: linear trend over ${dose}${hypothesis.by === 'language' ? ', per language' : ''} (OLS slope)`;
+    case 'model':
+      return `${hypothesis.formula} (${hypothesis.estimator.toUpperCase()}, ${hypothesis.level} level)`;
+    case 'covariate-correlation':
+      return `Pearson r between per-language ${hypothesis.metric} effects (${dose} ${hypothesis.high} vs ${hypothesis.low}) and ${hypothesis.covariate.toUpperCase()}`;
+    case 'direction-count':
+      return `Number of languages in which ${hypothesis.metric} rises or falls from ${dose} = ${hypothesis.low} to ${hypothesis.high}`;
+  }
+}
+
+function valuesAt(runs: readonly RunFeatures[], metric: string, dose: number, language: string | null): number[] {
+  const values: number[] = [];
+  for (const run of runs) {
+    if (run.dose !== dose || (language !== null && run.language !== language)) continue;
+    const value = runMetricValue(run, metric);
+    if (value !== null && Number.isFinite(value)) values.push(value);
+  }
+  return values;
+}
+
+function contrastRow(
+  runs: readonly RunFeatures[],
+  metric: string,
+  high: number,
+  low: number,
+  language: string | null,
+  test: 'student' | 'welch',
+  ciLevel: number,
+): StatisticRow & { language?: string } {
+  const highValues = valuesAt(runs, metric, high, language);
+  const lowValues = valuesAt(runs, metric, low, language);
+  const label = language ?? 'pooled';
+  const n = { [String(high)]: highValues.length, [String(low)]: lowValues.length };
+  const estimatorArgs = { metric, high, low, language, test, ciLevel };
+  if (highValues.length < 2 || lowValues.length < 2) {
+    return {
+      label,
+      ...(language === null ? {} : { language }),
+      quantity: 'hedges-g',
+      estimate: null,
+      ci: null,
+      p: null,
+      n,
+      estimator: { name: 'hedges-g', version: '1.0.0', args: estimatorArgs },
+      warnings: [`fewer than 2 usable runs in a group (${high}: ${highValues.length}, ${low}: ${lowValues.length})`],
+    };
+  }
+  const effect = hedgesG(highValues, lowValues, { ciLevel });
+  const warnings = [...effect.warnings];
+  let statistic = effect.t;
+  let df = effect.df;
+  let p = effect.p;
+  if (test === 'welch') {
+    const welch = welchTTest(highValues, lowValues, { ciLevel });
+    statistic = welch.statistic;
+    df = welch.df;
+    p = welch.p;
+    warnings.push(...welch.warnings);
+  }
+  return {
+    label,
+    ...(language === null ? {} : { language }),
+    quantity: 'hedges-g',
+    estimate: effect.g,
+    ci: finiteInterval(effect.ciG),
+    statistic: 't',
+    statisticValue: statistic,
+    df,
+    p,
+    n,
+    estimator: { ...effect.estimator, args: { ...effect.estimator.args, ...estimatorArgs } },
+    warnings,
+  };
+}
+
+function trendRow(runs: readonly RunFeatures[], metric: string, language: string | null, study: Study): StatisticRow {
+  const dose = study.design.dose.variable;
+  const rows = runs
+    .filter((run) => language === null || run.language === language)
+    .map((run) => ({ [metric]: runMetricValue(run, metric), [dose]: run.dose }))
+    .filter((row) => row[metric] !== null);
+  const label = language ?? 'pooled';
+  const formula = `${metric} ~ ${dose}`;
+  try {
+    const fit = fitOls({ formula, data: rows });
+    const slope = fit.coefficients.find((coefficient) => coefficient.term === dose);
+    if (slope === undefined) throw new Error(`no ${dose} coefficient`);
+    const margin = tQuantile(1 - (1 - study.analysis.ciLevel) / 2, slope.df) * slope.se;
+    return {
+      label,
+      ...(language === null ? {} : { language }),
+      term: dose,
+      quantity: 'slope',
+      estimate: slope.estimate,
+      se: slope.se,
+      ci: [slope.estimate - margin, slope.estimate + margin],
+      statistic: 't',
+      statisticValue: slope.t,
+      df: slope.df,
+      p: slope.p,
+      n: { runs: fit.nobs },
+      estimator: { ...fit.estimator, args: { ...fit.estimator.args, formula, language } },
+      warnings: fit.warnings,
+    };
+  } catch (error) {
+    return {
+      label,
+      ...(language === null ? {} : { language }),
+      term: dose,
+      quantity: 'slope',
+      estimate: null,
+      estimator: { name: 'ols', version: '1.0.0', args: { formula, language } },
+      warnings: [(error as Error).message],
+    };
+  }
+}
+
+function modelRows(
+  hypothesis: Extract<Hypothesis, { kind: 'model' }>,
+  input: AnalysisInput,
+  included: readonly RunFeatures[],
+): StatisticRow[] {
+  const { study } = input;
+  const dose = study.design.dose.variable;
+  let table: TableRow[];
+  if (hypothesis.level === 'run') {
+    table = runTable(included, dose, input.covariates);
+  } else {
+    const includedIds = new Set(included.map((run) => run.runId));
+    const models = new Map(included.map((run) => [run.runId, run.model]));
+    table = agentTable(
+      input.agents.filter((agent) => includedIds.has(agent.runId)),
+      dose,
+      study.design.dose.intervention,
+      models,
+    );
+  }
+  const response = hypothesis.formula.split('~')[0]?.trim() ?? hypothesis.metric;
+  const data = table.filter((row) => row[response] !== null && row[response] !== undefined);
+  const ciLevel = study.analysis.ciLevel;
+  const wanted = (term: string) => hypothesis.terms === undefined || hypothesis.terms.includes(term);
+  try {
+    if (hypothesis.estimator === 'ols') {
+      const fit = fitOls({ formula: hypothesis.formula, data });
+      return fit.coefficients.filter((coefficient) => wanted(coefficient.term)).map((coefficient) => {
+        const margin = tQuantile(1 - (1 - ciLevel) / 2, coefficient.df) * coefficient.se;
+        return {
+          label: coefficient.term,
+          term: coefficient.term,
+          quantity: 'beta',
+          estimate: coefficient.estimate,
+          se: coefficient.se,
+          ci: [coefficient.estimate - margin, coefficient.estimate + margin] as [number, number],
+          statistic: 't',
+          statisticValue: coefficient.t,
+          df: coefficient.df,
+          p: coefficient.p,
+          n: { rows: fit.nobs },
+          estimator: fit.estimator,
+          warnings: fit.warnings,
+        };
+      });
+    }
+    const fit = fitLmm({ formula: hypothesis.formula, data, reml: hypothesis.reml });
+    return fit.fixed.filter((coefficient) => wanted(coefficient.term)).map((coefficient) => {
+      // Without Satterthwaite df (see the fit's warnings) there is no t interval to report.
+      const margin = coefficient.df === null ? null : tQuantile(1 - (1 - ciLevel) / 2, coefficient.df) * coefficient.se;
+      return {
+        label: coefficient.term,
+        term: coefficient.term,
+        quantity: 'beta',
+        estimate: coefficient.estimate,
+        se: coefficient.se,
+        ci: margin === null ? null : ([coefficient.estimate - margin, coefficient.estimate + margin] as [number, number]),
+        statistic: 't',
+        statisticValue: coefficient.t,
+        df: coefficient.df,
+        p: coefficient.p,
+        n: { rows: fit.nobs },
+        estimator: fit.estimator,
+        warnings: fit.warnings,
+      };
+    });
+  } catch (error) {
+    return [
+      {
+        label: hypothesis.formula,
+        quantity: 'beta',
+        estimate: null,
+        estimator: { name: hypothesis.estimator, version: '1.0.0', args: { formula: hypothesis.formula } },
+        warnings: [`model could not be fitted: ${(error as Error).message}`],
+      },
+    ];
+  }
+}
+
+function correlationWithCovariate(
+  pairs: readonly { row: StatisticRow; covariate: number | null }[],
+  covariate: string,
+  ciLevel: number,
+): StatisticRow {
+  const label = `r with ${covariate.toUpperCase()}`;
+  if (pairs.length < 3) {
+    return {
+      label,
+      quantity: 'pearson-r',
+      estimate: null,
+      n: { languages: pairs.length },
+      estimator: { name: 'pearson', version: '1.0.0', args: { covariate } },
+      warnings: [`only ${pairs.length} languages have both an effect and a ${covariate} value`],
+    };
+  }
+  const result = pearsonCorrelation(
+    pairs.map((pair) => pair.row.estimate!),
+    pairs.map((pair) => pair.covariate!),
+    { ciLevel },
+  );
+  return {
+    label,
+    quantity: 'pearson-r',
+    estimate: result.estimate,
+    ci: result.ci,
+    statistic: 't',
+    statisticValue: result.statistic,
+    df: result.df,
+    p: result.p,
+    n: { languages: pairs.length },
+    estimator: { ...result.estimator, args: { ...result.estimator.args, covariate } },
+    warnings: result.warnings,
+  };
+}
+
+/** Rows that are tests of a hypothesis (not context rows such as per-language effects behind an r). */
+function testRows(result: HypothesisResult): StatisticRow[] {
+  if (result.kind === 'covariate-correlation') return result.rows.slice(0, 1);
+  if (result.kind === 'direction-count') return [];
+  return result.rows;
+}
+
+function applyMultiplicityCorrection(results: readonly HypothesisResult[], method: Study['analysis']['correction']): void {
+  const family = results
+    .filter((result) => result.confirmatory)
+    .flatMap(testRows)
+    .filter((row) => typeof row.p === 'number' && Number.isFinite(row.p));
+  const adjusted = method === 'none' ? family.map((row) => row.p as number) : adjustPValues(family.map((row) => row.p as number), method).adjusted;
+  family.forEach((row, index) => {
+    row.pAdjusted = adjusted[index] ?? null;
+  });
+}
+
+function finiteInterval(interval: readonly [number, number]): [number, number] | null {
+  return Number.isFinite(interval[0]) && Number.isFinite(interval[1]) ? [interval[0], interval[1]] : null;
+}
+
+function summariseCells(input: AnalysisInput): CellSummary[] {
+  const { study } = input;
+  const byCell = new Map<string, RunFeatures[]>();
+  for (const run of input.runs) {
+    const list = byCell.get(run.cellId);
+    if (list === undefined) byCell.set(run.cellId, [run]);
+    else list.push(run);
+  }
+  const cells: CellSummary[] = [];
+  for (const [cellId, runs] of byCell) {
+    const first = runs[0]!;
+    const included = runs.filter((run) => !run.excluded);
+    const attempted = runs.reduce((total, run) => total + run.attempted, 0);
+    const means: Record<string, number | null> = {};
+    const sds: Record<string, number | null> = {};
+    for (const metric of METRICS) {
+      const values = included.map((run) => runMetricValue(run, metric)).filter((value): value is number => value !== null);
+      const mean = values.length > 0 ? values.reduce((sum, value) => sum + value, 0) / values.length : null;
+      means[metric] = mean;
+      sds[metric] =
+        values.length > 1 && mean !== null
+          ? Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1))
+          : null;
+    }
+    cells.push({
+      cellId,
+      language: first.language,
+      model: first.model,
+      dose: first.dose,
+      runs: study.replicates,
+      completedRuns: runs.filter((run) => run.exclusionReason !== 'incomplete run').length,
+      excludedRuns: runs.length - included.length,
+      attemptedActions: attempted,
+      parseErrorRate: attempted > 0 ? runs.reduce((total, run) => total + run.parseErrors, 0) / attempted : null,
+      callErrorRate: attempted > 0 ? runs.reduce((total, run) => total + run.callErrors, 0) / attempted : null,
+      retries: runs.reduce((total, run) => total + (input.retriesByRun?.get(run.runId) ?? 0), 0),
+      means,
+      sds,
+    });
+  }
+  const order = new Map(study.languages.map((language, index) => [language, index]));
+  cells.sort(
+    (a, b) =>
+      compareText(a.model, b.model) || (order.get(a.language) ?? 0) - (order.get(b.language) ?? 0) || a.dose - b.dose,
+  );
+  return cells;
+}
+
+/** Code-point order: locale-independent, so results are byte-identical on every machine. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

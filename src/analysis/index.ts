@@ -1,0 +1,6 @@
+/**
+ * Analysis: a study's hypotheses turned into statistics calls over stored features; confirmatory vs
+ * exploratory; multiplicity correction. Imports contracts and stats only.
+ */
+export { type AnalysisInput, type AnalysisOutput, analyseStudy } from './analyse.js';
+export { agentMetricValue, agentTable, runMetricValue, runTable, type TableRow } from './tables.js';

@@ -1,0 +1,93 @@
+import type { AgentFeatures, RunFeatures } from '../contracts/index.js';
+
+/**
+ * The tidy tables analyses read: one row per run (or per agent), one column per index plus the
+ * design variables, named as they are in formulas (`cpi ~ k * language + (1 | language)`).
+ */
+
+export type TableRow = Record<string, number | string | null>;
+
+/** The value of a named index for a run (null when it cannot be computed for that run). */
+export function runMetricValue(run: RunFeatures, metric: string): number | null {
+  switch (metric) {
+    case 'cpi':
+      return run.cpi;
+    case 'di':
+      return run.di;
+    case 'monologue_ratio':
+      return run.monologueRatio;
+    case 'sexual_rate':
+      return run.rates.sexual ?? null;
+    case 'protective_rate':
+      return run.rates.protective ?? null;
+    case 'conformity_rate':
+      return run.conformityRate;
+    default:
+      return null;
+  }
+}
+
+export function agentMetricValue(agent: AgentFeatures, metric: string): number | null {
+  switch (metric) {
+    case 'di':
+      return agent.di;
+    case 'monologue_ratio':
+      return agent.monologueRatio;
+    case 'sexual_rate':
+      return agent.rates.sexual ?? null;
+    case 'protective_rate':
+      return agent.rates.protective ?? null;
+    case 'conformity_rate':
+      return agent.conformityRate;
+    default:
+      return null;
+  }
+}
+
+const RUN_METRICS = ['cpi', 'di', 'monologue_ratio', 'sexual_rate', 'protective_rate', 'conformity_rate'] as const;
+const AGENT_METRICS = ['di', 'monologue_ratio', 'sexual_rate', 'protective_rate', 'conformity_rate'] as const;
+
+/** Run table: metrics, the dose under its study name, language, model, run id, covariates. */
+export function runTable(
+  runs: readonly RunFeatures[],
+  doseVariable: string,
+  covariates: Readonly<Record<string, Readonly<Record<string, number | null>>>>,
+): TableRow[] {
+  return runs.map((run) => {
+    const row: TableRow = {
+      run: run.runId,
+      language: run.language,
+      model: run.model,
+      replicate: run.replicate,
+      [doseVariable]: run.dose,
+    };
+    for (const metric of RUN_METRICS) row[metric] = runMetricValue(run, metric);
+    for (const [name, value] of Object.entries(covariates[run.language] ?? {})) row[name] = value;
+    return row;
+  });
+}
+
+/**
+ * Agent table: per-agent metrics, whether the agent received the dosed intervention (`instructed`,
+ * 0/1), its condition (the interventions it received, joined with "+", or "none"), and its run.
+ */
+export function agentTable(
+  agents: readonly AgentFeatures[],
+  doseVariable: string,
+  doseIntervention: string,
+  models: ReadonlyMap<string, string>,
+): TableRow[] {
+  return agents.map((agent) => {
+    const row: TableRow = {
+      run: agent.runId,
+      agent: agent.agent,
+      language: agent.language,
+      model: models.get(agent.runId) ?? '',
+      [doseVariable]: agent.dose,
+      instructed: agent.interventions.includes(doseIntervention) ? 1 : 0,
+      condition: agent.interventions.length > 0 ? [...agent.interventions].sort().join('+') : 'none',
+    };
+    for (const metric of AGENT_METRICS) row[metric] = agentMetricValue(agent, metric);
+    return row;
+  });
+}

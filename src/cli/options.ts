@@ -1,0 +1,15 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Option parsers that turn a bad flag value into one clear message (exit code 2). */
+export function parseInteger(name: string, minimum = 0): (value: string) => number {
+  return (value: string) => {
+    if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be a whole number, got "${value}".`);
+    const parsed = Number.parseInt(value, 10);
+    if (parsed < minimum) throw new InvalidArgumentError(`${name} must be at least ${minimum}, got ${parsed}.`);
+    return parsed;
+  };
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

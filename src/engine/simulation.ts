@@ -1,0 +1,374 @@
+import {
+  type AgentSetup,
+  type CallRecord,
+  type Channel,
+  type LanguagePack,
+  ModelCallError,
+  type Persona,
+  type TranscriptEvent,
+  EVENT_FORMAT_VERSION,
+  createRandom,
+  deriveSeed,
+  shuffled,
+  hashCanonical,
+} from '../contracts/index.js';
+import type { ChatModel } from '../models/index.js';
+import { createActionParser, type Participant } from './action-parser.js';
+import { AgentMemory, fillTemplate, renderSystemPrompt } from './prompts.js';
+
+
+/**
+ * One simulation run: N agents, T turns, the scenario's event injector, and a turn policy. The
+ * engine owns no storage: each completed turn is handed to the sink as one batch (the store commits
+ * it in one transaction), and a run is resumed by passing the events already stored.
+ */
+
+export type TurnPolicy = 'sequential-shuffled' | 'sequential-fixed' | 'simultaneous';
+
+export interface RunSpec {
+  runId: string;
+  pack: LanguagePack;
+  modelRef: string;
+  model: ChatModel;
+  agents: number;
+  turns: number;
+  dose: number;
+  doseIntervention: string;
+  background: readonly string[];
+  placement: 'random' | 'first';
+  seed: number;
+  replicate: number;
+  sampling: { temperature: number; maxTokens: number; topP?: number | undefined };
+  memoryWindow: number | null;
+  turnPolicy: TurnPolicy;
+}
+
+export interface TurnBatch {
+  turn: number;
+  events: TranscriptEvent[];
+  calls: CallRecord[];
+}
+
+export interface RunSink {
+  /** Persist one completed turn atomically (all of it or none of it). */
+  commitTurn(batch: TurnBatch): void;
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: 'completed' | 'stopped';
+  turnsCompleted: number;
+  /** Turns done in this session (0 when the run was already complete). */
+  turnsRun: number;
+  callsMade: number;
+}
+
+export interface RunOptions {
+  /** Called after each committed turn (progress display). */
+  onTurn?: (turn: number, calls: number) => void;
+  /** Stop cleanly before the next turn (Ctrl-C, budget). */
+  shouldStop?: () => boolean;
+}
+
+/** Which personas play, and who receives which instructions. Derived from the seed only. */
+export function planAgents(spec: Pick<RunSpec, 'pack' | 'agents' | 'dose' | 'doseIntervention' | 'background' | 'placement' | 'seed'>): AgentSetup[] {
+  const personas = choosePersonas(spec.pack, spec.agents);
+  const ids = personas.map((persona) => persona.id);
+  const dosed = new Set(
+    spec.placement === 'first' ? ids.slice(0, spec.dose) : shuffled(ids, createRandom(deriveSeed(spec.seed, 'placement'))).slice(0, spec.dose),
+  );
+  return personas.map((persona) => ({
+    id: persona.id,
+    personaId: persona.id,
+    name: persona.name,
+    interventions: [...spec.background, ...(dosed.has(persona.id) ? [spec.doseIntervention] : [])],
+  }));
+}
+
+/** The first N personas, always including the scenario's target (it replaces the last one if needed). */
+export function choosePersonas(pack: LanguagePack, count: number): Persona[] {
+  const chosen = pack.personas.slice(0, count);
+  if (!chosen.some((persona) => persona.id === pack.scenario.targetPersonaId)) {
+    const target = pack.personas.find((persona) => persona.id === pack.scenario.targetPersonaId);
+    if (target !== undefined) chosen[chosen.length - 1] = target;
+  }
+  return chosen;
+}
+
+export async function simulateRun(
+  spec: RunSpec,
+  sink: RunSink,
+  storedEvents: readonly TranscriptEvent[] = [],
+  options: RunOptions = {},
+): Promise<RunOutcome> {
+  const pack = spec.pack;
+  const agents = planAgents(spec);
+  const personasById = new Map(pack.personas.map((persona) => [persona.id, persona]));
+  const namesById = new Map(agents.map((agent) => [agent.id, agent.name]));
+  const identities = agents.map((agent) => ({
+    id: agent.id,
+    persona: personasById.get(agent.personaId)!,
+    interventions: agent.interventions,
+  }));
+  const memories = new Map(
+    identities.map((identity) => [
+      identity.id,
+      new AgentMemory(
+        pack,
+        identity.id,
+        renderSystemPrompt(pack, identity, identities.filter((other) => other.id !== identity.id), spec.turns),
+        namesById,
+        spec.turns,
+        spec.memoryWindow,
+      ),
+    ]),
+  );
+  const parsers = new Map(
+    agents.map((agent) => {
+      const participants: Participant[] = agents.filter((other) => other.id !== agent.id).map(({ id, name }) => ({ id, name }));
+      return [agent.id, { participants, parse: createActionParser({ aliases: pack.channelAliases, participants }) }];
+    }),
+  );
+  const targetName = namesById.get(pack.scenario.targetPersonaId) ?? '';
+  const simultaneous = spec.turnPolicy === 'simultaneous';
+
+  let seq = 0;
+  let turnsCompleted = 0;
+  const base = () => ({ v: EVENT_FORMAT_VERSION, runId: spec.runId, seq: seq++ }) as const;
+
+  // Resume: rebuild every agent's memory from the stored, complete turns.
+  if (storedEvents.length > 0) {
+    const start = storedEvents[0];
+    if (start?.type !== 'run-start' || hashCanonical(start.agents) !== hashCanonical(agents)) {
+      throw new Error(`stored run ${spec.runId} does not match its plan (agents or seed differ)`);
+    }
+    for (const turnEvents of groupByTurn(storedEvents)) feedTurn(memories, turnEvents, simultaneous);
+    seq = storedEvents.length;
+    turnsCompleted = storedEvents.filter((event) => event.type === 'turn-end').length;
+    if (storedEvents.some((event) => event.type === 'run-end')) {
+      return { runId: spec.runId, status: 'completed', turnsCompleted, turnsRun: 0, callsMade: 0 };
+    }
+  } else {
+    const runStart: TranscriptEvent = {
+      ...base(),
+      turn: 0,
+      type: 'run-start',
+      language: pack.meta.tag,
+      model: spec.modelRef,
+      dose: spec.dose,
+      replicate: spec.replicate,
+      seed: spec.seed,
+      agents,
+    };
+    sink.commitTurn({ turn: 0, events: [runStart], calls: [] });
+  }
+
+  let callsMade = 0;
+  let turnsRun = 0;
+  for (let turn = turnsCompleted + 1; turn <= spec.turns; turn += 1) {
+    if (options.shouldStop?.() === true) {
+      return { runId: spec.runId, status: 'stopped', turnsCompleted: turn - 1, turnsRun, callsMade };
+    }
+    const scenarioTurn = pack.scenario.turns[turn - 1];
+    if (scenarioTurn === undefined) throw new Error(`scenario of ${pack.meta.tag} has no turn ${turn}`);
+    const order =
+      spec.turnPolicy === 'sequential-shuffled'
+        ? shuffled(agents.map((agent) => agent.id), createRandom(deriveSeed(spec.seed, 'order', turn)))
+        : agents.map((agent) => agent.id);
+    const events: TranscriptEvent[] = [];
+    const calls: CallRecord[] = [];
+    const emit = (event: TranscriptEvent, feedNow: boolean) => {
+      events.push(event);
+      if (feedNow) for (const memory of memories.values()) memory.observe(event);
+    };
+    emit({ ...base(), turn, type: 'turn-start', order }, true);
+    emit(
+      { ...base(), turn, type: 'event-injected', phase: scenarioTurn.phase, text: fillTemplate(scenarioTurn.text, { target: targetName }) },
+      true,
+    );
+
+    const act = async (agentId: string) => {
+      const messages = memories.get(agentId)!.nextMessages();
+      const parser = parsers.get(agentId)!;
+      return callAgent(spec, agentId, turn, messages, parser.participants);
+    };
+
+    if (simultaneous) {
+      const outcomes = await Promise.all(order.map((agentId) => act(agentId)));
+      const outcomeEvents = outcomes.map((outcome, index) => toEvent(outcome, order[index]!, turn));
+      for (const outcome of outcomes) calls.push(outcome.call);
+      for (const event of outcomeEvents) events.push(event);
+      feedTurn(memories, outcomeEvents, true);
+    } else {
+      for (const agentId of order) {
+        const outcome = await act(agentId);
+        calls.push(outcome.call);
+        emit(toEvent(outcome, agentId, turn), true);
+      }
+    }
+    callsMade += calls.length;
+    emit({ ...base(), turn, type: 'turn-end' }, false);
+    if (turn === spec.turns) emit({ ...base(), turn, type: 'run-end', status: 'completed' }, false);
+    sink.commitTurn({ turn, events, calls });
+    turnsRun += 1;
+    options.onTurn?.(turn, calls.length);
+  }
+  return { runId: spec.runId, status: 'completed', turnsCompleted: spec.turns, turnsRun, callsMade };
+
+  function toEvent(outcome: AgentOutcome, agentId: string, turn: number): TranscriptEvent {
+    const callId = outcome.call.callId;
+    if (outcome.kind === 'action') {
+      return {
+        ...base(),
+        turn,
+        type: 'action',
+        agent: agentId,
+        channel: outcome.channel,
+        ...(outcome.target === undefined ? {} : { target: outcome.target }),
+        text: outcome.text,
+        callId,
+      };
+    }
+    if (outcome.kind === 'parse-error') {
+      return { ...base(), turn, type: 'parse-error', agent: agentId, callId, raw: outcome.raw, reason: outcome.reason };
+    }
+    return {
+      ...base(),
+      turn,
+      type: 'call-error',
+      agent: agentId,
+      callId,
+      kind: outcome.errorKind,
+      message: outcome.message,
+      attempts: outcome.attempts,
+    };
+  }
+
+  async function callAgent(
+    runSpec: RunSpec,
+    agentId: string,
+    turn: number,
+    messages: RunSpecMessages,
+    participants: readonly Participant[],
+  ): Promise<AgentOutcome> {
+    const callId = `${runSpec.runId}/t${turn}/${agentId}`;
+    const request = {
+      messages,
+      temperature: runSpec.sampling.temperature,
+      maxTokens: runSpec.sampling.maxTokens,
+      topP: runSpec.sampling.topP,
+      seed: deriveSeed(runSpec.seed, 'call', turn, agentId),
+      metadata: {
+        runId: runSpec.runId,
+        agentId,
+        turn,
+        language: pack.meta.tag,
+        replicate: runSpec.replicate,
+        participants: participants.map(({ id, name }) => ({ id, name })),
+      },
+    };
+    const requestHash = hashCanonical({
+      model: runSpec.modelRef,
+      messages,
+      temperature: request.temperature,
+      maxTokens: request.maxTokens,
+      topP: request.topP,
+      seed: request.seed,
+    });
+    const started = performance.now();
+    const record = (fields: Partial<CallRecord>): CallRecord => ({
+      callId,
+      runId: runSpec.runId,
+      turn,
+      agentId,
+      model: runSpec.modelRef,
+      modelVersion: null,
+      requestHash,
+      promptTokens: 0,
+      completionTokens: 0,
+      cachedPromptTokens: null,
+      latencyMs: performance.now() - started,
+      attempts: [],
+      cached: false,
+      finishReason: 'error',
+      costUsd: null,
+      warnings: [],
+      text: '',
+      error: null,
+      ...fields,
+    });
+    try {
+      const result = await runSpec.model.generate(request);
+      const parsed = parsers.get(agentId)!.parse(result.text);
+      const call = record({
+        modelVersion: result.modelVersion,
+        promptTokens: result.usage.promptTokens,
+        completionTokens: result.usage.completionTokens,
+        cachedPromptTokens: result.usage.cachedPromptTokens ?? null,
+        latencyMs: result.cached === true ? 0 : performance.now() - started,
+        attempts: result.attempts ?? [{ attempt: 1, outcome: 'success' }],
+        cached: result.cached === true,
+        finishReason: result.finishReason,
+        costUsd: result.costUsd ?? null,
+        warnings: [...result.warnings, ...(parsed.ok ? parsed.notes.map((note) => `parse: ${note}`) : [])],
+        text: result.text,
+      });
+      if (!parsed.ok) return { kind: 'parse-error', call, raw: result.text, reason: parsed.reason };
+      return { kind: 'action', call, channel: parsed.channel, target: parsed.target, text: parsed.text };
+    } catch (error) {
+      // A spent budget stops the run (the turn is not committed); other call failures are data.
+      if (error instanceof ModelCallError && error.kind !== 'budget') {
+        const attempts = (error as ModelCallError & { attempts?: CallRecord['attempts'] }).attempts ?? [];
+        return {
+          kind: 'call-error',
+          call: record({ attempts, error: `${error.kind}: ${error.message}` }),
+          errorKind: error.kind,
+          message: error.message,
+          attempts: attempts.length,
+        };
+      }
+      throw error;
+    }
+  }
+}
+
+type RunSpecMessages = ReturnType<AgentMemory['nextMessages']>;
+
+type AgentOutcome =
+  | { kind: 'action'; call: CallRecord; channel: Channel; target: string | undefined; text: string }
+  | { kind: 'parse-error'; call: CallRecord; raw: string; reason: string }
+  | { kind: 'call-error'; call: CallRecord; errorKind: string; message: string; attempts: number };
+
+function groupByTurn(events: readonly TranscriptEvent[]): TranscriptEvent[][] {
+  const turns: TranscriptEvent[][] = [];
+  for (const event of events) {
+    const last = turns[turns.length - 1];
+    if (last !== undefined && last[0]?.turn === event.turn) last.push(event);
+    else turns.push([event]);
+  }
+  return turns;
+}
+
+const AGENT_OUTCOMES = new Set(['action', 'parse-error', 'call-error']);
+
+/**
+ * Feeds one turn's events to every memory. Sequential turns are fed in order. In a simultaneous turn
+ * every agent acted on the same view, so each agent first records its own outcome and only then
+ * sees what the others did.
+ */
+function feedTurn(memories: ReadonlyMap<string, AgentMemory>, events: readonly TranscriptEvent[], simultaneous: boolean): void {
+  if (!simultaneous) {
+    for (const event of events) for (const memory of memories.values()) memory.observe(event);
+    return;
+  }
+  const outcomes = events.filter((event) => AGENT_OUTCOMES.has(event.type));
+  for (const event of events) {
+    if (AGENT_OUTCOMES.has(event.type)) continue;
+    if (event.type === 'turn-end' || event.type === 'run-end') continue;
+    for (const memory of memories.values()) memory.observe(event);
+  }
+  for (const [agentId, memory] of memories) {
+    for (const event of outcomes) if ('agent' in event && event.agent === agentId) memory.observe(event);
+    for (const event of outcomes) if ('agent' in event && event.agent !== agentId) memory.observe(event);
+  }
+}

@@ -1,0 +1,216 @@
+import type {
+  ActionFeatures,
+  AgentFeatures,
+  HitCounts,
+  LanguagePack,
+  RunFeatures,
+  Study,
+  TranscriptEvent,
+} from '../contracts/index.js';
+import { computeCpi, computeDi, type IndexComponents, poolScales } from './indices.js';
+import { createLanguageDetector } from './language-check.js';
+import { type CompiledLexicon, compileLexicon } from './lexicon.js';
+
+/**
+ * The score stage: transcripts in, features out. Lexicon hits per action; monologue ratio, hit rates
+ * and conformity rate per agent and per run; then CPI and DI over the pooled non-excluded runs (and
+ * DI over the pooled agents). Pure: the same events give the same features.
+ */
+
+export interface RunToScore {
+  runId: string;
+  cellId: string;
+  language: string;
+  model: string;
+  dose: number;
+  replicate: number;
+  /** True when the run reached its run-end event. */
+  complete: boolean;
+  events: readonly TranscriptEvent[];
+}
+
+export interface ScoredStudy {
+  actions: ActionFeatures[];
+  agents: AgentFeatures[];
+  runs: RunFeatures[];
+  warnings: string[];
+}
+
+type ScoringSettings = Pick<Study, 'metrics' | 'exclusions'>;
+
+export function scoreRuns(
+  runs: readonly RunToScore[],
+  packs: ReadonlyMap<string, LanguagePack>,
+  settings: ScoringSettings,
+): ScoredStudy {
+  const lexicons = new Map<string, CompiledLexicon>();
+  const lexiconOf = (language: string): CompiledLexicon => {
+    let lexicon = lexicons.get(language);
+    if (lexicon === undefined) {
+      const pack = packs.get(language);
+      if (pack === undefined) throw new Error(`no language pack loaded for "${language}"`);
+      lexicon = compileLexicon(pack);
+      lexicons.set(language, lexicon);
+    }
+    return lexicon;
+  };
+  const detector = createLanguageDetector([...packs.values()].map((pack) => pack.capabilities.detectorCode));
+  const scored = new Set(settings.metrics.scoredChannels);
+  const perAction = settings.metrics.normalization === 'per-action';
+
+  const actions: ActionFeatures[] = [];
+  const agents: AgentFeatures[] = [];
+  const runFeatures: RunFeatures[] = [];
+  const warnings: string[] = [];
+
+  for (const run of runs) {
+    const pack = packs.get(run.language);
+    const lexicon = lexiconOf(run.language);
+    const intendedCode = pack?.capabilities.detectorCode ?? 'und';
+    const start = run.events[0];
+    const agentSetups = start?.type === 'run-start' ? start.agents : [];
+    const perAgent = new Map(
+      agentSetups.map((agent) => [
+        agent.id,
+        { interventions: agent.interventions, actions: 0, monologues: 0, scoredActions: 0, hits: emptyCounts(lexicon.categories) },
+      ]),
+    );
+    const runHits = emptyCounts(lexicon.categories);
+    let actionCount = 0;
+    let monologues = 0;
+    let scoredActions = 0;
+    let parseErrors = 0;
+    let callErrors = 0;
+    let detected = 0;
+    let intended = 0;
+
+    for (const event of run.events) {
+      if (event.type === 'parse-error') parseErrors += 1;
+      if (event.type === 'call-error') callErrors += 1;
+      if (event.type !== 'action') continue;
+      actionCount += 1;
+      const agent = perAgent.get(event.agent);
+      if (agent !== undefined) agent.actions += 1;
+      if (event.channel === 'monologue') {
+        monologues += 1;
+        if (agent !== undefined) agent.monologues += 1;
+      }
+      const detectedLanguage = detector.detect(event.text);
+      if (detectedLanguage !== 'und') {
+        detected += 1;
+        if (detectedLanguage === intendedCode) intended += 1;
+      }
+      if (!scored.has(event.channel)) continue;
+      const analysis = lexicon.analyse(event.text);
+      scoredActions += 1;
+      if (agent !== undefined) agent.scoredActions += 1;
+      addInto(runHits, analysis.counts);
+      if (agent !== undefined) addInto(agent.hits, analysis.counts);
+      actions.push({
+        runId: run.runId,
+        seq: event.seq,
+        turn: event.turn,
+        agent: event.agent,
+        channel: event.channel,
+        words: analysis.words,
+        hits: analysis.counts,
+        detectedLanguage,
+      });
+    }
+
+    for (const [agentId, agent] of perAgent) {
+      agents.push({
+        runId: run.runId,
+        agent: agentId,
+        language: run.language,
+        dose: run.dose,
+        interventions: [...agent.interventions],
+        actions: agent.actions,
+        monologues: agent.monologues,
+        monologueRatio: agent.actions > 0 ? agent.monologues / agent.actions : null,
+        hits: agent.hits,
+        rates: rates(agent.hits, agent.scoredActions, perAction),
+        conformityRate: conformityRate(agent.hits),
+        di: null,
+      });
+    }
+
+    const attempted = actionCount + parseErrors + callErrors;
+    const failedShare = attempted > 0 ? (parseErrors + callErrors) / attempted : 1;
+    let exclusionReason: string | null = null;
+    if (!run.complete) exclusionReason = 'incomplete run';
+    else if (failedShare > settings.exclusions.maxFailedActionShare) {
+      exclusionReason = `${Math.round(failedShare * 100)}% of agent turns failed (limit ${Math.round(settings.exclusions.maxFailedActionShare * 100)}%)`;
+    } else if (actionCount === 0) exclusionReason = 'no actions';
+
+    runFeatures.push({
+      runId: run.runId,
+      cellId: run.cellId,
+      language: run.language,
+      model: run.model,
+      dose: run.dose,
+      replicate: run.replicate,
+      attempted,
+      actions: actionCount,
+      parseErrors,
+      callErrors,
+      intendedLanguageShare: detected > 0 ? intended / detected : null,
+      monologueRatio: actionCount > 0 ? monologues / actionCount : null,
+      hits: runHits,
+      rates: rates(runHits, scoredActions, perAction),
+      conformityRate: conformityRate(runHits),
+      cpi: null,
+      di: null,
+      excluded: exclusionReason !== null,
+      exclusionReason,
+    });
+  }
+
+  // Indices: z-scores over the pooled, non-excluded data of the study.
+  const included = runFeatures.filter((run) => !run.excluded);
+  const runScales = poolScales(included.map(componentsOf));
+  for (const run of included) {
+    run.cpi = computeCpi(componentsOf(run), runScales);
+    run.di = computeDi(componentsOf(run), runScales);
+  }
+  const excludedRuns = new Set(runFeatures.filter((run) => run.excluded).map((run) => run.runId));
+  const includedAgents = agents.filter((agent) => !excludedRuns.has(agent.runId));
+  const agentScales = poolScales(includedAgents.map(componentsOf));
+  for (const agent of includedAgents) agent.di = computeDi(componentsOf(agent), agentScales);
+  for (const [name, scale] of Object.entries(runScales)) {
+    if (included.length > 1 && scale.sd === 0) warnings.push(`index component ${name} has no variance across runs; it contributes 0 to CPI and DI`);
+  }
+  return { actions, agents, runs: runFeatures, warnings };
+}
+
+function componentsOf(row: { monologueRatio: number | null; rates: Record<string, number> }): IndexComponents {
+  return {
+    monologueRatio: row.monologueRatio,
+    sexual: row.rates.sexual ?? 0,
+    protective: row.rates.protective ?? 0,
+  };
+}
+
+function emptyCounts(categories: readonly string[]): HitCounts {
+  const counts: HitCounts = {};
+  for (const category of categories) counts[category] = 0;
+  return counts;
+}
+
+function addInto(target: HitCounts, source: Readonly<Record<string, number>>): void {
+  for (const [category, count] of Object.entries(source)) target[category] = (target[category] ?? 0) + count;
+}
+
+function rates(hits: HitCounts, scoredActions: number, perAction: boolean): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [category, count] of Object.entries(hits)) {
+    result[category] = perAction ? (scoredActions > 0 ? count / scoredActions : 0) : count;
+  }
+  return result;
+}
+
+function conformityRate(hits: HitCounts): number | null {
+  const conformity = hits.conformity ?? 0;
+  const individuation = hits.individuation ?? 0;
+  return conformity + individuation > 0 ? conformity / (conformity + individuation) : null;
+}

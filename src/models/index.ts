@@ -1,0 +1,12 @@
+/**
+ * Models: the `ChatModel` interface, the built-in surrogate, scripted mocks, and (from
+ * backends-index.ts) the real adapters and wrappers. Imports contracts only.
+ */
+export type { ChatModel, ChatModelWrapper } from './chat-model.js';
+export { createMockModel, createNamedMockModel, MOCK_SCRIPTS, type MockScript } from './mock-model.js';
+export {
+  DEFAULT_SURROGATE_PARAMETERS,
+  effectiveProfile,
+  resolveSurrogateParameters,
+} from './surrogate/parameters.js';
+export { createSurrogateModel, SURROGATE_REF, type SurrogateOptions } from './surrogate/surrogate-model.js';

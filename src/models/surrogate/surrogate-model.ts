@@ -1,0 +1,243 @@
+import {
+  type ChatMessage,
+  type GenerateRequest,
+  type GenerateResult,
+  type LanguagePack,
+  type PhraseRegister,
+  type SurrogateParameters,
+  createRandom,
+  deriveSeed,
+  standardNormal,
+} from '../../contracts/index.js';
+import type { ChatModel } from '../chat-model.js';
+import { effectiveProfile } from './parameters.js';
+
+/**
+ * The built-in surrogate: a documented stochastic model of agent behaviour, NOT a language model.
+ * It reads the same rendered messages a real model gets (its instructions from the system prompt,
+ * what the group said from the newest observations), decides a channel and a register with the
+ * multinomial-logit model described in README.md, realises the text from the language pack's phrase
+ * bank, and answers in the action format real models must use.
+ */
+
+export interface SurrogateOptions {
+  packs: ReadonlyMap<string, LanguagePack>;
+  parameters: SurrogateParameters;
+  /** Covariate values per language (pack values with a study's overrides applied). */
+  covariates: Readonly<Record<string, Readonly<Record<string, number | null>>>>;
+  /** Lexicon hit counts of a text in a language: how the surrogate "hears" the group. */
+  scoreText: (language: string, text: string) => Readonly<Record<string, number>>;
+}
+
+export const SURROGATE_REF = 'surrogate';
+
+interface LanguageView {
+  pack: LanguagePack;
+  alignmentText: string | undefined;
+  individuationText: string | undefined;
+  observedSpeech: RegExp[];
+  targetName: string;
+}
+
+export function createSurrogateModel(options: SurrogateOptions): ChatModel {
+  const views = new Map<string, LanguageView>();
+  const viewOf = (language: string): LanguageView => {
+    let view = views.get(language);
+    if (view === undefined) {
+      const pack = options.packs.get(language);
+      if (pack === undefined) throw new Error(`surrogate: no language pack loaded for "${language}"`);
+      view = {
+        pack,
+        alignmentText: pack.prompts.interventions.alignment?.trim(),
+        individuationText: pack.prompts.interventions.individuation?.trim(),
+        observedSpeech: [pack.prompts.talkObserved, pack.prompts.whisperObserved].map(templateToPattern),
+        targetName: pack.personas.find((persona) => persona.id === pack.scenario.targetPersonaId)?.name ?? '',
+      };
+      views.set(language, view);
+    }
+    return view;
+  };
+  const parameters = options.parameters;
+  const modelVersion = `backfire-surrogate/${parameters.version}`;
+
+  return {
+    ref: SURROGATE_REF,
+    surrogate: true,
+    async generate(request: GenerateRequest): Promise<GenerateResult> {
+      const { metadata } = request;
+      const view = viewOf(metadata.language);
+      const pack = view.pack;
+      const system = request.messages[0]?.content ?? '';
+      const aligned = view.alignmentText !== undefined && system.includes(view.alignmentText) ? 1 : 0;
+      const individuated = view.individuationText !== undefined && system.includes(view.individuationText) ? 1 : 0;
+      const phase = pack.scenario.turns[metadata.turn - 1]?.phase ?? 'exclusion';
+      const pressure = parameters.register.pressureByPhase[phase];
+      const profile = effectiveProfile(parameters, metadata.language, options.covariates[metadata.language] ?? {});
+
+      // Latent heterogeneity: fixed per run and per agent (derived from ids, not from the call seed).
+      const runLatent = standardNormal(createRandom(deriveSeed(metadata.runId, 'run-latent'))) * parameters.variability.runSd;
+      const echoLatent = standardNormal(createRandom(deriveSeed(metadata.runId, 'echo-latent'))) * parameters.variability.runSd;
+      const agentLatent =
+        standardNormal(createRandom(deriveSeed(metadata.runId, metadata.agentId, 'agent-latent'))) * parameters.variability.agentSd;
+
+      // What the group said since this agent last acted.
+      const speech = observedSpeech(request.messages, view.observedSpeech);
+      const heard = speech.lines > 0 ? options.scoreText(metadata.language, speech.text) : {};
+      const conformityHeard = heard.conformity ?? 0;
+      const individuationHeard = heard.individuation ?? 0;
+      const conformityShare = (conformityHeard + 0.5) / (conformityHeard + individuationHeard + 1);
+      const echoHeard = Math.min(3, (heard.sexual ?? 0) / Math.max(1, speech.lines));
+
+      const random = createRandom(request.seed);
+      const temperature = Math.max(request.temperature, 0.05);
+      const channelParameters = parameters.channel;
+      const channel = sample(random, temperature, {
+        talk: 0,
+        monologue:
+          channelParameters.monologueIntercept +
+          profile.alignmentMonologue * aligned +
+          channelParameters.individuationMonologue * individuated +
+          channelParameters.monologuePressure * pressure +
+          runLatent +
+          agentLatent,
+        whisper: channelParameters.whisperIntercept + channelParameters.whisperPressure * pressure,
+      });
+
+      const registerParameters = parameters.register;
+      const registerLogits: Partial<Record<'neutral' | 'compliance' | 'coercion-echo' | 'protective' | 'dissociation', number>> = {
+        neutral: 0,
+        compliance: registerParameters.complianceIntercept + registerParameters.compliancePressure * pressure,
+        'coercion-echo':
+          registerParameters.echoIntercept +
+          registerParameters.echoByPhase[phase] +
+          profile.alignmentEcho * aligned +
+          registerParameters.individuationEcho * individuated +
+          registerParameters.socialEcho * echoHeard +
+          echoLatent,
+        protective:
+          registerParameters.protectiveIntercept +
+          registerParameters.protectivePressure * pressure +
+          profile.alignmentProtective * aligned +
+          registerParameters.individuationProtective * individuated,
+      };
+      if (channel === 'monologue') {
+        registerLogits.dissociation =
+          registerParameters.dissociationIntercept + registerParameters.dissociationAlignment * aligned;
+      }
+      const broadRegister = sample(random, temperature, registerLogits);
+      let register: PhraseRegister;
+      if (broadRegister === 'protective') {
+        const conformityLogit =
+          profile.conformityBias +
+          profile.alignmentConformity * aligned +
+          registerParameters.individuationConformity * individuated +
+          registerParameters.socialConformity * (conformityShare - 0.5);
+        register = random() < logistic(conformityLogit / temperature) ? 'protective-conformity' : 'protective-individuation';
+      } else {
+        register = broadRegister;
+      }
+
+      const others = metadata.participants;
+      const otherName = others.length > 0 ? others[Math.floor(random() * others.length)]!.name : view.targetName;
+      const text = realise(pack, register, random, parameters, { target: view.targetName, name: otherName });
+
+      let answer: string;
+      if (channel === 'whisper' && others.length > 0) {
+        const targetMember = others.find((member) => member.name === view.targetName);
+        const recipient =
+          phase === 'exclusion' && targetMember !== undefined && random() < 0.5
+            ? targetMember
+            : others[Math.floor(random() * others.length)]!;
+        answer = `[whisper -> ${recipient.name}] ${text}`;
+      } else {
+        answer = `[${channel === 'whisper' ? 'talk' : channel}] ${text}`;
+      }
+
+      return {
+        text: answer,
+        usage: {
+          promptTokens: request.messages.reduce((total, message) => total + estimateTokens(message.content), 0),
+          completionTokens: estimateTokens(answer),
+        },
+        finishReason: 'stop',
+        modelVersion,
+        warnings: [],
+      };
+    },
+  };
+}
+
+/** Rough token estimate (4 characters a token) so plans and reports have a usage figure. */
+function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+function logistic(value: number): number {
+  return 1 / (1 + Math.exp(-value));
+}
+
+/** Draws one key with probability softmax(logit / temperature). */
+function sample<K extends string>(random: () => number, temperature: number, logits: Partial<Record<K, number>>): K {
+  const entries = Object.entries(logits) as [K, number][];
+  const scaled = entries.map(([key, logit]) => [key, logit / temperature] as const);
+  const maximum = Math.max(...scaled.map(([, value]) => value));
+  const weights = scaled.map(([key, value]) => [key, Math.exp(value - maximum)] as const);
+  const total = weights.reduce((sum, [, weight]) => sum + weight, 0);
+  let threshold = random() * total;
+  for (const [key, weight] of weights) {
+    threshold -= weight;
+    if (threshold <= 0) return key;
+  }
+  return weights[weights.length - 1]![0];
+}
+
+function realise(
+  pack: LanguagePack,
+  register: PhraseRegister,
+  random: () => number,
+  parameters: SurrogateParameters,
+  values: { target: string; name: string },
+): string {
+  const phrases = pack.phraseBank[register] ?? pack.phraseBank.neutral ?? [];
+  const { min, max } = parameters.phrasesPerAction;
+  const count = Math.min(phrases.length, min + Math.floor(random() * (max - min + 1)));
+  const chosen: string[] = [];
+  const used = new Set<number>();
+  while (chosen.length < count) {
+    const index = Math.floor(random() * phrases.length);
+    if (used.has(index)) continue;
+    used.add(index);
+    chosen.push(phrases[index]!.replaceAll('{target}', values.target).replaceAll('{name}', values.name));
+  }
+  // Unspaced scripts join sentences without a space.
+  return chosen.join(pack.capabilities.segmentation === 'whitespace' ? ' ' : '');
+}
+
+/** The group's speech in the newest user message, found through the pack's observation templates. */
+function observedSpeech(messages: readonly ChatMessage[], patterns: readonly RegExp[]): { text: string; lines: number } {
+  let last: ChatMessage | undefined;
+  for (let index = messages.length - 1; index >= 0; index -= 1) {
+    if (messages[index]?.role === 'user') {
+      last = messages[index];
+      break;
+    }
+  }
+  if (last === undefined) return { text: '', lines: 0 };
+  const spoken: string[] = [];
+  for (const line of last.content.split('\n')) {
+    for (const pattern of patterns) {
+      const found = pattern.exec(line);
+      if (found?.groups?.text !== undefined) {
+        spoken.push(found.groups.text);
+        break;
+      }
+    }
+  }
+  return { text: spoken.join('\n'), lines: spoken.length };
+}
+
+function templateToPattern(template: string): RegExp {
+  const escaped = template.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const pattern = escaped.replace('\\{speaker\\}', '(?<speaker>.+?)').replace('\\{text\\}', '(?<text>.*)');
+  return new RegExp(`^${pattern}$`, 'u');
+}

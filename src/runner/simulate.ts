@@ -1,0 +1,142 @@
+import type { LanguagePack, Study } from '../contracts/index.js';
+import { type RunSpec, simulateRun } from '../engine/index.js';
+import type { ChatModel } from '../models/index.js';
+import type { RunStore } from '../store/index.js';
+import { planStudy } from './plan.js';
+
+/**
+ * The scheduler: many runs proceed concurrently, turns within a run in order. `concurrency` runs are
+ * in flight at once; each worker takes the next unfinished run in schedule order (cells interleaved),
+ * resumes it from its stored turns, and commits every turn as it completes.
+ */
+
+export interface ProgressReporter {
+  start(total: number, done: number): void;
+  advance(by: number): void;
+  stop(): void;
+}
+
+export interface SimulateStudyOptions {
+  study: Study;
+  packs: ReadonlyMap<string, LanguagePack>;
+  store: RunStore;
+  models: ReadonlyMap<string, ChatModel>;
+  concurrency?: number;
+  progress?: ProgressReporter;
+  /** Polled between turns: true stops cleanly (each run keeps its completed turns). */
+  shouldStop?: () => boolean;
+}
+
+export interface SimulationSummary {
+  runs: number;
+  completedRuns: number;
+  resumedRuns: number;
+  runsThisSession: number;
+  turnsThisSession: number;
+  callsThisSession: number;
+  stopped: boolean;
+}
+
+export async function simulateStudy(options: SimulateStudyOptions): Promise<SimulationSummary> {
+  const { study, store } = options;
+  const plan = planStudy(study);
+  store.planRuns(plan.runs);
+  const stored = new Map(store.listRuns().map((run) => [run.runId, run]));
+  const pending = plan.runs.filter((run) => stored.get(run.id)?.status !== 'completed');
+  const agentTurnsPerRun = study.agents * study.turns;
+  const alreadyDone = plan.runs.reduce((total, run) => total + (stored.get(run.id)?.turnsCompleted ?? 0) * study.agents, 0);
+  options.progress?.start(plan.runs.length * agentTurnsPerRun, alreadyDone);
+
+  const summary: SimulationSummary = {
+    runs: plan.runs.length,
+    completedRuns: plan.runs.length - pending.length,
+    resumedRuns: pending.filter((run) => (stored.get(run.id)?.turnsCompleted ?? 0) > 0).length,
+    runsThisSession: 0,
+    turnsThisSession: 0,
+    callsThisSession: 0,
+    stopped: false,
+  };
+
+  let next = 0;
+  // The first failure stops the other workers at their next turn boundary, then is rethrown.
+  let failure: { error: unknown } | undefined;
+  const stopRequested = (): boolean => failure !== undefined || options.shouldStop?.() === true;
+  const worker = async (): Promise<void> => {
+    try {
+      await work();
+    } catch (error) {
+      failure ??= { error };
+    }
+  };
+  const work = async (): Promise<void> => {
+    while (next < pending.length) {
+      if (stopRequested()) {
+        summary.stopped = true;
+        return;
+      }
+      const run = pending[next++]!;
+      const pack = options.packs.get(run.cell.language);
+      const model = options.models.get(run.cell.model);
+      if (pack === undefined || model === undefined) {
+        throw new Error(`run ${run.id}: no language pack or model prepared for ${run.cell.language} / ${run.cell.model}`);
+      }
+      const spec: RunSpec = {
+        runId: run.id,
+        pack,
+        modelRef: run.cell.model,
+        model,
+        agents: study.agents,
+        turns: study.turns,
+        dose: run.cell.dose,
+        doseIntervention: study.design.dose.intervention,
+        background: study.design.background,
+        placement: study.design.placement,
+        seed: run.seed,
+        replicate: run.replicate,
+        sampling: study.sampling,
+        memoryWindow: study.memory.window,
+        turnPolicy: study.turnPolicy,
+      };
+      const storedEvents = store.loadEvents(run.id);
+      const outcome = await simulateRun(
+        spec,
+        {
+          commitTurn(batch) {
+            const ended = batch.events.some((event) => event.type === 'run-end');
+            store.commitTurn({
+              runId: run.id,
+              turn: batch.turn,
+              events: batch.events,
+              calls: batch.calls,
+              status: ended ? 'completed' : 'running',
+            });
+          },
+        },
+        storedEvents,
+        {
+          onTurn: (_turn, calls) => {
+            summary.turnsThisSession += 1;
+            summary.callsThisSession += calls;
+            options.progress?.advance(study.agents);
+          },
+          shouldStop: stopRequested,
+        },
+      );
+      if (outcome.status === 'stopped') {
+        store.setRunStatus(run.id, 'stopped');
+        summary.stopped = true;
+        return;
+      }
+      summary.runsThisSession += 1;
+      summary.completedRuns += 1;
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? study.concurrency, pending.length));
+  try {
+    await Promise.all(Array.from({ length: workers }, () => worker()));
+  } finally {
+    options.progress?.stop();
+  }
+  if (failure !== undefined) throw failure.error;
+  return summary;
+}

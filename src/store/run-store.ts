@@ -1,0 +1,321 @@
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import {
+  type ActionFeatures,
+  ActionFeaturesSchema,
+  type AgentFeatures,
+  AgentFeaturesSchema,
+  type CallRecord,
+  type Results,
+  ResultsSchema,
+  type RunFeatures,
+  RunFeaturesSchema,
+  type RunPlan,
+  StoreError,
+  type TranscriptEvent,
+  TranscriptEventSchema,
+} from '../contracts/index.js';
+import { MIGRATIONS } from './migrations.js';
+
+/**
+ * The SQLite store of one run folder (better-sqlite3, WAL). Transcripts are append-only; each turn
+ * is committed in one transaction, so after a crash a run holds only whole turns and resumes from the
+ * last one. Features and results are derived data, replaced wholesale by their stage.
+ */
+
+export interface StoredRun {
+  runId: string;
+  cellId: string;
+  language: string;
+  model: string;
+  dose: number;
+  replicate: number;
+  seed: number;
+  order: number;
+  status: 'pending' | 'running' | 'completed' | 'stopped' | 'failed';
+  turnsCompleted: number;
+}
+
+export interface RunCallSummary {
+  runId: string;
+  calls: number;
+  retries: number;
+  cachedCalls: number;
+  failedCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedPromptTokens: number;
+  costUsd: number;
+  latencyMsTotal: number;
+  modelVersions: string[];
+}
+
+export interface TurnCommit {
+  runId: string;
+  turn: number;
+  events: readonly TranscriptEvent[];
+  calls: readonly CallRecord[];
+  /** Run status after this turn. */
+  status: StoredRun['status'];
+}
+
+export class RunStore {
+  private readonly database: Database.Database;
+  private readonly statements;
+
+  private constructor(database: Database.Database) {
+    this.database = database;
+    this.statements = {
+      insertEvent: database.prepare('INSERT INTO events (run_id, seq, turn, type, body) VALUES (?, ?, ?, ?, ?)'),
+      insertCall: database.prepare(
+        `INSERT INTO calls (call_id, run_id, turn, agent_id, model, model_version, request_hash, prompt_tokens,
+          completion_tokens, cached_prompt_tokens, latency_ms, attempts, retries, cached, finish_reason, cost_usd,
+          warnings, text, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      updateRun: database.prepare('UPDATE runs SET status = ?, turns_completed = ? WHERE run_id = ?'),
+      selectEvents: database.prepare('SELECT body FROM events WHERE run_id = ? ORDER BY seq'),
+      getMeta: database.prepare('SELECT value FROM meta WHERE key = ?'),
+      setMeta: database.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      cacheGet: database.prepare('SELECT body FROM response_cache WHERE key = ?'),
+      cachePut: database.prepare('INSERT OR REPLACE INTO response_cache (key, body) VALUES (?, ?)'),
+    };
+  }
+
+  /** Opens (creating if asked) the store at `path` and brings its schema up to date. */
+  static open(path: string, options: { create: boolean; readonly?: boolean }): RunStore {
+    if (!options.create && !existsSync(path)) {
+      throw new StoreError(`no store at ${path}: run \`backfire simulate\` or \`backfire run\` first`);
+    }
+    let database: Database.Database;
+    try {
+      database = new Database(path, { readonly: options.readonly === true, fileMustExist: !options.create });
+    } catch (error) {
+      throw new StoreError(`cannot open the store at ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    if (options.readonly !== true) {
+      database.pragma('journal_mode = WAL');
+      // WAL + NORMAL survives a killed process (not a power cut) and keeps commits cheap.
+      database.pragma('synchronous = NORMAL');
+      database.pragma('foreign_keys = ON');
+      migrate(database);
+    }
+    return new RunStore(database);
+  }
+
+  close(): void {
+    this.database.close();
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.statements.getMeta.get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.statements.setMeta.run(key, value);
+  }
+
+  /** Records the planned runs; runs already present keep their progress. */
+  planRuns(plans: readonly RunPlan[]): void {
+    const insert = this.database.prepare(
+      `INSERT INTO runs (run_id, cell_id, language, model, dose, replicate, seed, schedule_order)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id) DO NOTHING`,
+    );
+    this.database.transaction(() => {
+      for (const plan of plans) {
+        insert.run(plan.id, plan.cell.id, plan.cell.language, plan.cell.model, plan.cell.dose, plan.replicate, plan.seed, plan.order);
+      }
+    })();
+  }
+
+  listRuns(): StoredRun[] {
+    const rows = this.database
+      .prepare(
+        `SELECT run_id AS runId, cell_id AS cellId, language, model, dose, replicate, seed, schedule_order AS "order",
+          status, turns_completed AS turnsCompleted FROM runs ORDER BY schedule_order`,
+      )
+      .all() as StoredRun[];
+    return rows;
+  }
+
+  /** Commits one turn: its events, its calls and the run's progress, all or nothing. */
+  commitTurn(commit: TurnCommit): void {
+    this.database.transaction(() => {
+      for (const event of commit.events) {
+        this.statements.insertEvent.run(event.runId, event.seq, event.turn, event.type, JSON.stringify(event));
+      }
+      for (const call of commit.calls) {
+        this.statements.insertCall.run(
+          call.callId,
+          call.runId,
+          call.turn,
+          call.agentId,
+          call.model,
+          call.modelVersion,
+          call.requestHash,
+          call.promptTokens,
+          call.completionTokens,
+          call.cachedPromptTokens,
+          call.latencyMs,
+          JSON.stringify(call.attempts),
+          Math.max(0, call.attempts.length - 1),
+          call.cached ? 1 : 0,
+          call.finishReason,
+          call.costUsd,
+          JSON.stringify(call.warnings),
+          call.text,
+          call.error,
+        );
+      }
+      this.statements.updateRun.run(commit.status, commit.turn, commit.runId);
+    })();
+  }
+
+  setRunStatus(runId: string, status: StoredRun['status']): void {
+    this.database.prepare('UPDATE runs SET status = ? WHERE run_id = ?').run(status, runId);
+  }
+
+  loadEvents(runId: string): TranscriptEvent[] {
+    const rows = this.statements.selectEvents.all(runId) as { body: string }[];
+    return rows.map((row) => TranscriptEventSchema.parse(JSON.parse(row.body)));
+  }
+
+  /** Every run's events, grouped by run, in schedule order (one pass over the table). */
+  loadAllEvents(): Map<string, TranscriptEvent[]> {
+    const byRun = new Map<string, TranscriptEvent[]>();
+    for (const run of this.listRuns()) byRun.set(run.runId, []);
+    const rows = this.database.prepare('SELECT run_id AS runId, body FROM events ORDER BY run_id, seq').iterate() as Iterable<{
+      runId: string;
+      body: string;
+    }>;
+    for (const row of rows) {
+      const event = JSON.parse(row.body) as TranscriptEvent;
+      const list = byRun.get(row.runId);
+      if (list === undefined) byRun.set(row.runId, [event]);
+      else list.push(event);
+    }
+    return byRun;
+  }
+
+  loadCalls(runId?: string): CallRecord[] {
+    const rows = (
+      runId === undefined
+        ? this.database.prepare('SELECT * FROM calls ORDER BY run_id, turn, call_id').all()
+        : this.database.prepare('SELECT * FROM calls WHERE run_id = ? ORDER BY turn, call_id').all(runId)
+    ) as Record<string, unknown>[];
+    return rows.map((row) => ({
+      callId: String(row.call_id),
+      runId: String(row.run_id),
+      turn: Number(row.turn),
+      agentId: String(row.agent_id),
+      model: String(row.model),
+      modelVersion: row.model_version === null ? null : String(row.model_version),
+      requestHash: String(row.request_hash),
+      promptTokens: Number(row.prompt_tokens),
+      completionTokens: Number(row.completion_tokens),
+      cachedPromptTokens: row.cached_prompt_tokens === null ? null : Number(row.cached_prompt_tokens),
+      latencyMs: Number(row.latency_ms),
+      attempts: JSON.parse(String(row.attempts)) as CallRecord['attempts'],
+      cached: Number(row.cached) === 1,
+      finishReason: String(row.finish_reason) as CallRecord['finishReason'],
+      costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
+      warnings: JSON.parse(String(row.warnings)) as string[],
+      text: String(row.text),
+      error: row.error === null ? null : String(row.error),
+    }));
+  }
+
+  /** Per-run totals of calls, retries, tokens and cost (for failure rates and cost reports). */
+  summariseCalls(): Map<string, RunCallSummary> {
+    const rows = this.database
+      .prepare(
+        `SELECT run_id AS runId, COUNT(*) AS calls, SUM(retries) AS retries, SUM(cached) AS cachedCalls,
+          SUM(CASE WHEN error IS NULL THEN 0 ELSE 1 END) AS failedCalls, SUM(prompt_tokens) AS promptTokens,
+          SUM(completion_tokens) AS completionTokens, COALESCE(SUM(cached_prompt_tokens), 0) AS cachedPromptTokens,
+          COALESCE(SUM(cost_usd), 0) AS costUsd, SUM(latency_ms) AS latencyMsTotal,
+          GROUP_CONCAT(DISTINCT model_version) AS versions
+         FROM calls GROUP BY run_id`,
+      )
+      .all() as (Omit<RunCallSummary, 'modelVersions'> & { versions: string | null })[];
+    return new Map(
+      rows.map(({ versions, ...row }) => [
+        row.runId,
+        { ...row, modelVersions: versions === null ? [] : versions.split(',').sort() },
+      ]),
+    );
+  }
+
+  /** Total spend so far (USD), for the budget guard on resume. */
+  totalCostUsd(): number {
+    const row = this.database.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS total FROM calls').get() as { total: number };
+    return row.total;
+  }
+
+  replaceFeatures(features: {
+    actions: readonly ActionFeatures[];
+    agents: readonly AgentFeatures[];
+    runs: readonly RunFeatures[];
+  }): void {
+    const insertAction = this.database.prepare('INSERT INTO action_features (run_id, seq, body) VALUES (?, ?, ?)');
+    const insertAgent = this.database.prepare('INSERT INTO agent_features (run_id, agent, body) VALUES (?, ?, ?)');
+    const insertRun = this.database.prepare('INSERT INTO run_features (run_id, body) VALUES (?, ?)');
+    this.database.transaction(() => {
+      this.database.exec('DELETE FROM action_features; DELETE FROM agent_features; DELETE FROM run_features;');
+      for (const action of features.actions) insertAction.run(action.runId, action.seq, JSON.stringify(action));
+      for (const agent of features.agents) insertAgent.run(agent.runId, agent.agent, JSON.stringify(agent));
+      for (const run of features.runs) insertRun.run(run.runId, JSON.stringify(run));
+    })();
+  }
+
+  loadRunFeatures(): RunFeatures[] {
+    const rows = this.database.prepare('SELECT body FROM run_features ORDER BY run_id').all() as { body: string }[];
+    return rows.map((row) => RunFeaturesSchema.parse(JSON.parse(row.body)));
+  }
+
+  loadAgentFeatures(): AgentFeatures[] {
+    const rows = this.database.prepare('SELECT body FROM agent_features ORDER BY run_id, agent').all() as { body: string }[];
+    return rows.map((row) => AgentFeaturesSchema.parse(JSON.parse(row.body)));
+  }
+
+  loadActionFeatures(): ActionFeatures[] {
+    const rows = this.database.prepare('SELECT body FROM action_features ORDER BY run_id, seq').all() as { body: string }[];
+    return rows.map((row) => ActionFeaturesSchema.parse(JSON.parse(row.body)));
+  }
+
+  hasFeatures(): boolean {
+    return (this.database.prepare('SELECT COUNT(*) AS count FROM run_features').get() as { count: number }).count > 0;
+  }
+
+  saveResults(results: Results): void {
+    this.database.prepare('INSERT OR REPLACE INTO results (name, body) VALUES (?, ?)').run('results', JSON.stringify(results));
+  }
+
+  loadResults(): Results | undefined {
+    const row = this.database.prepare('SELECT body FROM results WHERE name = ?').get('results') as { body: string } | undefined;
+    return row === undefined ? undefined : ResultsSchema.parse(JSON.parse(row.body));
+  }
+
+  /** The response cache (a key-value table; see the cache wrapper for what a key covers). */
+  cacheGet(key: string): string | undefined {
+    return (this.statements.cacheGet.get(key) as { body: string } | undefined)?.body;
+  }
+
+  cachePut(key: string, body: string): void {
+    this.statements.cachePut.run(key, body);
+  }
+}
+
+function migrate(database: Database.Database): void {
+  const applied = database.pragma('user_version', { simple: true }) as number;
+  if (applied > MIGRATIONS.length) {
+    throw new StoreError(
+      `this store was written by a newer backfire (schema ${applied}, this version knows ${MIGRATIONS.length}); upgrade backfire`,
+    );
+  }
+  for (let index = applied; index < MIGRATIONS.length; index += 1) {
+    database.transaction(() => {
+      database.exec(MIGRATIONS[index]!);
+      database.pragma(`user_version = ${index + 1}`);
+    })();
+  }
+}

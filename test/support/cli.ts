@@ -1,0 +1,36 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Runs the CLI from source (through tsx), as a user would run the built `backfire`. */
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+const CLI_ENTRY = join(REPO_ROOT, 'src', 'cli', 'main.ts');
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...options.env, NO_COLOR: '1' },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function spawnCli(args: readonly string[], options: { cwd?: string } = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export function temporaryDirectory(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `backfire-${prefix}-`));
+}
