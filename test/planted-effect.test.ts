@@ -14,8 +14,8 @@ import { hedgesG } from '../src/stats/index.js';
  * must report 95% intervals that cover it most of the time, with the right sign.
  */
 
-const AGENTS = 6;
-const TURNS = 6;
+const AGENTS = 5;
+const TURNS = 5;
 
 async function monologueRatios(
   pack: LanguagePack,
@@ -70,8 +70,8 @@ async function coverage(planted: number, studies: number) {
     languageProfiles: { en: { alignmentMonologue: planted } },
   };
   // The population effect the planted parameter implies, from many runs.
-  const truthHigh = await monologueRatios(pack, overrides, AGENTS, 400, 1);
-  const truthLow = await monologueRatios(pack, overrides, 0, 400, 2);
+  const truthHigh = await monologueRatios(pack, overrides, AGENTS, 300, 1);
+  const truthLow = await monologueRatios(pack, overrides, 0, 300, 2);
   const trueG = hedgesG(truthHigh, truthLow).g;
   let covered = 0;
   let rightSign = 0;
@@ -89,7 +89,7 @@ async function coverage(planted: number, studies: number) {
 
 describe('planted effects are recovered', () => {
   it('a planted alignment -> monologue effect is covered by the reported 95% CI with the right sign', async () => {
-    const result = await coverage(1.5, 40);
+    const result = await coverage(1.5, 30);
     expect(result.trueG).toBeGreaterThan(0.8);
     expect(result.covered).toBeGreaterThanOrEqual(0.8);
     expect(result.rightSign).toBeGreaterThanOrEqual(0.95);
@@ -97,7 +97,7 @@ describe('planted effects are recovered', () => {
   });
 
   it('no planted effect: intervals cover zero-ish truth and false positives stay rare', async () => {
-    const result = await coverage(0, 40);
+    const result = await coverage(0, 30);
     expect(Math.abs(result.trueG)).toBeLessThan(0.25);
     expect(result.covered).toBeGreaterThanOrEqual(0.8);
     expect(result.significant).toBeLessThanOrEqual(0.2);

@@ -7,3 +7,4 @@ export * from './language-check.js';
 export * from './lexicon.js';
 export * from './scoring.js';
 export * from './segmentation.js';
+export * from './validation.js';

@@ -219,13 +219,16 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
       }
     }
     if (negationAfter.length > 0) {
-      // The rest of the hit's own word (e.g. a Japanese verb ending), then the next words.
-      const ownWord = words[hitWord];
-      if (ownWord !== undefined && ownWord.end > hit.end) {
+      // Counted from the hit's LAST word, so a multi-word term that contains a negation itself
+      // (Japanese 見捨てない, "never abandon") does not cancel itself.
+      const lastWord = wordIndexAt(words, hit.end - 1);
+      // The rest of the hit's last word (e.g. a Japanese verb ending), then the next words.
+      const ownWord = words[lastWord];
+      if (ownWord !== undefined && ownWord.start < hit.end && ownWord.end > hit.end) {
         const rest = text.slice(hit.end, ownWord.end);
         if (negationAfter.some((cue) => rest.includes(cue.literal))) return true;
       }
-      const firstAfter = ownWord !== undefined && ownWord.start <= hit.start ? hitWord + 1 : hitWord;
+      const firstAfter = ownWord !== undefined && ownWord.start < hit.end ? lastWord + 1 : lastWord;
       for (let index = firstAfter; index < Math.min(words.length, firstAfter + negationWindow); index += 1) {
         const word = words[index];
         if (word === undefined) continue;
@@ -290,7 +293,12 @@ function insideAny(hit: Range, ranges: readonly Range[]): boolean {
 
 function quotedRanges(text: string, pairs: readonly (readonly [string, string])[]): Range[] {
   const ranges: Range[] = [];
+  const trimmed = text.trim();
   for (const [open, close] of pairs) {
+    // A pair that encloses the whole utterance is the speaker's own voice, not reported speech.
+    if (trimmed.startsWith(open) && trimmed.endsWith(close) && trimmed.indexOf(close, open.length) === trimmed.length - close.length) {
+      continue;
+    }
     let from = text.indexOf(open);
     while (from !== -1) {
       const closing = text.indexOf(close, from + open.length);

@@ -67,7 +67,7 @@ export function loadStudyFile(file: string, overrides: StudyOverrides = {}): Loa
 
 /** Validates a study object (from a file, or from a run folder's manifest) against schema and packs. */
 export function resolveStudy(raw: unknown, file: string): LoadedStudy {
-  const parsed = StudySchema.safeParse(raw);
+  const parsed = StudySchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw userInputErrorFromZod(parsed.error, file, SCHEMA_HINT);
   const study = parsed.data;
   const packs = checkAgainstPacks(study, file);

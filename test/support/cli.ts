@@ -2,10 +2,13 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** Runs the CLI from source (through tsx), as a user would run the built `backfire`. */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 const CLI_ENTRY = join(REPO_ROOT, 'src', 'cli', 'main.ts');
+// An absolute loader URL, so the CLI can run from any working directory.
+const TSX_LOADER = pathToFileURL(join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 export interface CliResult {
   status: number | null;
@@ -14,7 +17,7 @@ export interface CliResult {
 }
 
 export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
+  const result = spawnSync(process.execPath, ['--import', TSX_LOADER, CLI_ENTRY, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...options.env, NO_COLOR: '1' },
     encoding: 'utf8',
@@ -24,7 +27,7 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
 }
 
 export function spawnCli(args: readonly string[], options: { cwd?: string } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
+  return spawn(process.execPath, ['--import', TSX_LOADER, CLI_ENTRY, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

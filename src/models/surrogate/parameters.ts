@@ -12,7 +12,9 @@ import type {
  * raises dissociation almost everywhere; the backfire grows with power distance; protective speech
  * in Japanese takes the group-harmony form), with magnitudes chosen so that the pipeline's planted
  * effects are visible at the paper's sample sizes. Nothing produced with them is a finding about any
- * language model. A study overrides any of them under `surrogate.parameters`; `power` uses them to
+ * language model. Calibration: with these values Study 1 (15 runs per cell) gives CPI g of about
+ * -2.3 in English and +0.9 in Japanese (paper: -1.844 and +0.771); see bench/RESULTS.md for the run.
+ * A study overrides any of them under `surrogate.parameters`; `power` uses them to
  * plan sample sizes; tests plant known effects through them.
  *
  * All effects are on the log-odds scale of a multinomial logit (see README.md).
@@ -51,30 +53,30 @@ export const DEFAULT_SURROGATE_PARAMETERS: SurrogateParameters = {
   },
   variability: {
     // Between-run and between-agent heterogeneity on the monologue and echo log-odds.
-    runSd: 0.35,
-    agentSd: 0.3,
+    runSd: 0.7,
+    agentSd: 0.35,
   },
   // A language without its own profile sits between the English and Japanese patterns, and is moved
   // by power distance (covariateModulation below).
   defaultProfile: {
-    alignmentMonologue: 0.6,
-    alignmentProtective: 0.8,
-    alignmentEcho: -0.3,
+    alignmentMonologue: 0.4,
+    alignmentProtective: 0.45,
+    alignmentEcho: -0.15,
     conformityBias: 0.6,
     alignmentConformity: 0.4,
   },
   languageProfiles: {
     en: {
-      alignmentMonologue: 0.15,
-      alignmentProtective: 1.3,
-      alignmentEcho: -1.1,
+      alignmentMonologue: 0.1,
+      alignmentProtective: 0.6,
+      alignmentEcho: -0.45,
       conformityBias: -0.3,
       alignmentConformity: 0.2,
     },
     ja: {
-      alignmentMonologue: 1.4,
-      alignmentProtective: 0.35,
-      alignmentEcho: 0.35,
+      alignmentMonologue: 0.7,
+      alignmentProtective: 0.2,
+      alignmentEcho: 0.15,
       conformityBias: 2.0,
       alignmentConformity: 1.0,
     },
@@ -84,7 +86,7 @@ export const DEFAULT_SURROGATE_PARAMETERS: SurrogateParameters = {
     covariate: 'pdi',
     center: 50,
     scale: 25,
-    effects: { alignmentMonologue: 0.45, alignmentEcho: 0.45, alignmentProtective: -0.35, conformityBias: 0.4 },
+    effects: { alignmentMonologue: 0.3, alignmentEcho: 0.3, alignmentProtective: -0.25, conformityBias: 0.4 },
   },
   phrasesPerAction: { min: 1, max: 2 },
 };
