@@ -52,7 +52,10 @@ function checkPlaceholders(problems: PackProblem[], path: string, text: string, 
   for (const name of used) {
     if (!rule.allowed.includes(name)) {
       const allowed = rule.allowed.length > 0 ? rule.allowed.map((item) => `{${item}}`).join(' ') : 'none';
-      problems.push({ path, message: `uses the placeholder {${name}}, which is not filled here (allowed: ${allowed})` });
+      problems.push({
+        path,
+        message: `uses the placeholder {${name}}, which is not filled here (allowed: ${allowed})`,
+      });
     }
   }
   for (const name of rule.required) {
@@ -178,7 +181,10 @@ function checkChannelAliases(pack: LanguagePack, problems: PackProblem[]): void 
       }
       const previous = owner.get(key);
       if (previous !== undefined && previous !== channel) {
-        problems.push({ path, message: `"${alias}" also names the channel "${previous}"; an alias must be unambiguous` });
+        problems.push({
+          path,
+          message: `"${alias}" also names the channel "${previous}"; an alias must be unambiguous`,
+        });
       } else {
         owner.set(key, channel);
       }
@@ -190,7 +196,10 @@ function checkLexicon(pack: LanguagePack, problems: PackProblem[]): void {
   const { lexicon } = pack;
   for (const category of REQUIRED_LEXICON_CATEGORIES) {
     if (lexicon.categories[category] === undefined) {
-      problems.push({ path: `lexicon.categories.${category}`, message: `is missing; every pack must define "${category}"` });
+      problems.push({
+        path: `lexicon.categories.${category}`,
+        message: `is missing; every pack must define "${category}"`,
+      });
     }
   }
   for (const [name, category] of Object.entries(lexicon.categories)) {
@@ -254,8 +263,11 @@ function checkCovariates(pack: LanguagePack, problems: PackProblem[]): void {
   for (const dimension of HOFSTEDE_DIMENSIONS) {
     const value = covariates.hofstede[dimension];
     if (value === undefined) {
-      problems.push({ path: `covariates.hofstede.${dimension}`, message: 'is missing (write a number, or null with a note)' });
-    } else if (value === null && !explanations.includes(dimension)) {
+      problems.push({
+        path: `covariates.hofstede.${dimension}`,
+        message: 'is missing (write a number, or null with a note)',
+      });
+    } else if (value === null && !new RegExp(`\\b${dimension}\\b`).test(explanations)) {
       problems.push({
         path: `covariates.hofstede.${dimension}`,
         message: `is null without an explanation; say in covariates.source or meta.notes why ${dimension.toUpperCase()} has no value`,

@@ -14,6 +14,7 @@ export {
 } from './consistency.js';
 export { type PackSource, parseLanguagePack, readJsonFile, readLanguagePackFile } from './loader.js';
 export {
+  checkLanguagePacks,
   clearLanguagePackCache,
   languagePackFile,
   languagesDirectory,
@@ -21,6 +22,7 @@ export {
   loadLanguagePack,
   loadLanguagePacks,
   loadValidationSet,
+  type PackCheck,
   type RegistryOptions,
 } from './registry.js';
 export { type ValidationItem, ValidationItemSchema, ValidationSetSchema } from './validation-set.js';

@@ -1,10 +1,5 @@
 import { readFileSync } from 'node:fs';
-import {
-  type LanguagePack,
-  LanguagePackSchema,
-  UserInputError,
-  userInputErrorFromZod,
-} from '../contracts/index.js';
+import { type LanguagePack, LanguagePackSchema, UserInputError, userInputErrorFromZod } from '../contracts/index.js';
 import { findPackProblems } from './consistency.js';
 
 /**

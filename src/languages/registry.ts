@@ -62,6 +62,27 @@ export function loadLanguagePacks(tags: readonly string[], options: RegistryOpti
   return tags.map((tag) => loadLanguagePack(tag, options));
 }
 
+export interface PackCheck {
+  tag: string;
+  file: string;
+  /** Null when the pack loaded cleanly. */
+  error: UserInputError | null;
+}
+
+/** Loads every installed pack and collects each one's error instead of stopping at the first. */
+export function checkLanguagePacks(options: RegistryOptions = {}): PackCheck[] {
+  return listLanguageTags(options).map((tag) => {
+    const file = languagePackFile(tag, options);
+    try {
+      loadLanguagePack(tag, options);
+      return { tag, file, error: null };
+    } catch (error) {
+      if (error instanceof UserInputError) return { tag, file, error };
+      throw error;
+    }
+  });
+}
+
 /** Forgets loaded packs (tests that rewrite pack files). */
 export function clearLanguagePackCache(): void {
   cache.clear();
@@ -74,7 +95,11 @@ export function loadValidationSet(tag: string, options: RegistryOptions = {}): V
   if (!existsSync(file)) return null;
   const parsed = ValidationSetSchema.safeParse(readJsonFile(file));
   if (!parsed.success) {
-    throw userInputErrorFromZod(parsed.error, file, 'each item is { "text": ..., "labels": [categories], "note"?: ... }');
+    throw userInputErrorFromZod(
+      parsed.error,
+      file,
+      'each item is { "text": ..., "labels": [categories], "note"?: ... }',
+    );
   }
   const pack = loadLanguagePack(tag, options);
   const categories = new Set<string>([...REQUIRED_LEXICON_CATEGORIES, ...Object.keys(pack.lexicon.categories)]);
