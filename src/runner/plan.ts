@@ -15,7 +15,6 @@ export interface StudyPlan {
 /** A file-name-safe slug of a model reference (never containing a key; refs never contain keys). */
 export function modelSlug(ref: string): string {
   const slug = ref
-    .replace(/^[a-z-]+:\/\//i, '')
     .replace(/[^A-Za-z0-9.]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .toLowerCase();

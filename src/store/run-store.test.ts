@@ -1,0 +1,67 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CallRecord, RunPlan, TranscriptEvent } from '../contracts/index.js';
+import { RunStore } from './run-store.js';
+
+const plan: RunPlan = { id: 'en.k0.r000', cell: { id: 'en.k0', language: 'en', dose: 0, model: 'surrogate' }, replicate: 0, seed: 3, order: 0 };
+
+function call(turn: number, attempts: number): CallRecord {
+  return {
+    callId: `${plan.id}/t${turn}/p01`,
+    runId: plan.id,
+    turn,
+    agentId: 'p01',
+    model: 'surrogate',
+    modelVersion: 'v1',
+    requestHash: 'abc',
+    promptTokens: 10,
+    completionTokens: 5,
+    cachedPromptTokens: null,
+    latencyMs: 1,
+    attempts: Array.from({ length: attempts }, (_, index) => ({ attempt: index + 1, outcome: index + 1 === attempts ? 'success' : 'rate-limit' })),
+    cached: false,
+    finishReason: 'stop',
+    costUsd: 0.001,
+    warnings: [],
+    text: '[talk] hi',
+    error: null,
+  };
+}
+
+const turnEvents = (turn: number, startSeq: number): TranscriptEvent[] => [
+  { v: 1, runId: plan.id, seq: startSeq, turn, type: 'turn-start', order: ['p01'] },
+  { v: 1, runId: plan.id, seq: startSeq + 1, turn, type: 'action', agent: 'p01', channel: 'talk', text: 'hi', callId: `${plan.id}/t${turn}/p01` },
+  { v: 1, runId: plan.id, seq: startSeq + 2, turn, type: 'turn-end' },
+];
+
+describe('RunStore', () => {
+  it('commits turns atomically and summarises calls', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'store-')), 'store.sqlite');
+    const store = RunStore.open(file, { create: true });
+    store.planRuns([plan]);
+    store.planRuns([plan]); // idempotent
+    store.commitTurn({ runId: plan.id, turn: 1, events: turnEvents(1, 0), calls: [call(1, 3)], status: 'running' });
+    // A turn whose second event collides is rolled back whole.
+    const clash = turnEvents(2, 2);
+    expect(() => store.commitTurn({ runId: plan.id, turn: 2, events: clash, calls: [call(2, 1)], status: 'running' })).toThrow();
+    expect(store.loadEvents(plan.id)).toHaveLength(3);
+    expect(store.loadCalls()).toHaveLength(1);
+    expect(store.listRuns()[0]).toMatchObject({ status: 'running', turnsCompleted: 1 });
+    const summary = store.summariseCalls().get(plan.id);
+    expect(summary).toMatchObject({ calls: 1, retries: 2, promptTokens: 10, modelVersions: ['v1'] });
+    expect(store.totalCostUsd()).toBeCloseTo(0.001);
+    store.close();
+    // Reopening keeps everything and does not re-run migrations.
+    const reopened = RunStore.open(file, { create: false });
+    expect(reopened.loadAllEvents().get(plan.id)).toHaveLength(3);
+    reopened.cachePut('k', 'v');
+    expect(reopened.cacheGet('k')).toBe('v');
+    reopened.close();
+  });
+
+  it('refuses to open a missing store for a later stage', () => {
+    expect(() => RunStore.open(join(tmpdir(), 'no-such-dir', 'store.sqlite'), { create: false })).toThrow(/no store at/);
+  });
+});
