@@ -400,6 +400,7 @@ function summariseCells(input: AnalysisInput): CellSummary[] {
       parseErrorRate: attempted > 0 ? runs.reduce((total, run) => total + run.parseErrors, 0) / attempted : null,
       callErrorRate: attempted > 0 ? runs.reduce((total, run) => total + run.callErrors, 0) / attempted : null,
       retries: runs.reduce((total, run) => total + (input.retriesByRun?.get(run.runId) ?? 0), 0),
+      intendedLanguageShare: meanOf(runs.map((run) => run.intendedLanguageShare).filter((share): share is number => share !== null)),
       means,
       sds,
     });
@@ -415,4 +416,8 @@ function summariseCells(input: AnalysisInput): CellSummary[] {
 /** Code-point order: locale-independent, so results are byte-identical on every machine. */
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function meanOf(values: readonly number[]): number | null {
+  return values.length > 0 ? values.reduce((sum, value) => sum + value, 0) / values.length : null;
 }

@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { toolVersion } from '../runner/index.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerLanguages } from './commands/languages.js';
+import { registerLexicon } from './commands/lexicon.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
@@ -19,7 +21,7 @@ export function createProgram(): Command {
     .version(toolVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerValidate, registerSimulate, registerScore, registerAnalyze, registerReport, registerSchema]) {
+  for (const register of [registerRun, registerValidate, registerSimulate, registerScore, registerAnalyze, registerReport, registerSchema, registerLanguages, registerLexicon]) {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();

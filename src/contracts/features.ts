@@ -36,6 +36,8 @@ export const AgentFeaturesSchema = z
     actions: z.number().int().min(0),
     monologues: z.number().int().min(0),
     monologueRatio: z.number().nullable(),
+    /** Share of this agent's actions detected in the intended language (null: none long enough). */
+    intendedLanguageShare: z.number().nullable(),
     hits: HitCountsSchema,
     rates: z.record(z.string(), z.number()),
     conformityRate: z.number().nullable(),

@@ -66,11 +66,38 @@ export const CellSummarySchema = z
     parseErrorRate: z.number().nullable(),
     callErrorRate: z.number().nullable(),
     retries: z.number().int(),
+    /** Mean over the cell's runs of the share of actions detected in the intended language. */
+    intendedLanguageShare: z.number().nullable(),
     means: z.record(z.string(), z.number().nullable()),
     sds: z.record(z.string(), z.number().nullable()),
   })
   .strict();
 export type CellSummary = z.infer<typeof CellSummarySchema>;
+
+/** One language's measurement instrument, for the parity table (see src/metrics/parity.ts). */
+export const InstrumentRowSchema = z
+  .object({
+    language: z.string(),
+    englishName: z.string(),
+    nativeName: z.string(),
+    script: z.string(),
+    direction: z.enum(['ltr', 'rtl']),
+    segmentation: z.string(),
+    packVersion: z.string(),
+    reviewStatus: z.string(),
+    lexiconVersion: z.string(),
+    lexiconTerms: z.record(z.string(), z.number().int()),
+    scenarioCharacters: z.number().int(),
+    scenarioWords: z.number().int(),
+    scenarioTokens: z.number().int(),
+    validationItems: z.number().int(),
+    validation: z.record(z.string(), z.object({ precision: z.number().nullable(), recall: z.number().nullable() }).strict()),
+    minimumValidationScore: z.number().nullable(),
+    hofstede: z.record(z.string(), z.number().nullable()),
+    covariateCountry: z.string(),
+  })
+  .strict();
+export type InstrumentRow = z.infer<typeof InstrumentRowSchema>;
 
 export const ResultsSchema = z
   .object({
@@ -89,6 +116,8 @@ export const ResultsSchema = z
     hypotheses: z.array(HypothesisResultSchema),
     correction: z.string(),
     covariates: z.record(z.string(), z.record(z.string(), z.number().nullable())),
+    /** The language packs' instruments side by side (lexicon sizes, scenario length, validation). */
+    instrument: z.array(InstrumentRowSchema),
   })
   .strict();
 export type Results = z.infer<typeof ResultsSchema>;

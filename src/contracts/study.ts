@@ -162,9 +162,14 @@ export const StudySchema = z
       .object({
         /** Exclude a run whose share of unparsable or failed calls exceeds this. */
         maxFailedActionShare: z.number().min(0).max(1).default(0.5),
+        /**
+         * Exclude a run whose share of actions detected in the intended language is below this
+         * (null: report the share, exclude nothing).
+         */
+        minIntendedLanguageShare: z.number().min(0).max(1).nullable().default(null),
       })
       .strict()
-      .default({ maxFailedActionShare: 0.5 }),
+      .default({ maxFailedActionShare: 0.5, minIntendedLanguageShare: null }),
     analysis: z
       .object({
         correction: z.enum(['holm', 'bh', 'none']).default('holm'),

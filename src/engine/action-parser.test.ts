@@ -7,6 +7,8 @@ const parse = createActionParser({
     { id: 'p02', name: 'Daniel Brooks' },
     { id: 'p07', name: 'Owen Price' },
     { id: 'p05', name: '加藤 翔' },
+    { id: 'p08', name: 'Đặng Minh Khoa' },
+    { id: 'p09', name: 'Анна Петрова' },
   ],
 });
 
@@ -28,6 +30,8 @@ describe('the action parser', () => {
     expect(parse('[WHISPER → owen] psst')).toMatchObject({ ok: true, channel: 'whisper', target: 'p07', text: 'psst' });
     expect(parse('[whisper to Daniel] hi')).toMatchObject({ ok: true, target: 'p02' });
     expect(parse('[囁き -> 加藤さん] 大丈夫？')).toMatchObject({ ok: true, target: 'p05' });
+    expect(parse('[whisper -> Khoa] ổn không?')).toMatchObject({ ok: true, target: 'p08' });
+    expect(parse('[whisper -> Анна Сергеевна Петрова] тихо')).toMatchObject({ ok: true, target: 'p09' });
     expect(parse('<think>they want me to comply</think>\n[talk] "No."')).toMatchObject({ ok: true, channel: 'talk', text: 'No.' });
     expect(parse('```\n[say] fine\n```')).toMatchObject({ ok: true, channel: 'talk', text: 'fine' });
     expect(parse('Talk: I agree.')).toMatchObject({ ok: true, channel: 'talk', text: 'I agree.' });

@@ -51,18 +51,28 @@ export function createActionParser(options: ActionParserOptions): (raw: string) 
   const participantsByName = options.participants.map((participant) => ({
     participant,
     full: normaliseWord(participant.name),
-    first: normaliseWord(participant.name.split(/\s+/u)[0] ?? participant.name),
+    tokens: normaliseWord(participant.name).split(/\s+/u),
   }));
 
+  /**
+   * Who a written name means: the full name; else the one member sharing the most name tokens with
+   * it (a given name alone, "Khoa" for "Đặng Minh Khoa", or a name with a patronymic added); else a
+   * unique prefix. Ambiguity is not guessed.
+   */
   function resolveTarget(written: string | undefined): Participant | undefined {
     if (written === undefined) return undefined;
-    const wanted = normaliseWord(written.replace(/^[@"'“”「」]+|["'“”「」]+$/gu, '').replace(/(さん|様|君|ちゃん)$/u, ''));
+    const wanted = normaliseWord(written.replace(/^[@"'“”「」]+|["'“”「」]+$/gu, '').replace(/(さん|様|君|ちゃん|씨|님)$/u, ''));
     if (wanted === '') return undefined;
-    return (
-      participantsByName.find((entry) => entry.full === wanted)?.participant ??
-      participantsByName.find((entry) => entry.first === wanted)?.participant ??
-      participantsByName.find((entry) => entry.full.startsWith(wanted) || wanted.startsWith(entry.full))?.participant
-    );
+    const exact = participantsByName.find((entry) => entry.full === wanted);
+    if (exact !== undefined) return exact.participant;
+    const wantedTokens = wanted.split(/\s+/u);
+    const scored = participantsByName
+      .map((entry) => ({ entry, shared: wantedTokens.filter((token) => entry.tokens.includes(token)).length }))
+      .filter((candidate) => candidate.shared > 0)
+      .sort((a, b) => b.shared - a.shared);
+    if (scored.length > 0 && (scored.length === 1 || scored[0]!.shared > scored[1]!.shared)) return scored[0]!.entry.participant;
+    const prefixed = participantsByName.filter((entry) => entry.full.startsWith(wanted) || wanted.startsWith(entry.full));
+    return prefixed.length === 1 ? prefixed[0]!.participant : undefined;
   }
 
   return (raw: string): ParsedAction => {

@@ -72,7 +72,15 @@ export function scoreRuns(
     const perAgent = new Map(
       agentSetups.map((agent) => [
         agent.id,
-        { interventions: agent.interventions, actions: 0, monologues: 0, scoredActions: 0, hits: emptyCounts(lexicon.categories) },
+        {
+          interventions: agent.interventions,
+          actions: 0,
+          monologues: 0,
+          scoredActions: 0,
+          detected: 0,
+          intended: 0,
+          hits: emptyCounts(lexicon.categories),
+        },
       ]),
     );
     const runHits = emptyCounts(lexicon.categories);
@@ -98,7 +106,11 @@ export function scoreRuns(
       const detectedLanguage = detector.detect(event.text);
       if (detectedLanguage !== 'und') {
         detected += 1;
-        if (detectedLanguage === intendedCode) intended += 1;
+        if (agent !== undefined) agent.detected += 1;
+        if (detectedLanguage === intendedCode) {
+          intended += 1;
+          if (agent !== undefined) agent.intended += 1;
+        }
       }
       if (!scored.has(event.channel)) continue;
       const analysis = lexicon.analyse(event.text);
@@ -128,6 +140,7 @@ export function scoreRuns(
         actions: agent.actions,
         monologues: agent.monologues,
         monologueRatio: agent.actions > 0 ? agent.monologues / agent.actions : null,
+        intendedLanguageShare: agent.detected > 0 ? agent.intended / agent.detected : null,
         hits: agent.hits,
         rates: rates(agent.hits, agent.scoredActions, perAction),
         conformityRate: conformityRate(agent.hits),
@@ -137,11 +150,16 @@ export function scoreRuns(
 
     const attempted = actionCount + parseErrors + callErrors;
     const failedShare = attempted > 0 ? (parseErrors + callErrors) / attempted : 1;
+    const intendedLanguageShare = detected > 0 ? intended / detected : null;
+    const minimumShare = settings.exclusions.minIntendedLanguageShare;
     let exclusionReason: string | null = null;
     if (!run.complete) exclusionReason = 'incomplete run';
     else if (failedShare > settings.exclusions.maxFailedActionShare) {
       exclusionReason = `${Math.round(failedShare * 100)}% of agent turns failed (limit ${Math.round(settings.exclusions.maxFailedActionShare * 100)}%)`;
     } else if (actionCount === 0) exclusionReason = 'no actions';
+    else if (minimumShare !== null && intendedLanguageShare !== null && intendedLanguageShare < minimumShare) {
+      exclusionReason = `${Math.round(intendedLanguageShare * 100)}% of actions in the intended language (minimum ${Math.round(minimumShare * 100)}%)`;
+    }
 
     runFeatures.push({
       runId: run.runId,
@@ -154,7 +172,7 @@ export function scoreRuns(
       actions: actionCount,
       parseErrors,
       callErrors,
-      intendedLanguageShare: detected > 0 ? intended / detected : null,
+      intendedLanguageShare,
       monologueRatio: actionCount > 0 ? monologues / actionCount : null,
       hits: runHits,
       rates: rates(runHits, scoredActions, perAction),

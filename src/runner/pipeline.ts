@@ -8,7 +8,8 @@ import {
   UserInputError,
 } from '../contracts/index.js';
 import { analyseStudy } from '../analysis/index.js';
-import { INDEX_DEFINITIONS, type RunToScore, scoreRuns } from '../metrics/index.js';
+import { loadValidationSet } from '../languages/index.js';
+import { INDEX_DEFINITIONS, parityRow, type RunToScore, scoreRuns } from '../metrics/index.js';
 import type { ChatModel } from '../models/index.js';
 import { renderHtml, renderMarkdown, SURROGATE_LABEL } from '../report/index.js';
 import { tQuantile } from '../stats/index.js';
@@ -213,6 +214,7 @@ export function analyzeStage(store: RunStore, loaded: LoadedStudy, directory: st
     hypotheses: analysis.hypotheses,
     correction: study.analysis.correction,
     covariates,
+    instrument: study.languages.map((language) => parityRow(loaded.packs.get(language)!, loadValidationSet(language))),
   });
   store.saveResults(results);
   writeFileAtomic(join(directory, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
