@@ -38,6 +38,10 @@ describe('the action parser', () => {
     expect(parse('[whisper] Owen Price: keep your head down')).toMatchObject({ ok: true, target: 'p07', text: 'keep your head down' });
   });
 
+  it('reads a word in parentheses as text, not as a second action', () => {
+    expect(parse('[whisper -> Owen Price] (murmuring) Courage.')).toMatchObject({ ok: true, text: '(murmuring) Courage.' });
+  });
+
   it('takes the first of several actions and says so', () => {
     const parsed = parse('[talk] one [monologue] two');
     expect(parsed).toMatchObject({ ok: true, channel: 'talk', text: 'one' });

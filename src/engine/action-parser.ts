@@ -29,6 +29,7 @@ export interface ActionParserOptions {
 const OPEN_BRACKETS = '\\[【［〔(（<';
 const CLOSE_BRACKETS = '\\]】］〕)）>';
 const ARROW = '(?:->|→|=>|⇒|➔|—>|-->|:|：|\\bto\\b|\\ba\\b|\\ban\\b|\\bà\\b)';
+const SQUARE_OPEN = new Set(['[', '【', '［', '〔']);
 const THINK_BLOCK = /<think>[\s\S]*?<\/think>/gi;
 const FENCE = /```[a-z]*\n?|```/gi;
 
@@ -81,7 +82,10 @@ export function createActionParser(options: ActionParserOptions): (raw: string) 
     const notes: string[] = [];
 
     bracketTag.lastIndex = 0;
-    const tags = [...cleaned.matchAll(bracketTag)];
+    const allTags = [...cleaned.matchAll(bracketTag)];
+    // Only square-bracket tags after the first one split a reply into several actions; a word in
+    // parentheses inside the text, "(whispering)", is text.
+    const tags = allTags.filter((tag, index) => index === 0 || SQUARE_OPEN.has(tag[0].trimStart()[0] ?? ''));
     let channelWord: string | undefined;
     let targetWritten: string | undefined;
     let text: string;

@@ -11,6 +11,7 @@ import {
   deriveSeed,
   shuffled,
   hashCanonical,
+  sha256,
 } from '../contracts/index.js';
 import type { ChatModel } from '../models/index.js';
 import { createActionParser, type Participant } from './action-parser.js';
@@ -267,14 +268,11 @@ export async function simulateRun(
         participants: participants.map(({ id, name }) => ({ id, name })),
       },
     };
-    const requestHash = hashCanonical({
-      model: runSpec.modelRef,
-      messages,
-      temperature: request.temperature,
-      maxTokens: request.maxTokens,
-      topP: request.topP,
-      seed: request.seed,
-    });
+    // What identifies this request (for audit and de-duplication). Plain JSON of a fixed-order
+    // array: canonical by construction and much cheaper than sorting keys of a long conversation.
+    const requestHash = sha256(
+      `[${JSON.stringify([runSpec.modelRef, request.temperature, request.maxTokens, request.topP ?? null, request.seed])},[${messages.map(messageJson).join(',')}]]`,
+    );
     const started = performance.now();
     const record = (fields: Partial<CallRecord>): CallRecord => ({
       callId,
@@ -333,6 +331,18 @@ export async function simulateRun(
 }
 
 type RunSpecMessages = ReturnType<AgentMemory['nextMessages']>;
+
+// Conversations are append-only and their message objects persist between calls, so each message's
+// JSON is computed once.
+const messageJsonCache = new WeakMap<object, string>();
+function messageJson(message: RunSpecMessages[number]): string {
+  let json = messageJsonCache.get(message);
+  if (json === undefined) {
+    json = JSON.stringify([message.role, message.content]);
+    messageJsonCache.set(message, json);
+  }
+  return json;
+}
 
 type AgentOutcome =
   | { kind: 'action'; call: CallRecord; channel: Channel; target: string | undefined; text: string }

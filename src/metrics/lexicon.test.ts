@@ -61,11 +61,14 @@ describe('compileLexicon', () => {
 
   it('drops negated hits within the window before, and honours after-cues', () => {
     const lexicon = compileLexicon(
-      pack({ categories: { protective: { terms: ['protect*'] } }, before: ['not', "don't"], window: 2 }),
+      pack({ categories: { protective: { terms: ['protect*'] } }, before: ['not', "don't", 'no'], window: 2 }),
     );
     expect(lexicon.count('I will not protect him')).toEqual({ protective: 0 });
     expect(lexicon.count("I don't really protect him")).toEqual({ protective: 0 });
     expect(lexicon.count('not that I would ever protect him')).toEqual({ protective: 1 });
+    // A clause boundary ends the negation's scope.
+    expect(lexicon.count("No, I protect him")).toEqual({ protective: 1 });
+    expect(lexicon.count('I will not. I protect him')).toEqual({ protective: 1 });
   });
 
   it('drops hits inside exclusions and quotations', () => {

@@ -67,6 +67,9 @@ interface NegationCue {
 type LexiconPackView = Pick<LanguagePack, 'meta' | 'capabilities' | 'lexicon'>;
 
 const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
+const MEMO_LIMIT = 100_000;
+/** Punctuation that closes a clause: negation does not reach across it. */
+const CLAUSE_BOUNDARY = /[.,;:!?。、，；：！？،؛]/u;
 
 function escapeRegex(text: string): string {
   return text.replace(REGEX_SPECIAL, '\\$&');
@@ -75,7 +78,8 @@ function escapeRegex(text: string): string {
 export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   const caseSensitive = pack.capabilities.caseSensitive;
   const normalise = (text: string): string => {
-    const composed = text.normalize('NFKC');
+    // Typographic apostrophes become ASCII ones (same length, so offsets are kept).
+    const composed = text.normalize('NFKC').replace(/[’ʼ]/g, "'");
     return caseSensitive ? composed : composed.toLowerCase();
   };
   const segmenter: Segmenter = createSegmenter(pack.capabilities, pack.meta.tag);
@@ -213,9 +217,13 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     if (negationWindow === 0 || (negationBefore.length === 0 && negationAfter.length === 0)) return false;
     const hitWord = wordIndexAt(words, hit.start);
     if (negationBefore.length > 0) {
-      for (let index = Math.max(0, hitWord - negationWindow); index < hitWord; index += 1) {
+      // Walk back from the hit; a clause boundary ends the negation's scope ("No, I protect him").
+      for (let index = hitWord - 1; index >= Math.max(0, hitWord - negationWindow); index -= 1) {
         const word = words[index];
-        if (word !== undefined && cueMatches(negationBefore, text.slice(word.start, word.end))) return true;
+        if (word === undefined) break;
+        const following = words[index + 1]?.start ?? hit.start;
+        if (CLAUSE_BOUNDARY.test(text.slice(word.end, Math.min(following, hit.start)))) break;
+        if (cueMatches(negationBefore, text.slice(word.start, word.end))) return true;
       }
     }
     if (negationAfter.length > 0) {
@@ -232,6 +240,8 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
       for (let index = firstAfter; index < Math.min(words.length, firstAfter + negationWindow); index += 1) {
         const word = words[index];
         if (word === undefined) continue;
+        const previousEnd = index === firstAfter ? hit.end : (words[index - 1]?.end ?? hit.end);
+        if (CLAUSE_BOUNDARY.test(text.slice(previousEnd, word.start))) break;
         const token = text.slice(word.start, word.end);
         if (negationAfter.some((cue) => token.startsWith(cue.literal))) return true;
       }
@@ -239,11 +249,19 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     return false;
   }
 
+  // Agent texts repeat (surrogate phrases, formulaic model answers) and ICU segmentation is the
+  // expensive part, so analyses are memoised per text; results are frozen and shared.
+  const memo = new Map<string, LexiconAnalysis>();
   function analyse(text: string): LexiconAnalysis {
+    const known = memo.get(text);
+    if (known !== undefined) return known;
     const normalised = normalise(text);
     const words = segmenter.words(normalised);
     const matches = matchNormalised(normalised, words);
-    return { words: words.length, counts: countMatches(matches), matches };
+    const analysis: LexiconAnalysis = Object.freeze({ words: words.length, counts: Object.freeze(countMatches(matches)), matches: Object.freeze(matches) as LexiconMatch[] });
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, analysis);
+    return analysis;
   }
 
   function countMatches(matches: readonly LexiconMatch[]): Record<string, number> {
@@ -259,7 +277,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     categories: categoryNames,
     normalise,
     match,
-    count: (text) => countMatches(match(text)),
+    count: (text) => analyse(text).counts,
     analyse,
   };
 }

@@ -75,18 +75,28 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
       const profile = effectiveProfile(parameters, metadata.language, options.covariates[metadata.language] ?? {});
 
       // Latent heterogeneity: fixed per run and per agent (derived from ids, not from the call seed).
-      const runLatent = standardNormal(createRandom(deriveSeed(metadata.runId, 'run-latent'))) * parameters.variability.runSd;
-      const echoLatent = standardNormal(createRandom(deriveSeed(metadata.runId, 'echo-latent'))) * parameters.variability.runSd;
+      const runLatent =
+        standardNormal(createRandom(deriveSeed(metadata.runId, 'run-latent'))) * parameters.variability.runSd;
+      const echoLatent =
+        standardNormal(createRandom(deriveSeed(metadata.runId, 'echo-latent'))) * parameters.variability.runSd;
       const agentLatent =
-        standardNormal(createRandom(deriveSeed(metadata.runId, metadata.agentId, 'agent-latent'))) * parameters.variability.agentSd;
+        standardNormal(createRandom(deriveSeed(metadata.runId, metadata.agentId, 'agent-latent'))) *
+        parameters.variability.agentSd;
 
       // What the group said since this agent last acted.
+      // Scored line by line: group members repeat one another, so the matcher's memo serves most lines.
       const speech = observedSpeech(request.messages, view.observedSpeech);
-      const heard = speech.lines > 0 ? options.scoreText(metadata.language, speech.text) : {};
-      const conformityHeard = heard.conformity ?? 0;
-      const individuationHeard = heard.individuation ?? 0;
+      let conformityHeard = 0;
+      let individuationHeard = 0;
+      let sexualHeard = 0;
+      for (const line of speech) {
+        const heard = options.scoreText(metadata.language, line);
+        conformityHeard += heard.conformity ?? 0;
+        individuationHeard += heard.individuation ?? 0;
+        sexualHeard += heard.sexual ?? 0;
+      }
       const conformityShare = (conformityHeard + 0.5) / (conformityHeard + individuationHeard + 1);
-      const echoHeard = Math.min(3, (heard.sexual ?? 0) / Math.max(1, speech.lines));
+      const echoHeard = Math.min(3, sexualHeard / Math.max(1, speech.length));
 
       const random = createRandom(request.seed);
       const temperature = Math.max(request.temperature, 0.05);
@@ -104,7 +114,9 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
       });
 
       const registerParameters = parameters.register;
-      const registerLogits: Partial<Record<'neutral' | 'compliance' | 'coercion-echo' | 'protective' | 'dissociation', number>> = {
+      const registerLogits: Partial<
+        Record<'neutral' | 'compliance' | 'coercion-echo' | 'protective' | 'dissociation', number>
+      > = {
         neutral: 0,
         compliance: registerParameters.complianceIntercept + registerParameters.compliancePressure * pressure,
         'coercion-echo':
@@ -132,7 +144,8 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
           profile.alignmentConformity * aligned +
           registerParameters.individuationConformity * individuated +
           registerParameters.socialConformity * (conformityShare - 0.5);
-        register = random() < logistic(conformityLogit / temperature) ? 'protective-conformity' : 'protective-individuation';
+        register =
+          random() < logistic(conformityLogit / temperature) ? 'protective-conformity' : 'protective-individuation';
       } else {
         register = broadRegister;
       }
@@ -214,7 +227,7 @@ function realise(
 }
 
 /** The group's speech in the newest user message, found through the pack's observation templates. */
-function observedSpeech(messages: readonly ChatMessage[], patterns: readonly RegExp[]): { text: string; lines: number } {
+function observedSpeech(messages: readonly ChatMessage[], patterns: readonly RegExp[]): string[] {
   let last: ChatMessage | undefined;
   for (let index = messages.length - 1; index >= 0; index -= 1) {
     if (messages[index]?.role === 'user') {
@@ -222,7 +235,7 @@ function observedSpeech(messages: readonly ChatMessage[], patterns: readonly Reg
       break;
     }
   }
-  if (last === undefined) return { text: '', lines: 0 };
+  if (last === undefined) return [];
   const spoken: string[] = [];
   for (const line of last.content.split('\n')) {
     for (const pattern of patterns) {
@@ -233,7 +246,7 @@ function observedSpeech(messages: readonly ChatMessage[], patterns: readonly Reg
       }
     }
   }
-  return { text: spoken.join('\n'), lines: spoken.length };
+  return spoken;
 }
 
 function templateToPattern(template: string): RegExp {
