@@ -103,11 +103,12 @@ export function scoreRuns(
         monologues += 1;
         if (agent !== undefined) agent.monologues += 1;
       }
-      const detectedLanguage = detector.detect(event.text);
-      if (detectedLanguage !== 'und') {
+      const language = detector.classify(event.text, intendedCode);
+      const detectedLanguage = language.detected;
+      if (language.intended !== null) {
         detected += 1;
         if (agent !== undefined) agent.detected += 1;
-        if (detectedLanguage === intendedCode) {
+        if (language.intended) {
           intended += 1;
           if (agent !== undefined) agent.intended += 1;
         }
