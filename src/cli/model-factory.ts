@@ -4,8 +4,8 @@ import {
   type ChatModel,
   createNamedMockModel,
   createSurrogateModel,
-  resolveSurrogateParameters,
-  SURROGATE_REF,
+  resolveSurrogateVariant,
+  surrogateVariantOf,
 } from '../models/index.js';
 import { covariatesFor, type LoadedStudy } from '../runner/index.js';
 
@@ -27,11 +27,16 @@ async function createModelForRef(
   packs: ReadonlyMap<string, LanguagePack>,
   loaded: LoadedStudy,
 ): Promise<ChatModel> {
-  if (ref === SURROGATE_REF) {
+  const variant = surrogateVariantOf(ref);
+  if (variant !== undefined) {
     const lexicons = new Map<string, CompiledLexicon>();
     return createSurrogateModel({
+      ref,
       packs,
-      parameters: resolveSurrogateParameters(study.surrogate.parameters),
+      parameters: resolveSurrogateVariant(
+        study.surrogate.parameters,
+        variant === null ? undefined : study.surrogate.variants[variant],
+      ),
       covariates: covariatesFor(loaded),
       scoreText: (language, text) => {
         let lexicon = lexicons.get(language);
@@ -51,5 +56,5 @@ async function createModelForRef(
 }
 
 export function isSurrogateRef(ref: string): boolean {
-  return ref === SURROGATE_REF;
+  return surrogateVariantOf(ref) !== undefined;
 }

@@ -22,7 +22,7 @@ export const StatisticRowSchema = z
     label: z.string(),
     language: z.string().optional(),
     term: z.string().optional(),
-    /** The quantity estimated: hedges-g, slope, beta, r, count. */
+    /** The quantity estimated: hedges-g, slope, beta, pearson-r. */
     quantity: z.string(),
     estimate: z.number().nullable(),
     se: z.number().nullable().optional(),

@@ -182,9 +182,17 @@ export const StudySchema = z
       .record(LanguageTagSchema, z.record(CovariateNameSchema, z.number()))
       .default({}),
     surrogate: z
-      .object({ parameters: SurrogateParameterOverridesSchema.default({}) })
+      .object({
+        /** Overrides of the surrogate's default parameters for this study. */
+        parameters: SurrogateParameterOverridesSchema.default({}),
+        /**
+         * Named surrogate variants, usable as models `surrogate:<name>` (e.g. to exercise a model
+         * factor offline, as Study 4 does). Each applies its overrides on top of `parameters`.
+         */
+        variants: z.record(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/), SurrogateParameterOverridesSchema).default({}),
+      })
       .strict()
-      .default({ parameters: {} }),
+      .default({ parameters: {}, variants: {} }),
     budget: z.object({ usd: z.number().positive() }).strict().optional(),
     /** Concurrent runs in flight (model calls are the bottleneck; see the scheduler). */
     concurrency: z.number().int().min(1).max(4096).default(16),

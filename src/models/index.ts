@@ -7,6 +7,13 @@ export { createMockModel, createNamedMockModel, MOCK_SCRIPTS, type MockScript } 
 export {
   DEFAULT_SURROGATE_PARAMETERS,
   effectiveProfile,
+  applySurrogateOverrides,
   resolveSurrogateParameters,
+  resolveSurrogateVariant,
 } from './surrogate/parameters.js';
-export { createSurrogateModel, SURROGATE_REF, type SurrogateOptions } from './surrogate/surrogate-model.js';
+export {
+  createSurrogateModel,
+  SURROGATE_REF,
+  type SurrogateOptions,
+  surrogateVariantOf,
+} from './surrogate/surrogate-model.js';

@@ -136,6 +136,19 @@ function checkAgainstPacks(study: Study, file: string): Map<string, LanguagePack
     }
   }
 
+  study.models.forEach((model, index) => {
+    if (model.startsWith('surrogate:')) {
+      const variant = model.slice('surrogate:'.length);
+      if (study.surrogate.variants[variant] === undefined) {
+        throw new UserInputError(`surrogate variant "${variant}" is not defined`, {
+          file,
+          path: `models[${index}]`,
+          fix: `define it under surrogate.variants.${variant}, or use "surrogate"`,
+        });
+      }
+    }
+  });
+
   const levels = study.design.dose.levels;
   levels.forEach((level, index) => {
     if (level > study.agents) {

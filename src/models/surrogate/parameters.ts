@@ -93,7 +93,14 @@ export const DEFAULT_SURROGATE_PARAMETERS: SurrogateParameters = {
 
 /** Defaults with a study's overrides applied (one level deep inside each group). */
 export function resolveSurrogateParameters(overrides: SurrogateParameterOverrides | undefined): SurrogateParameters {
-  const base = DEFAULT_SURROGATE_PARAMETERS;
+  return applySurrogateOverrides(DEFAULT_SURROGATE_PARAMETERS, overrides);
+}
+
+/** `base` with a set of overrides applied (one level deep inside each group). */
+export function applySurrogateOverrides(
+  base: SurrogateParameters,
+  overrides: SurrogateParameterOverrides | undefined,
+): SurrogateParameters {
   if (overrides === undefined) return base;
   const languageProfiles: SurrogateParameters['languageProfiles'] = { ...base.languageProfiles };
   for (const [tag, profile] of Object.entries(overrides.languageProfiles ?? {})) {
@@ -114,6 +121,14 @@ export function resolveSurrogateParameters(overrides: SurrogateParameterOverride
       overrides.covariateModulation === undefined ? base.covariateModulation : overrides.covariateModulation,
     phrasesPerAction: overrides.phrasesPerAction ?? base.phrasesPerAction,
   };
+}
+
+/** Study overrides, then a variant's overrides on top (for `surrogate:<variant>` models). */
+export function resolveSurrogateVariant(
+  studyOverrides: SurrogateParameterOverrides | undefined,
+  variantOverrides: SurrogateParameterOverrides | undefined,
+): SurrogateParameters {
+  return applySurrogateOverrides(resolveSurrogateParameters(studyOverrides), variantOverrides);
 }
 
 /** `base` with every defined value of `overrides` written over it (an explicit undefined changes nothing). */

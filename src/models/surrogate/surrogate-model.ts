@@ -21,6 +21,8 @@ import { effectiveProfile } from './parameters.js';
  */
 
 export interface SurrogateOptions {
+  /** The model reference this surrogate answers as (`surrogate` or `surrogate:<variant>`). */
+  ref?: string;
   packs: ReadonlyMap<string, LanguagePack>;
   parameters: SurrogateParameters;
   /** Covariate values per language (pack values with a study's overrides applied). */
@@ -30,6 +32,12 @@ export interface SurrogateOptions {
 }
 
 export const SURROGATE_REF = 'surrogate';
+
+/** `surrogate` or `surrogate:<variant>`: the variant name, or undefined for a non-surrogate ref. */
+export function surrogateVariantOf(ref: string): string | null | undefined {
+  if (ref === SURROGATE_REF) return null;
+  return ref.startsWith(`${SURROGATE_REF}:`) ? ref.slice(SURROGATE_REF.length + 1) : undefined;
+}
 
 interface LanguageView {
   pack: LanguagePack;
@@ -58,10 +66,10 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
     return view;
   };
   const parameters = options.parameters;
-  const modelVersion = `backfire-surrogate/${parameters.version}`;
+  const modelVersion = `backfire-surrogate/${parameters.version}${options.ref !== undefined && options.ref !== SURROGATE_REF ? `/${options.ref}` : ''}`;
 
   return {
-    ref: SURROGATE_REF,
+    ref: options.ref ?? SURROGATE_REF,
     surrogate: true,
     async generate(request: GenerateRequest): Promise<GenerateResult> {
       const { metadata } = request;
