@@ -69,7 +69,7 @@ type LexiconPackView = Pick<LanguagePack, 'meta' | 'capabilities' | 'lexicon'>;
 const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
 const MEMO_LIMIT = 100_000;
 /** Punctuation that closes a clause: negation does not reach across it. */
-const CLAUSE_BOUNDARY = /[.,;:!?。、，；：！？،؛]/u;
+const CLAUSE_BOUNDARY = /[.,;:!?。、，；：！？،؛؟।॥]/u;
 
 function escapeRegex(text: string): string {
   return text.replace(REGEX_SPECIAL, '\\$&');
