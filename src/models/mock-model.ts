@@ -7,7 +7,10 @@ import type { ChatModel } from './chat-model.js';
  */
 export type MockScript = (request: GenerateRequest, callIndex: number) => string | Error;
 
-export function createMockModel(script: MockScript, ref = 'mock:custom'): ChatModel & { readonly requests: GenerateRequest[] } {
+export function createMockModel(
+  script: MockScript,
+  ref = 'mock:custom',
+): ChatModel & { readonly requests: GenerateRequest[] } {
   const requests: GenerateRequest[] = [];
   return {
     ref,
@@ -39,14 +42,20 @@ export const MOCK_SCRIPTS: Readonly<Record<string, MockScript>> = {
   /** Channels in rotation, whispering to the first other member. */
   cycle: (request, index) => {
     const first = request.metadata.participants[0]?.name ?? 'nobody';
-    const forms = [`[talk] We should stay together.`, `[whisper -> ${first}] Are you all right?`, `[monologue] I am afraid.`];
+    const forms = [
+      `[talk] We should stay together.`,
+      `[whisper -> ${first}] Are you all right?`,
+      `[monologue] I am afraid.`,
+    ];
     return forms[index % forms.length]!;
   },
   /** Never follows the format: every call becomes a parse error. */
   garbage: () => 'lorem ipsum dolor sit amet',
   /** Every third call fails with a server error (after any retries). */
   flaky: (request, index) =>
-    index % 3 === 2 ? new ModelCallError('server', 'scripted server error', { status: 500 }) : `[talk] turn ${request.metadata.turn}`,
+    index % 3 === 2
+      ? new ModelCallError('server', 'scripted server error', { status: 500 })
+      : `[talk] turn ${request.metadata.turn}`,
 };
 
 export function createNamedMockModel(ref: string): ChatModel | undefined {

@@ -21,11 +21,18 @@ for (const provider of providers) {
     it('answers one call with usage, a resolved version and no key anywhere in the record', async () => {
       const model = process.env[`BACKFIRE_LIVE_${provider.name.toUpperCase()}_MODEL`] ?? provider.model;
       const recording = new MemoryCallRecording();
-      const chat = await createModel(`${provider.name}:${model}`, { env: process.env, recorder: recording, retry: { maxAttempts: 3 } });
+      const chat = await createModel(`${provider.name}:${model}`, {
+        env: process.env,
+        recorder: recording,
+        retry: { maxAttempts: 3 },
+      });
       try {
         const result = await chat.generate({
           messages: [
-            { role: 'system', content: 'You are a member of a small group. Answer in the form "[talk] <one short sentence>".' },
+            {
+              role: 'system',
+              content: 'You are a member of a small group. Answer in the form "[talk] <one short sentence>".',
+            },
             { role: 'user', content: 'The group asks you to introduce yourself.' },
           ],
           temperature: 0.7,
@@ -40,7 +47,12 @@ for (const provider of providers) {
         if (provider.priced && process.env[`BACKFIRE_LIVE_${provider.name.toUpperCase()}_MODEL`] === undefined) {
           expect(result.costUsd).toBeGreaterThan(0);
         }
-        const stored = JSON.stringify({ result, records: recording.records, warnings: chat.warnings, identity: chat.identity });
+        const stored = JSON.stringify({
+          result,
+          records: recording.records,
+          warnings: chat.warnings,
+          identity: chat.identity,
+        });
         expect(stored).not.toContain(key);
       } finally {
         await chat.close?.();

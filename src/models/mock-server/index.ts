@@ -1,0 +1,22 @@
+/** The loopback mock server: part of the product, started by tests and benchmarks. */
+export {
+  type LatencySpec,
+  type MockChatRequest,
+  type MockFault,
+  type MockFaultRates,
+  type MockOutcome,
+  type MockServer,
+  type MockServerOptions,
+  type MockServerStats,
+  type RecordedRequest,
+  startMockServer,
+  uniformFrom,
+} from './server.js';
+export {
+  type AgentPrefixStats,
+  approximateTokens,
+  type PrefixSummary,
+  PrefixTracker,
+  promptTokens,
+  sharedPrefixLength,
+} from './prefix-stats.js';

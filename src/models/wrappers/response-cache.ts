@@ -1,0 +1,142 @@
+import {
+  type FinishReason,
+  type GenerateRequest,
+  type GenerateResult,
+  hashCanonical,
+  type Usage,
+} from '../../contracts/index.js';
+import type { ChatModel } from '../chat-model.js';
+
+/**
+ * Response cache. The key is the SHA-256 of the canonical JSON of exactly what changes a model's
+ * output, and nothing else:
+ *
+ *   { v, model: identity, messages, temperature, maxTokens, topP, seed, replicate }
+ *
+ * - `identity` names the model by what answers, not by how the user spelled it: provider kind,
+ *   model name, the sorted base URL(s) of the endpoint (`groq:m` and
+ *   `openai-compatible:https://api.groq.com/openai/v1#m` share entries), the weights' SHA-256 for
+ *   GGUF files (renaming a file keeps its cache), and the provider options that change output
+ *   (extra body fields, top_k...). Never an API key, a header, a timeout or a concurrency setting.
+ * - `replicate` (the replicate index) is in the key, so replicates are real re-samples even when a
+ *   provider ignores `seed` and the prompts of two replicates are identical (turn 1 of a cell).
+ * - `runId`, `agentId` and `turn` are not: they do not change the output, and leaving them out lets
+ *   a re-planned or renamed study reuse answers to identical prompts. Independence of runs of
+ *   different cells comes from the per-call `seed`, which the engine derives from the run's seed.
+ *   Consequence the engine must respect: two calls with identical messages, seed and replicate are
+ *   the same sample (a re-ask after an unparsable answer must change the messages or the seed).
+ *
+ * Only successes are stored (errors never are); a hit is returned with `cached: true`, no attempts,
+ * and is never counted as latency. `mode: 'off'` (`--no-cache`) neither reads nor writes.
+ */
+
+export const CACHE_KEY_VERSION = 1;
+
+/** What answers a call, for cache keys and request hashes. Never holds a secret. */
+export interface ModelIdentity {
+  provider: 'openai-compatible' | 'anthropic' | 'gguf' | 'builtin';
+  model: string;
+  /** Base URLs, sorted (OpenAI-compatible and Anthropic). */
+  endpoints?: readonly string[] | undefined;
+  /** SHA-256 of the weights file (GGUF). */
+  weights?: string | undefined;
+  /** Provider options that change the output. */
+  options?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** The request hash: cache key, and the `requestHash` of a stored call. */
+export function requestKey(identity: ModelIdentity, request: GenerateRequest): string {
+  return hashCanonical({
+    v: CACHE_KEY_VERSION,
+    model: identity,
+    messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+    temperature: request.temperature,
+    maxTokens: request.maxTokens,
+    topP: request.topP,
+    seed: request.seed,
+    replicate: request.metadata.replicate,
+  });
+}
+
+/** A cached answer: the result without per-call bookkeeping (attempts, cost, raw body). */
+export interface StoredResponse {
+  text: string;
+  usage: Usage;
+  finishReason: FinishReason;
+  modelVersion: string;
+  warnings: string[];
+}
+
+/** Implemented by the store (SQLite) and by `MemoryResponseCacheStore` for tests. */
+export interface ResponseCacheStore {
+  get(key: string): StoredResponse | undefined | Promise<StoredResponse | undefined>;
+  put(key: string, value: StoredResponse): void | Promise<void>;
+}
+
+export class MemoryResponseCacheStore implements ResponseCacheStore {
+  readonly entries = new Map<string, StoredResponse>();
+
+  get(key: string): StoredResponse | undefined {
+    const value = this.entries.get(key);
+    return value === undefined ? undefined : structuredClone(value);
+  }
+
+  put(key: string, value: StoredResponse): void {
+    this.entries.set(key, structuredClone(value));
+  }
+}
+
+export type CacheMode = 'read-write' | 'off';
+
+export interface ResponseCacheOptions {
+  store: ResponseCacheStore;
+  identity: ModelIdentity;
+  mode?: CacheMode | undefined;
+}
+
+export interface CacheCounters {
+  hits: number;
+  misses: number;
+  writes: number;
+}
+
+export interface CachedModel extends ChatModel {
+  readonly cacheCounters: Readonly<CacheCounters>;
+}
+
+export function toStoredResponse(result: GenerateResult): StoredResponse {
+  return {
+    text: result.text,
+    usage: { ...result.usage },
+    finishReason: result.finishReason,
+    modelVersion: result.modelVersion,
+    warnings: [...result.warnings],
+  };
+}
+
+export function withResponseCache(inner: ChatModel, options: ResponseCacheOptions): CachedModel {
+  const counters: CacheCounters = { hits: 0, misses: 0, writes: 0 };
+  const mode = options.mode ?? 'read-write';
+  return {
+    ref: inner.ref,
+    surrogate: inner.surrogate,
+    cacheCounters: counters,
+    ...(inner.close === undefined ? {} : { close: () => inner.close!() }),
+    async generate(request: GenerateRequest): Promise<GenerateResult> {
+      if (mode === 'off') {
+        return inner.generate(request);
+      }
+      const key = requestKey(options.identity, request);
+      const stored = await options.store.get(key);
+      if (stored !== undefined) {
+        counters.hits += 1;
+        return { ...stored, cached: true, attempts: [] };
+      }
+      counters.misses += 1;
+      const result = await inner.generate(request);
+      await options.store.put(key, toStoredResponse(result));
+      counters.writes += 1;
+      return { ...result, cached: false };
+    },
+  };
+}
