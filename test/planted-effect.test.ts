@@ -38,6 +38,7 @@ async function monologueRatios(
     await simulateRun(
       {
         runId,
+        cellId: `k${dose}`,
         pack,
         modelRef: 'surrogate',
         model,
@@ -59,7 +60,7 @@ async function monologueRatios(
   }
   const scored = scoreRuns(toScore, new Map([[pack.meta.tag, pack]]), {
     metrics: { normalization: 'per-action', scoredChannels: ['talk', 'whisper', 'monologue'] },
-    exclusions: { maxFailedActionShare: 0.5 },
+    exclusions: { maxFailedActionShare: 0.5, minIntendedLanguageShare: null },
   });
   return scored.runs.map((run) => run.monologueRatio ?? Number.NaN);
 }

@@ -1,11 +1,12 @@
-import type {
-  AgentFeatures,
-  CellSummary,
-  Hypothesis,
-  HypothesisResult,
-  RunFeatures,
-  StatisticRow,
-  Study,
+import {
+  type AgentFeatures,
+  type CellSummary,
+  type Hypothesis,
+  type HypothesisResult,
+  type RunFeatures,
+  type StatisticRow,
+  StatisticsError,
+  type Study,
 } from '../contracts/index.js';
 import {
   adjustPValues,
@@ -157,7 +158,24 @@ function contrastRow(
       warnings: [`fewer than 2 usable runs in a group (${high}: ${highValues.length}, ${low}: ${lowValues.length})`],
     };
   }
-  const effect = hedgesG(highValues, lowValues, { ciLevel });
+  let effect: ReturnType<typeof hedgesG>;
+  try {
+    effect = hedgesG(highValues, lowValues, { ciLevel });
+  } catch (error) {
+    // E.g. no variance at all: the effect is undefined, which is a result, not a crash.
+    if (!(error instanceof StatisticsError)) throw error;
+    return {
+      label,
+      ...(language === null ? {} : { language }),
+      quantity: 'hedges-g',
+      estimate: null,
+      ci: null,
+      p: null,
+      n,
+      estimator: { name: 'hedges-g', version: '1.0.0', args: estimatorArgs },
+      warnings: [error.message],
+    };
+  }
   const warnings = [...effect.warnings];
   let statistic = effect.t;
   let df = effect.df;
@@ -322,11 +340,24 @@ function correlationWithCovariate(
       warnings: [`only ${pairs.length} languages have both an effect and a ${covariate} value`],
     };
   }
-  const result = pearsonCorrelation(
-    pairs.map((pair) => pair.row.estimate!),
-    pairs.map((pair) => pair.covariate!),
-    { ciLevel },
-  );
+  let result: ReturnType<typeof pearsonCorrelation>;
+  try {
+    result = pearsonCorrelation(
+      pairs.map((pair) => pair.row.estimate!),
+      pairs.map((pair) => pair.covariate!),
+      { ciLevel },
+    );
+  } catch (error) {
+    if (!(error instanceof StatisticsError)) throw error;
+    return {
+      label,
+      quantity: 'pearson-r',
+      estimate: null,
+      n: { languages: pairs.length },
+      estimator: { name: 'pearson', version: '1.0.0', args: { covariate } },
+      warnings: [error.message],
+    };
+  }
   return {
     label,
     quantity: 'pearson-r',

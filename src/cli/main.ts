@@ -4,6 +4,8 @@ import { toolVersion } from '../runner/index.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerLanguages } from './commands/languages.js';
 import { registerLexicon } from './commands/lexicon.js';
+import { registerMockServer } from './commands/mock-server.js';
+import { registerPlan } from './commands/plan.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
@@ -21,7 +23,7 @@ export function createProgram(): Command {
     .version(toolVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerValidate, registerSimulate, registerScore, registerAnalyze, registerReport, registerSchema, registerLanguages, registerLexicon]) {
+  for (const register of [registerRun, registerValidate, registerSimulate, registerScore, registerAnalyze, registerReport, registerSchema, registerLanguages, registerLexicon, registerPlan, registerMockServer]) {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();

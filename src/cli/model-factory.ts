@@ -1,58 +1,124 @@
-import type { LanguagePack, Study } from '../contracts/index.js';
-import { compileLexicon, type CompiledLexicon } from '../metrics/index.js';
-import {
-  type ChatModel,
-  createNamedMockModel,
-  createSurrogateModel,
-  resolveSurrogateVariant,
-  surrogateVariantOf,
-} from '../models/index.js';
-import { covariatesFor, type LoadedStudy } from '../runner/index.js';
+import type { Manifest, ModelOptions } from '../contracts/index.js';
+import { type ChatModel, type ComposedModel, createModel, DriftGuard, surrogateVariantOf, UsageMeter } from '../models/index.js';
+import { createBuiltinModel, type LoadedStudy } from '../runner/index.js';
+import type { RunStore } from '../store/index.js';
 
 /**
  * Builds the models a study names. The composition root: the surrogate gets the packs, the study's
- * parameter overrides, the covariates and the lexicon matcher (how it "hears" the group).
+ * parameter overrides, the covariates and the lexicon matcher (how it "hears" the group); network and
+ * local models get the store's response cache, replay, one usage meter for the study (cost per call,
+ * run, cell; the budget) and a drift guard each, composed in `src/models/compose.ts`.
  */
-export async function createStudyModels(loaded: LoadedStudy): Promise<Map<string, ChatModel>> {
-  const models = new Map<string, ChatModel>();
-  for (const ref of loaded.study.models) {
-    models.set(ref, await createModelForRef(ref, loaded.study, loaded.packs, loaded));
-  }
-  return models;
+
+export interface StudyModelOptions {
+  /** The run folder's store: response cache, and the versions seen before a resume. */
+  store?: RunStore | undefined;
+  noCache?: boolean | undefined;
+  /** Answer every call from this store's recorded calls (zero network traffic). */
+  replayFrom?: RunStore | undefined;
+  /** Spend still allowed (the study's budget minus what earlier sessions spent). */
+  remainingBudgetUsd?: number | undefined;
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
-async function createModelForRef(
-  ref: string,
-  study: Study,
-  packs: ReadonlyMap<string, LanguagePack>,
-  loaded: LoadedStudy,
-): Promise<ChatModel> {
-  const variant = surrogateVariantOf(ref);
-  if (variant !== undefined) {
-    const lexicons = new Map<string, CompiledLexicon>();
-    return createSurrogateModel({
-      ref,
-      packs,
-      parameters: resolveSurrogateVariant(
-        study.surrogate.parameters,
-        variant === null ? undefined : study.surrogate.variants[variant],
-      ),
-      covariates: covariatesFor(loaded),
-      scoreText: (language, text) => {
-        let lexicon = lexicons.get(language);
-        if (lexicon === undefined) {
-          const pack = packs.get(language);
-          if (pack === undefined) return {};
-          lexicon = compileLexicon(pack);
-          lexicons.set(language, lexicon);
-        }
-        return lexicon.count(text);
-      },
-    });
+export interface StudyModels {
+  models: Map<string, ChatModel>;
+  meter: UsageMeter;
+  /** What the manifest records per model (resolved versions are filled in after the run). */
+  describe(): Manifest['models'];
+  close(): Promise<void>;
+}
+
+export async function createStudyModels(loaded: LoadedStudy, options: StudyModelOptions = {}): Promise<StudyModels> {
+  const meter = new UsageMeter({
+    cellOf: (call) => call.metadata.cellId,
+    budgetUsd: options.remainingBudgetUsd,
+  });
+  const models = new Map<string, ChatModel>();
+  const composed = new Map<string, ComposedModel>();
+  const guards = new Map<string, DriftGuard>();
+  try {
+    for (const ref of loaded.study.models) {
+      const builtin = createBuiltinModel(ref, loaded);
+      if (builtin !== undefined) {
+        models.set(ref, builtin);
+        continue;
+      }
+      const modelOptions: ModelOptions = loaded.study.modelOptions[ref] ?? { allowMixedVersions: false, driftGranularity: 'version' };
+      const guard = new DriftGuard({
+        allowMixedVersions: modelOptions.allowMixedVersions,
+        granularity: modelOptions.driftGranularity,
+        cellOf: (call) => call.metadata.cellId,
+      });
+      preloadVersions(guard, ref, options.store);
+      const store = options.store;
+      const model = await createModel(ref, {
+        env: options.env ?? process.env,
+        resolveBuiltin: () => undefined,
+        baseUrl: modelOptions.baseUrl,
+        apiKeyVariable: modelOptions.apiKeyVariable,
+        providerOptions: modelOptions.providerOptions,
+        timeoutMs: modelOptions.timeoutMs,
+        concurrency: {
+          maxConcurrency: modelOptions.maxConcurrency,
+          requestsPerMinute: modelOptions.requestsPerMinute,
+          tokensPerMinute: modelOptions.tokensPerMinute,
+        },
+        cache:
+          store === undefined
+            ? undefined
+            : {
+                get: (key) => {
+                  const body = store.cacheGet(key);
+                  return body === undefined ? undefined : JSON.parse(body);
+                },
+                put: (key, value) => store.cachePut(key, JSON.stringify(value)),
+              },
+        noCache: options.noCache,
+        replay: options.replayFrom === undefined ? undefined : { callsFor: (hash) => options.replayFrom!.callsFor(hash) },
+        meter,
+        driftGuard: guard,
+      });
+      models.set(ref, model);
+      composed.set(ref, model);
+      guards.set(ref, guard);
+    }
+  } catch (error) {
+    await Promise.all([...models.values()].map((model) => model.close?.()));
+    throw error;
   }
-  const mock = createNamedMockModel(ref);
-  if (mock !== undefined) return mock;
-  throw new Error(`model "${ref}" is not supported yet`);
+  return {
+    models,
+    meter,
+    describe: () =>
+      loaded.study.models.map((ref) => {
+        const model = composed.get(ref);
+        const drift = guards.get(ref)?.report().find((report) => report.model === ref);
+        const driftNotes = (drift?.changes ?? []).map(
+          (change) => `model version changed from ${change.from} to ${change.to} (first seen in run ${change.runId}, turn ${change.turn}, agent ${change.agentId})`,
+        );
+        return {
+          ref,
+          surrogate: surrogateVariantOf(ref) !== undefined,
+          resolvedVersions: [],
+          warnings: [...(model?.warnings ?? []), ...driftNotes],
+        };
+      }),
+    close: async () => {
+      await Promise.all([...models.values()].map((model) => model.close?.()));
+    },
+  };
+}
+
+/** On resume, the guard must know which versions already answered each cell. */
+function preloadVersions(guard: DriftGuard, ref: string, store: RunStore | undefined): void {
+  if (store === undefined) return;
+  const cells = new Map(store.listRuns().map((run) => [run.runId, run]));
+  for (const call of store.loadCalls()) {
+    const run = cells.get(call.runId);
+    if (run === undefined || run.model !== ref || call.modelVersion === null || call.error !== null) continue;
+    guard.preload(ref, run.cellId, call.modelVersion);
+  }
 }
 
 export function isSurrogateRef(ref: string): boolean {

@@ -13,3 +13,12 @@ export function parseInteger(name: string, minimum = 0): (value: string) => numb
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+export function parseNumber(name: string, minimum: number): (value: string) => number {
+  return (value: string) => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError(`${name} must be a number, got "${value}".`);
+    if (parsed < minimum) throw new InvalidArgumentError(`${name} must be at least ${minimum}, got ${parsed}.`);
+    return parsed;
+  };
+}

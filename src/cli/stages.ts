@@ -1,11 +1,17 @@
-import { type Manifest, type Results, UserInputError } from '../contracts/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BudgetExceededError, type Manifest, type Results, UserInputError } from '../contracts/index.js';
+import { RunStore } from '../store/index.js';
 import {
   analyzeStage,
+  DEFAULT_RUNS_IN_FLIGHT,
   defaultRunDirectory,
   type LoadedStudy,
   loadStudyFile,
   openRunDirectory,
+  projectStudyCost,
   readManifest,
+  STORE_FILE,
   reportStage,
   scoreStage,
   simulateStage,
@@ -27,6 +33,10 @@ export interface StudyCommandOptions {
   replicates?: number;
   concurrency?: number;
   quiet?: boolean;
+  budget?: number;
+  /** commander's negatable --no-cache: false when given. */
+  cache?: boolean;
+  replay?: string;
 }
 
 export function loadStudyWithOverrides(file: string, options: StudyCommandOptions): LoadedStudy {
@@ -34,6 +44,7 @@ export function loadStudyWithOverrides(file: string, options: StudyCommandOption
     seed: options.seed,
     models: options.model,
     replicates: options.replicates,
+    budgetUsd: options.budget,
   };
   return loadStudyFile(file, overrides);
 }
@@ -62,16 +73,23 @@ export function installStopHandler(): { shouldStop: () => boolean; dispose: () =
 }
 
 export async function runSimulateStage(loaded: LoadedStudy, directory: string, options: StudyCommandOptions): Promise<boolean> {
-  const models = await createStudyModels(loaded);
   const stop = installStopHandler();
+  const replaySource = options.replay === undefined ? undefined : openRunDirectory(options.replay).store;
   try {
+    const budget = loaded.study.budget?.usd;
     const summary = await simulateStage({
       loaded,
       directory,
-      models,
+      prepareModels: (store) =>
+        createStudyModels(loaded, {
+          store,
+          noCache: options.cache === false,
+          replayFrom: replaySource,
+          remainingBudgetUsd: budget === undefined ? undefined : Math.max(0, budget - store.totalCostUsd()),
+        }),
       shouldStop: stop.shouldStop,
       ...(options.quiet === true ? {} : { progress: createProgressReporter('simulate') }),
-      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      concurrency: options.concurrency ?? defaultRunsInFlight(loaded),
     });
     if (options.quiet !== true) {
       const resumed = summary.resumedRuns > 0 ? `, ${summary.resumedRuns} resumed` : '';
@@ -79,15 +97,63 @@ export async function runSimulateStage(loaded: LoadedStudy, directory: string, o
         `simulate: ${summary.completedRuns}/${summary.runs} runs complete (${summary.runsThisSession} this session${resumed}; ${summary.callsThisSession} model calls)\n`,
       );
     }
-    if (summary.stopped) {
-      process.stderr.write(`stopped: run the same command again to resume from ${directory}\n`);
+    if (summary.stopReason !== null) {
+      process.stderr.write(`stopped (${summary.stopReason}): run the same command again to resume from ${directory}\n`);
       return false;
     }
     return true;
   } finally {
     stop.dispose();
-    await Promise.all([...models.values()].map((model) => model.close?.()));
+    replaySource?.close();
   }
+}
+
+/**
+ * With a budget, refuse before the first call when the projected cost of the runs still to do
+ * exceeds what is left of it (spend already recorded in the run folder counts against it).
+ */
+export async function refuseOverBudget(loaded: LoadedStudy, directory: string, options: StudyCommandOptions): Promise<void> {
+  const budget = loaded.study.budget?.usd;
+  if (budget === undefined || options.replay !== undefined) return;
+  const { remainingRunIds, spentUsd } = progressOf(directory);
+  const projection = await projectStudyCost(loaded, remainingRunIds === undefined ? {} : { remainingRunIds });
+  if (projection.costUsd === null) {
+    const unpriced = projection.models.filter((model) => model.costUsd === null).map((model) => model.ref);
+    throw new UserInputError(`cannot check the budget: no price is known for ${unpriced.join(', ')}`, {
+      path: '--budget / budget.usd',
+      fix: 'add a row for the model to src/models/prices.json, or run without a budget',
+    });
+  }
+  const left = budget - spentUsd;
+  if (projection.costUsd > left) {
+    throw new BudgetExceededError(
+      `the projected cost of the ${projection.runs} runs still to do is ${projection.costUsd.toFixed(2)} USD, over the ${left.toFixed(2)} USD left of the budget (${budget} USD); nothing was called. See \`backfire plan\` for the details.`,
+    );
+  }
+}
+
+function progressOf(directory: string): { remainingRunIds: Set<string> | undefined; spentUsd: number } {
+  if (!existsSync(join(directory, STORE_FILE))) return { remainingRunIds: undefined, spentUsd: 0 };
+  const store = RunStore.open(join(directory, STORE_FILE), { create: false, readonly: true });
+  try {
+    const runs = store.listRuns();
+    return {
+      remainingRunIds: runs.length === 0 ? undefined : new Set(runs.filter((run) => run.status !== 'completed').map((run) => run.runId)),
+      spentUsd: store.totalCostUsd(),
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Runs in flight: enough to keep every request slot of the study's network models busy (a run has
+ * one call in flight at a time under the sequential turn policies); built-in models are CPU-bound.
+ */
+function defaultRunsInFlight(loaded: LoadedStudy): number {
+  const network = loaded.study.models.filter((ref) => !isSurrogateRef(ref) && !ref.startsWith('mock:'));
+  if (network.length === 0) return DEFAULT_RUNS_IN_FLIGHT;
+  return network.reduce((total, ref) => total + (loaded.study.modelOptions[ref]?.maxConcurrency ?? 64), 0);
 }
 
 export function runScoreStage(directory: string, quiet: boolean): void {

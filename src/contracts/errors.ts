@@ -58,6 +58,15 @@ export class UserInputError extends BackfireError {
   }
 }
 
+/** One attempt of a model call (the shape of `CallAttempt` in model-call.ts, kept here dependency-free). */
+export interface CallAttemptRecord {
+  attempt: number;
+  outcome: string;
+  status?: number | undefined;
+  waitMs?: number | undefined;
+  message?: string | undefined;
+}
+
 /** The classes of model-call failure the retry policy distinguishes. */
 export type ModelCallFailureKind =
   | 'rate-limit'
@@ -75,6 +84,8 @@ export class ModelCallError extends BackfireError {
   readonly retryable: boolean;
   /** Server-requested wait before the next attempt (from retry-after-ms / retry-after). */
   readonly retryAfterMs: number | undefined;
+  /** Every attempt made for the call (set by the retry wrapper), so a failed call's history is kept. */
+  readonly attempts: readonly CallAttemptRecord[];
 
   constructor(
     kind: ModelCallFailureKind,
@@ -83,6 +94,7 @@ export class ModelCallError extends BackfireError {
       status?: number | undefined;
       retryable?: boolean;
       retryAfterMs?: number | undefined;
+      attempts?: readonly CallAttemptRecord[] | undefined;
       cause?: unknown;
     } = {},
   ) {
@@ -91,6 +103,7 @@ export class ModelCallError extends BackfireError {
     this.status = options.status;
     this.retryable = options.retryable ?? ['rate-limit', 'server', 'timeout', 'network'].includes(kind);
     this.retryAfterMs = options.retryAfterMs;
+    this.attempts = options.attempts ?? [];
   }
 }
 

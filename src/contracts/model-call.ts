@@ -27,6 +27,8 @@ export type Usage = z.infer<typeof UsageSchema>;
 export const CallMetadataSchema = z
   .object({
     runId: z.string(),
+    /** The design cell of the run (language x dose x model), for cost and drift accounting. */
+    cellId: z.string(),
     agentId: z.string(),
     turn: z.number().int().min(1),
     language: z.string(),

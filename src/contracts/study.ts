@@ -103,6 +103,27 @@ export const HypothesisSchema = z.discriminatedUnion('kind', [
 ]);
 export type Hypothesis = z.infer<typeof HypothesisSchema>;
 
+/**
+ * How a model is called. None of these change what a model is asked, so none of them is part of a
+ * cache key; `providerOptions` that change the output are validated by the adapter.
+ */
+export const ModelOptionsSchema = z
+  .object({
+    /** Allow one cell's calls to be answered by different model versions (refused by default). */
+    allowMixedVersions: z.boolean().default(false),
+    /** Compare resolved versions by model name only, ignoring system fingerprints. */
+    driftGranularity: z.enum(['version', 'model']).default('version'),
+    baseUrl: z.string().url().optional(),
+    apiKeyVariable: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+    timeoutMs: z.number().int().min(1_000).optional(),
+    maxConcurrency: z.number().int().min(1).max(4096).optional(),
+    requestsPerMinute: z.number().positive().optional(),
+    tokensPerMinute: z.number().positive().optional(),
+    providerOptions: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type ModelOptions = z.infer<typeof ModelOptionsSchema>;
+
 export const StudySchema = z
   .object({
     /** Format version of the study file. */
@@ -194,8 +215,8 @@ export const StudySchema = z
       .strict()
       .default({ parameters: {}, variants: {} }),
     budget: z.object({ usd: z.number().positive() }).strict().optional(),
-    /** Concurrent runs in flight (model calls are the bottleneck; see the scheduler). */
-    concurrency: z.number().int().min(1).max(4096).default(16),
+    /** Settings per model reference (keys are entries of `models`). */
+    modelOptions: z.record(z.string(), ModelOptionsSchema).default({}),
   })
   .strict();
 

@@ -9,6 +9,7 @@ const pack = loadLanguagePack('en');
 function spec(overrides: Partial<RunSpec> & Pick<RunSpec, 'model'>): RunSpec {
   return {
     runId: 'run-1',
+    cellId: 'en.k2',
     pack,
     modelRef: overrides.model.ref,
     agents: 4,

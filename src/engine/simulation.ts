@@ -28,6 +28,8 @@ export type TurnPolicy = 'sequential-shuffled' | 'sequential-fixed' | 'simultane
 
 export interface RunSpec {
   runId: string;
+  /** The design cell (language x dose x model) the run belongs to. */
+  cellId: string;
   pack: LanguagePack;
   modelRef: string;
   model: ChatModel;
@@ -261,6 +263,7 @@ export async function simulateRun(
       seed: deriveSeed(runSpec.seed, 'call', turn, agentId),
       metadata: {
         runId: runSpec.runId,
+        cellId: runSpec.cellId,
         agentId,
         turn,
         language: pack.meta.tag,
@@ -270,7 +273,7 @@ export async function simulateRun(
     };
     // What identifies this request (for audit and de-duplication). Plain JSON of a fixed-order
     // array: canonical by construction and much cheaper than sorting keys of a long conversation.
-    const requestHash = sha256(
+    const requestHash = runSpec.model.requestHash?.(request) ?? sha256(
       `[${JSON.stringify([runSpec.modelRef, request.temperature, request.maxTokens, request.topP ?? null, request.seed])},[${messages.map(messageJson).join(',')}]]`,
     );
     const started = performance.now();
@@ -316,7 +319,7 @@ export async function simulateRun(
     } catch (error) {
       // A spent budget stops the run (the turn is not committed); other call failures are data.
       if (error instanceof ModelCallError && error.kind !== 'budget') {
-        const attempts = (error as ModelCallError & { attempts?: CallRecord['attempts'] }).attempts ?? [];
+        const attempts = error.attempts as CallRecord['attempts'];
         return {
           kind: 'call-error',
           call: record({ attempts, error: `${error.kind}: ${error.message}` }),

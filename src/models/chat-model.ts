@@ -11,6 +11,11 @@ export interface ChatModel {
   /** True for the built-in surrogate: its output is never a finding about any LLM. */
   readonly surrogate: boolean;
   generate(request: GenerateRequest): Promise<GenerateResult>;
+  /**
+   * The hash a call is stored and cached under, for models that cache or replay; when absent the
+   * engine hashes the request itself.
+   */
+  requestHash?(request: GenerateRequest): string;
   /** Releases sockets, native handles and timers. */
   close?(): Promise<void>;
 }

@@ -17,3 +17,4 @@ export {
   type SurrogateOptions,
   surrogateVariantOf,
 } from './surrogate/surrogate-model.js';
+export * from './backends-index.js';

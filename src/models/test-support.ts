@@ -21,6 +21,7 @@ export function testRequest(
     ...rest,
     metadata: {
       runId: 'run-1',
+      cellId: 'en.k0',
       agentId: 'agent-1',
       turn: 1,
       language: 'en',

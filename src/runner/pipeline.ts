@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  BudgetExceededError,
   type Manifest,
   type Results,
   ResultsSchema,
@@ -57,61 +58,96 @@ export function checkRunDirectory(directory: string, loaded: LoadedStudy): Manif
   return manifest;
 }
 
+/** The models of a study, built once the run folder's store is open (it holds their cache). */
+export interface PreparedModels {
+  models: ReadonlyMap<string, ChatModel>;
+  /** What the manifest records per model (resolved versions are added from the stored calls). */
+  describe(): Manifest['models'];
+  close(): Promise<void>;
+}
+
 export interface SimulateStageOptions {
   loaded: LoadedStudy;
   directory: string;
-  models: ReadonlyMap<string, ChatModel>;
+  prepareModels: (store: RunStore) => Promise<PreparedModels>;
   progress?: ProgressReporter;
   shouldStop?: () => boolean;
   concurrency?: number;
-  /** Resolved versions etc. per model for the manifest, known after the run. */
-  describeModels?: () => Manifest['models'];
 }
 
-export async function simulateStage(options: SimulateStageOptions): Promise<SimulationSummary> {
+export interface SimulateStageSummary extends SimulationSummary {
+  /** Why the stage stopped early (Ctrl-C, the budget), when it did. */
+  stopReason: string | null;
+}
+
+export async function simulateStage(options: SimulateStageOptions): Promise<SimulateStageSummary> {
   const { loaded, directory } = options;
   const previous = checkRunDirectory(directory, loaded);
   mkdirSync(directory, { recursive: true });
   const store = RunStore.open(join(directory, STORE_FILE), { create: true });
-  const describe = () =>
-    options.describeModels?.() ??
-    loaded.study.models.map((ref) => ({
-      ref,
-      surrogate: options.models.get(ref)?.surrogate ?? false,
-      resolvedVersions: [],
-      warnings: [],
-    }));
-  let manifest = createManifest(loaded, describe(), previous);
-  writeManifest(directory, manifest);
+  let prepared: PreparedModels | undefined;
+  let manifest: Manifest | undefined;
   try {
-    const summary = await simulateStudy({
-      study: loaded.study,
-      packs: loaded.packs,
-      store,
-      models: options.models,
-      ...(options.progress === undefined ? {} : { progress: options.progress }),
-      ...(options.shouldStop === undefined ? {} : { shouldStop: options.shouldStop }),
-      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    });
-    const callSummaries = store.summariseCalls();
-    const runModels = new Map(store.listRuns().map((run) => [run.runId, run.model]));
-    manifest = {
-      ...manifest,
-      models: describe().map((model) => ({
+    prepared = await options.prepareModels(store);
+    const models = prepared;
+    const describe = () => {
+      const callSummaries = store.summariseCalls();
+      const runModels = new Map(store.listRuns().map((run) => [run.runId, run.model]));
+      return models.describe().map((model) => ({
         ...model,
         resolvedVersions: resolvedVersions(callSummaries, runModels, model.ref),
-      })),
-      status: summary.stopped ? 'stopped' : 'completed',
+      }));
+    };
+    manifest = createManifest(loaded, models.describe(), previous);
+    writeManifest(directory, manifest);
+    let stopReason: string | null = null;
+    let summary: SimulationSummary;
+    try {
+      summary = await simulateStudy({
+        study: loaded.study,
+        packs: loaded.packs,
+        store,
+        models: models.models,
+        ...(options.progress === undefined ? {} : { progress: options.progress }),
+        ...(options.shouldStop === undefined ? {} : { shouldStop: options.shouldStop }),
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      });
+      if (summary.stopped) stopReason = 'interrupted';
+    } catch (error) {
+      // The budget is a clean stop: every committed turn is kept and `run` resumes with more budget.
+      if (!(error instanceof BudgetExceededError)) throw error;
+      stopReason = error.message;
+      summary = summariseStore(store);
+    }
+    manifest = {
+      ...manifest,
+      models: describe(),
+      status: stopReason === null ? 'completed' : 'stopped',
       endedAt: new Date().toISOString(),
     };
     writeManifest(directory, manifest);
-    return summary;
+    return { ...summary, stopped: stopReason !== null, stopReason };
   } catch (error) {
-    writeManifest(directory, { ...manifest, status: 'failed', endedAt: new Date().toISOString() });
+    if (manifest !== undefined) writeManifest(directory, { ...manifest, status: 'failed', endedAt: new Date().toISOString() });
     throw error;
   } finally {
+    await prepared?.close();
     store.close();
   }
+}
+
+/** Progress as the store records it (after a stop that interrupted the scheduler). */
+function summariseStore(store: RunStore): SimulationSummary {
+  const runs = store.listRuns();
+  return {
+    runs: runs.length,
+    completedRuns: runs.filter((run) => run.status === 'completed').length,
+    resumedRuns: 0,
+    runsThisSession: 0,
+    turnsThisSession: 0,
+    callsThisSession: 0,
+    stopped: true,
+  };
 }
 
 /** Every model version that answered a call of this model's runs (the drift record). */

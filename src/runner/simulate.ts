@@ -10,6 +10,9 @@ import { planStudy } from './plan.js';
  * resumes it from its stored turns, and commits every turn as it completes.
  */
 
+/** Runs in flight when the caller does not say (built-in models are CPU-bound: more would not help). */
+export const DEFAULT_RUNS_IN_FLIGHT = 16;
+
 export interface ProgressReporter {
   start(total: number, done: number): void;
   advance(by: number): void;
@@ -82,6 +85,7 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
       }
       const spec: RunSpec = {
         runId: run.id,
+        cellId: run.cell.id,
         pack,
         modelRef: run.cell.model,
         model,
@@ -131,7 +135,7 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
       summary.completedRuns += 1;
     }
   };
-  const workers = Math.max(1, Math.min(options.concurrency ?? study.concurrency, pending.length));
+  const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_RUNS_IN_FLIGHT, pending.length));
   try {
     await Promise.all(Array.from({ length: workers }, () => worker()));
   } finally {

@@ -27,6 +27,7 @@ export interface LoadedStudy {
 
 export interface StudyOverrides {
   seed?: number | undefined;
+  budgetUsd?: number | undefined;
   models?: readonly string[] | undefined;
   replicates?: number | undefined;
 }
@@ -71,7 +72,17 @@ export function resolveStudy(raw: unknown, file: string): LoadedStudy {
   if (!parsed.success) throw userInputErrorFromZod(parsed.error, file, SCHEMA_HINT);
   const study = parsed.data;
   const packs = checkAgainstPacks(study, file);
-  return { file, study, hash: hashCanonical(study), packs };
+  return { file, study, hash: studyHash(study), packs };
+}
+
+/**
+ * The identity of a study: the canonical hash of the resolved study without its execution settings
+ * (budget, per-model connection options), which change neither what is asked nor what is computed.
+ * Raising a budget or a rate limit therefore resumes the same run folder.
+ */
+export function studyHash(study: Study): string {
+  const { budget: _budget, modelOptions: _modelOptions, ...design } = study;
+  return hashCanonical(design);
 }
 
 function applyOverrides(raw: Record<string, unknown>, overrides: StudyOverrides): Record<string, unknown> {
@@ -79,6 +90,7 @@ function applyOverrides(raw: Record<string, unknown>, overrides: StudyOverrides)
   if (overrides.seed !== undefined) result.seed = overrides.seed;
   if (overrides.models !== undefined && overrides.models.length > 0) result.models = [...overrides.models];
   if (overrides.replicates !== undefined) result.replicates = overrides.replicates;
+  if (overrides.budgetUsd !== undefined) result.budget = { usd: overrides.budgetUsd };
   return result;
 }
 

@@ -76,4 +76,6 @@ export const MIGRATIONS: readonly string[] = [
     body TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: replay looks calls up by request hash.
+  'CREATE INDEX calls_by_request_hash ON calls (request_hash);',
 ];

@@ -203,26 +203,7 @@ export class RunStore {
         ? this.database.prepare('SELECT * FROM calls ORDER BY run_id, turn, call_id').all()
         : this.database.prepare('SELECT * FROM calls WHERE run_id = ? ORDER BY turn, call_id').all(runId)
     ) as Record<string, unknown>[];
-    return rows.map((row) => ({
-      callId: String(row.call_id),
-      runId: String(row.run_id),
-      turn: Number(row.turn),
-      agentId: String(row.agent_id),
-      model: String(row.model),
-      modelVersion: row.model_version === null ? null : String(row.model_version),
-      requestHash: String(row.request_hash),
-      promptTokens: Number(row.prompt_tokens),
-      completionTokens: Number(row.completion_tokens),
-      cachedPromptTokens: row.cached_prompt_tokens === null ? null : Number(row.cached_prompt_tokens),
-      latencyMs: Number(row.latency_ms),
-      attempts: JSON.parse(String(row.attempts)) as CallRecord['attempts'],
-      cached: Number(row.cached) === 1,
-      finishReason: String(row.finish_reason) as CallRecord['finishReason'],
-      costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
-      warnings: JSON.parse(String(row.warnings)) as string[],
-      text: String(row.text),
-      error: row.error === null ? null : String(row.error),
-    }));
+    return rows.map(callFromRow);
   }
 
   /** Per-run totals of calls, retries, tokens and cost (for failure rates and cost reports). */
@@ -295,6 +276,12 @@ export class RunStore {
     return row === undefined ? undefined : ResultsSchema.parse(JSON.parse(row.body));
   }
 
+  /** Recorded calls with this request hash, in recorded order (what replay answers from). */
+  callsFor(requestHash: string): CallRecord[] {
+    const rows = this.database.prepare('SELECT * FROM calls WHERE request_hash = ? ORDER BY rowid').all(requestHash) as Record<string, unknown>[];
+    return rows.map(callFromRow);
+  }
+
   /** The response cache (a key-value table; see the cache wrapper for what a key covers). */
   cacheGet(key: string): string | undefined {
     return (this.statements.cacheGet.get(key) as { body: string } | undefined)?.body;
@@ -303,6 +290,29 @@ export class RunStore {
   cachePut(key: string, body: string): void {
     this.statements.cachePut.run(key, body);
   }
+}
+
+function callFromRow(row: Record<string, unknown>): CallRecord {
+  return {
+    callId: String(row.call_id),
+    runId: String(row.run_id),
+    turn: Number(row.turn),
+    agentId: String(row.agent_id),
+    model: String(row.model),
+    modelVersion: row.model_version === null ? null : String(row.model_version),
+    requestHash: String(row.request_hash),
+    promptTokens: Number(row.prompt_tokens),
+    completionTokens: Number(row.completion_tokens),
+    cachedPromptTokens: row.cached_prompt_tokens === null ? null : Number(row.cached_prompt_tokens),
+    latencyMs: Number(row.latency_ms),
+    attempts: JSON.parse(String(row.attempts)) as CallRecord['attempts'],
+    cached: Number(row.cached) === 1,
+    finishReason: String(row.finish_reason) as CallRecord['finishReason'],
+    costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
+    warnings: JSON.parse(String(row.warnings)) as string[],
+    text: String(row.text),
+    error: row.error === null ? null : String(row.error),
+  };
 }
 
 function migrate(database: Database.Database): void {

@@ -1,23 +1,24 @@
 import type { Command } from 'commander';
-import { collect, parseInteger } from '../options.js';
-import { loadStudyWithOverrides, runDirectory, runSimulateStage, type StudyCommandOptions } from '../stages.js';
+import {
+  loadStudyWithOverrides,
+  refuseOverBudget,
+  runDirectory,
+  runSimulateStage,
+  type StudyCommandOptions,
+} from '../stages.js';
+import { addStudyRunOptions } from '../study-options.js';
 
 export function registerSimulate(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .description('run (or resume) the simulations of a study into its run folder; no scoring')
-    .argument('<study>', 'study file')
-    .option('--out <dir>', 'run folder (default: runs/<study>-<hash of the resolved study>)')
-    .option('--seed <n>', "override the study's seed", parseInteger('--seed'))
-    .option('--model <ref>', "model reference (repeatable); overrides the study's models", collect)
-    .option('--replicates <n>', 'override replicates per cell', parseInteger('--replicates', 1))
-    .option('--concurrency <n>', 'runs in flight at once', parseInteger('--concurrency', 1))
-    .option('--quiet', 'no progress output')
-    .action(async (studyFile: string, options: StudyCommandOptions) => {
-      const loaded = loadStudyWithOverrides(studyFile, options);
-      const directory = runDirectory(loaded, options);
-      const finished = await runSimulateStage(loaded, directory, options);
-      if (!finished) process.exitCode = 130;
-      else process.stdout.write(`${directory}\n`);
-    });
+    .argument('<study>', 'study file');
+  addStudyRunOptions(command).action(async (studyFile: string, options: StudyCommandOptions) => {
+    const loaded = loadStudyWithOverrides(studyFile, options);
+    const directory = runDirectory(loaded, options);
+    await refuseOverBudget(loaded, directory, options);
+    const finished = await runSimulateStage(loaded, directory, options);
+    if (!finished) process.exitCode = 130;
+    else process.stdout.write(`${directory}\n`);
+  });
 }

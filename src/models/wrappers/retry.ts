@@ -45,22 +45,20 @@ const DEFAULTS = {
 
 /** A failed call with the record of its attempts. */
 export class ModelCallFailure extends ModelCallError {
-  readonly attempts: readonly CallAttempt[];
-
   constructor(last: ModelCallError, attempts: readonly CallAttempt[]) {
     const detail = attempts.length > 1 ? ` (after ${attempts.length} attempts)` : '';
     super(last.kind, `${last.message}${detail}`, {
       status: last.status,
       retryable: last.retryable,
       retryAfterMs: last.retryAfterMs,
+      attempts,
     });
-    this.attempts = attempts;
   }
 }
 
 /** The attempts behind a failed call, or [] for errors that did not come through the retry wrapper. */
 export function attemptsOf(error: unknown): readonly CallAttempt[] {
-  return error instanceof ModelCallFailure ? error.attempts : [];
+  return error instanceof ModelCallError ? (error.attempts as readonly CallAttempt[]) : [];
 }
 
 export function sleepWithSignal(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {

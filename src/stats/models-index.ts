@@ -1,0 +1,38 @@
+/**
+ * Public surface of the model-fitting half of the statistics engine: R-style formulas, OLS equal to
+ * `summary(lm())`, linear mixed models equal to lme4 + lmerTest, and likelihood-ratio tests. The
+ * stats layer's index.ts re-exports this file.
+ */
+export {
+  type LikelihoodRatioTest,
+  type ModelSummary,
+  compareModels,
+} from './likelihood-ratio.js';
+export {
+  type FitLmmOptions,
+  type LmmConditionalMode,
+  type LmmCorrelation,
+  type LmmFit,
+  type LmmFixedEffect,
+  type LmmRandomEffect,
+  fitLmm,
+  testLmmContrast,
+} from './lmm.js';
+export { type SimulationOptions, simulateRandomSlopesData } from './lmm-simulate.js';
+export type { ContrastTest } from './satterthwaite.js';
+export {
+  type FormulaTerm,
+  type ParsedFormula,
+  type RandomTermSpec,
+  parseFormula,
+} from './formula.js';
+export {
+  type CellValue,
+  type DataColumns,
+  type DataRow,
+  type ModelData,
+  type ModelDataOptions,
+  columnsFromRows,
+  MODELS_ENGINE_VERSION,
+} from './model-frame.js';
+export { type FitOlsOptions, type OlsCoefficient, type OlsFit, type OlsFStatistic, fitOls } from './ols.js';
