@@ -6,6 +6,7 @@ import { registerLanguages } from './commands/languages.js';
 import { registerLexicon } from './commands/lexicon.js';
 import { registerMockServer } from './commands/mock-server.js';
 import { registerPlan } from './commands/plan.js';
+import { registerPower } from './commands/power.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';

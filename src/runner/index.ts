@@ -4,6 +4,22 @@
  */
 export { createBuiltinModel, isBuiltinModelRef } from './builtin-models.js';
 export { type CostProjection, projectStudyCost } from './cost-projection.js';
+export {
+  ANALYTIC_POWER_CAVEAT,
+  type AnalyticPowerOptions,
+  type AnalyticPowerReport,
+  type AnalyticPowerRow,
+  analyticPower,
+  mergeOverrides,
+  PAPER_SMALLER_EFFECT,
+  parsePlant,
+  SIMULATED_POWER_CAVEAT,
+  type SimulatedPowerOptions,
+  type SimulatedPowerReport,
+  type SimulatedPowerRow,
+  simulatedPower,
+  simulatedPowerCost,
+} from './power.js';
 export { createManifest, packageRoot, readManifest, toolVersion, writeFileAtomic, writeManifest } from './manifest.js';
 export {
   analyzeStage,
