@@ -12,6 +12,7 @@ import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerScore } from './commands/score.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerStats } from './commands/stats.js';
 import { registerValidate } from './commands/validate.js';
 import { reportError } from './errors.js';
 

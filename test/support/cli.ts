@@ -37,3 +37,27 @@ export function spawnCli(args: readonly string[], options: { cwd?: string } = {}
 export function temporaryDirectory(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `backfire-${prefix}-`));
 }
+
+/**
+ * Like `runCli`, but without blocking this process: needed when the CLI talks to a server running
+ * inside the test process (the mock OpenAI server), which must keep answering meanwhile.
+ */
+export function runCliAsync(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return new Promise((resolveResult, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_ENTRY, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, ...options.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolveResult({ status, stdout, stderr }));
+  });
+}
