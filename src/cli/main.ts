@@ -25,7 +25,7 @@ export function createProgram(): Command {
     .version(toolVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerValidate, registerSimulate, registerScore, registerAnalyze, registerReport, registerSchema, registerLanguages, registerLexicon, registerPlan, registerMockServer]) {
+  for (const register of [registerRun, registerValidate, registerSimulate, registerScore, registerAnalyze, registerReport, registerSchema, registerLanguages, registerLexicon, registerPlan, registerMockServer, registerPower, registerStats]) {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();
