@@ -27,17 +27,24 @@ export function benchmarkLexicon(targetMegabytes = 8): LexiconBenchmarkResult {
   const perLanguage: LexiconBenchmarkResult['perLanguage'] = [];
   for (const pack of packs) {
     const lexicon = compileLexicon(pack);
-    const sentences = [
-      ...Object.values(pack.phraseBank).flat(),
-      ...pack.scenario.turns.map((turn) => turn.text),
-    ].map((sentence) => sentence.replaceAll('{target}', pack.personas[9]?.name ?? '').replaceAll('{name}', pack.personas[0]?.name ?? ''));
+    const sentences = [...Object.values(pack.phraseBank).flat(), ...pack.scenario.turns.map((turn) => turn.text)].map(
+      (sentence) =>
+        sentence
+          .replaceAll('{target}', pack.personas[9]?.name ?? '')
+          .replaceAll('{name}', pack.personas[0]?.name ?? ''),
+    );
     const joiner = pack.capabilities.segmentation === 'whitespace' ? ' ' : '';
     const corpus: string[] = [];
     let bytes = 0;
     let index = 0;
     while (bytes < perLanguageBytes) {
       // Three sentences in a varying order plus a counter: every utterance is unique.
-      const utterance = [sentences[index % sentences.length], sentences[(index * 7 + 3) % sentences.length], sentences[(index * 13 + 5) % sentences.length], String(index)].join(joiner);
+      const utterance = [
+        sentences[index % sentences.length],
+        sentences[(index * 7 + 3) % sentences.length],
+        sentences[(index * 13 + 5) % sentences.length],
+        String(index),
+      ].join(joiner);
       corpus.push(utterance);
       bytes += Buffer.byteLength(utterance, 'utf8');
       index += 1;
@@ -52,5 +59,12 @@ export function benchmarkLexicon(targetMegabytes = 8): LexiconBenchmarkResult {
     utterances += corpus.length;
   }
   const megabytes = totalBytes / 1024 / 1024;
-  return { megabytes, seconds: totalSeconds, megabytesPerSecond: megabytes / totalSeconds, utterances, matches, perLanguage };
+  return {
+    megabytes,
+    seconds: totalSeconds,
+    megabytesPerSecond: megabytes / totalSeconds,
+    utterances,
+    matches,
+    perLanguage,
+  };
 }

@@ -56,7 +56,16 @@ async function monologueRatios(
       },
       { commitTurn: (batch) => events.push(...batch.events) },
     );
-    toScore.push({ runId, cellId: `k${dose}`, language: pack.meta.tag, model: 'surrogate', dose, replicate, complete: true, events });
+    toScore.push({
+      runId,
+      cellId: `k${dose}`,
+      language: pack.meta.tag,
+      model: 'surrogate',
+      dose,
+      replicate,
+      complete: true,
+      events,
+    });
   }
   const scored = scoreRuns(toScore, new Map([[pack.meta.tag, pack]]), {
     metrics: { normalization: 'per-action', scoredChannels: ['talk', 'whisper', 'monologue'] },

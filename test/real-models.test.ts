@@ -72,13 +72,17 @@ describe('a study against the mock OpenAI-compatible server', () => {
     const file = join(directory, 'study.yaml');
     writeFileSync(file, study('mock-faults', ref));
     const out = join(directory, 'run');
-    const result = await runCliAsync(['run', file, '--model', ref, '--out', out], { env: { OPENAI_COMPATIBLE_API_KEY: SECRET } });
+    const result = await runCliAsync(['run', file, '--model', ref, '--out', out], {
+      env: { OPENAI_COMPATIBLE_API_KEY: SECRET },
+    });
     expect(result.stderr).not.toContain('internal error');
     expect(result.status).toBe(0);
 
     const store = join(out, 'store.sqlite');
     const runs = 2 * 2 * 3;
-    expect(query<{ count: number }>(store, "SELECT COUNT(*) AS count FROM events WHERE type = 'turn-end'").count).toBe(runs * 4);
+    expect(query<{ count: number }>(store, "SELECT COUNT(*) AS count FROM events WHERE type = 'turn-end'").count).toBe(
+      runs * 4,
+    );
     const calls = query<{ count: number; distinctIds: number; retried: number; retries: number }>(
       store,
       'SELECT COUNT(*) AS count, COUNT(DISTINCT call_id) AS distinctIds, SUM(retries > 0) AS retried, SUM(retries) AS retries FROM calls',
@@ -106,7 +110,10 @@ describe('a study against the mock OpenAI-compatible server', () => {
     // The key appears nowhere: store, manifest, results, reports, output.
     for (const path of filesUnder(out)) expect(readFileSync(path).includes(SECRET), path).toBe(false);
     expect(result.stdout + result.stderr).not.toContain(SECRET);
-    const requestHashes = query<{ leaked: number }>(store, `SELECT COUNT(*) AS leaked FROM response_cache WHERE key LIKE '%${SECRET}%' OR body LIKE '%${SECRET}%'`);
+    const requestHashes = query<{ leaked: number }>(
+      store,
+      `SELECT COUNT(*) AS leaked FROM response_cache WHERE key LIKE '%${SECRET}%' OR body LIKE '%${SECRET}%'`,
+    );
     expect(requestHashes.leaked).toBe(0);
 
     // Re-executed from the recorded calls, with no network at all (a closed port, no key).
@@ -117,7 +124,10 @@ describe('a study against the mock OpenAI-compatible server', () => {
     expect(again.stderr).toBe('');
     expect(again.status).toBe(0);
     expect(server.stats().requests).toBe(served.requests);
-    const originalEvents = query<{ digest: string }>(store, "SELECT group_concat(body, '') AS digest FROM (SELECT body FROM events ORDER BY run_id, seq)");
+    const originalEvents = query<{ digest: string }>(
+      store,
+      "SELECT group_concat(body, '') AS digest FROM (SELECT body FROM events ORDER BY run_id, seq)",
+    );
     const replayedEvents = query<{ digest: string }>(
       join(replayed, 'store.sqlite'),
       "SELECT group_concat(body, '') AS digest FROM (SELECT body FROM events ORDER BY run_id, seq)",
@@ -130,9 +140,12 @@ describe('a study against the mock OpenAI-compatible server', () => {
     const file = join(directory, 'study.yaml');
     writeFileSync(file, study('budget', 'openai:gpt-4o-mini'));
     const out = join(directory, 'run');
-    const result = await runCliAsync(['run', file, '--model', 'openai:gpt-4o-mini', '--budget', '0.001', '--out', out], {
-      env: { OPENAI_API_KEY: SECRET, OPENAI_BASE_URL: server.url },
-    });
+    const result = await runCliAsync(
+      ['run', file, '--model', 'openai:gpt-4o-mini', '--budget', '0.001', '--out', out],
+      {
+        env: { OPENAI_API_KEY: SECRET, OPENAI_BASE_URL: server.url },
+      },
+    );
     expect(result.status).toBe(3);
     expect(result.stderr).toMatch(/projected cost .* over the .* left of the budget/);
     expect(existsSync(out)).toBe(false);
@@ -141,7 +154,13 @@ describe('a study against the mock OpenAI-compatible server', () => {
   it('plans cells, calls, tokens and cost', () => {
     const result = runCli(['plan', 'studies/study1.yaml', '--model', 'openai:gpt-4o-mini', '--json']);
     expect(result.status).toBe(0);
-    const plan = JSON.parse(result.stdout) as { cells: number; runs: number; calls: number; promptTokens: number; costUsd: number };
+    const plan = JSON.parse(result.stdout) as {
+      cells: number;
+      runs: number;
+      calls: number;
+      promptTokens: number;
+      costUsd: number;
+    };
     expect(plan).toMatchObject({ cells: 10, runs: 150, calls: 22_500 });
     expect(plan.promptTokens).toBeGreaterThan(10_000_000);
     expect(plan.costUsd).toBeGreaterThan(1);
@@ -150,12 +169,14 @@ describe('a study against the mock OpenAI-compatible server', () => {
 
 describe('a local GGUF model', () => {
   const modelFile = join(REPO_ROOT, '..', 'shared', 'models', 'llama-2-tiny-random.gguf');
-  it.skipIf(!existsSync(modelFile))('runs a study end to end on the tiny random model; gibberish becomes parse errors', () => {
-    const directory = temporaryDirectory('gguf');
-    const file = join(directory, 'study.yaml');
-    writeFileSync(
-      file,
-      `backfire: 1
+  it.skipIf(!existsSync(modelFile))(
+    'runs a study end to end on the tiny random model; gibberish becomes parse errors',
+    () => {
+      const directory = temporaryDirectory('gguf');
+      const file = join(directory, 'study.yaml');
+      writeFileSync(
+        file,
+        `backfire: 1
 name: gguf-tiny
 title: Tiny GGUF
 seed: 3
@@ -170,15 +191,23 @@ analysis:
   hypotheses:
     - { id: H1, kind: contrast, metric: cpi, high: 3, low: 0 }
 `,
-    );
-    const out = join(directory, 'run');
-    const result = runCli(['run', file, '--model', `gguf:${modelFile}`, '--out', out, '--quiet']);
-    expect(result.stderr).not.toContain('internal error');
-    expect(result.status).toBe(0);
-    const store = join(out, 'store.sqlite');
-    expect(query<{ count: number }>(store, 'SELECT COUNT(*) AS count FROM calls WHERE completion_tokens > 0').count).toBe(24);
-    expect(query<{ count: number }>(store, "SELECT COUNT(*) AS count FROM events WHERE type IN ('action', 'parse-error')").count).toBe(24);
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { models: { resolvedVersions: string[] }[] };
-    expect(manifest.models[0]?.resolvedVersions.length).toBe(1);
-  });
+      );
+      const out = join(directory, 'run');
+      const result = runCli(['run', file, '--model', `gguf:${modelFile}`, '--out', out, '--quiet']);
+      expect(result.stderr).not.toContain('internal error');
+      expect(result.status).toBe(0);
+      const store = join(out, 'store.sqlite');
+      expect(
+        query<{ count: number }>(store, 'SELECT COUNT(*) AS count FROM calls WHERE completion_tokens > 0').count,
+      ).toBe(24);
+      expect(
+        query<{ count: number }>(store, "SELECT COUNT(*) AS count FROM events WHERE type IN ('action', 'parse-error')")
+          .count,
+      ).toBe(24);
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+        models: { resolvedVersions: string[] }[];
+      };
+      expect(manifest.models[0]?.resolvedVersions.length).toBe(1);
+    },
+  );
 });

@@ -86,7 +86,10 @@ describe('kill -9 and resume', () => {
     const resultsInterrupted = readFileSync(join(interrupted, 'results.json'));
     const resultsUninterrupted = readFileSync(join(uninterrupted, 'results.json'));
     expect(resultsInterrupted.equals(resultsUninterrupted)).toBe(true);
-    const manifest = JSON.parse(readFileSync(join(interrupted, 'manifest.json'), 'utf8')) as { sessions: number; status: string };
+    const manifest = JSON.parse(readFileSync(join(interrupted, 'manifest.json'), 'utf8')) as {
+      sessions: number;
+      status: string;
+    };
     expect(manifest.sessions).toBe(2);
     expect(manifest.status).toBe('completed');
   });

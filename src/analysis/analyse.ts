@@ -8,15 +8,7 @@ import {
   StatisticsError,
   type Study,
 } from '../contracts/index.js';
-import {
-  adjustPValues,
-  fitLmm,
-  fitOls,
-  hedgesG,
-  pearsonCorrelation,
-  tQuantile,
-  welchTTest,
-} from '../stats/index.js';
+import { adjustPValues, fitLmm, fitOls, hedgesG, pearsonCorrelation, tQuantile, welchTTest } from '../stats/index.js';
 import { agentTable, runMetricValue, runTable, type TableRow } from './tables.js';
 
 /**
@@ -49,7 +41,11 @@ export function analyseStudy(input: AnalysisInput): AnalysisOutput {
   return { hypotheses, cells: summariseCells(input) };
 }
 
-function analyseHypothesis(hypothesis: Hypothesis, input: AnalysisInput, included: readonly RunFeatures[]): HypothesisResult {
+function analyseHypothesis(
+  hypothesis: Hypothesis,
+  input: AnalysisInput,
+  included: readonly RunFeatures[],
+): HypothesisResult {
   const { study } = input;
   const base = {
     id: hypothesis.id,
@@ -60,9 +56,18 @@ function analyseHypothesis(hypothesis: Hypothesis, input: AnalysisInput, include
   };
   switch (hypothesis.kind) {
     case 'contrast': {
-      const groups = hypothesis.by === 'language' ? study.languages.map((language) => [language] as const) : [[null] as const];
+      const groups =
+        hypothesis.by === 'language' ? study.languages.map((language) => [language] as const) : [[null] as const];
       const rows = groups.map(([language]) =>
-        contrastRow(included, hypothesis.metric, hypothesis.high, hypothesis.low, language, hypothesis.test, study.analysis.ciLevel),
+        contrastRow(
+          included,
+          hypothesis.metric,
+          hypothesis.high,
+          hypothesis.low,
+          language,
+          hypothesis.test,
+          study.analysis.ciLevel,
+        ),
       );
       return { ...base, rows };
     }
@@ -75,21 +80,41 @@ function analyseHypothesis(hypothesis: Hypothesis, input: AnalysisInput, include
       return { ...base, rows: modelRows(hypothesis, input, included) };
     case 'covariate-correlation': {
       const perLanguage = study.languages.map((language) =>
-        contrastRow(included, hypothesis.metric, hypothesis.high, hypothesis.low, language, 'student', study.analysis.ciLevel),
+        contrastRow(
+          included,
+          hypothesis.metric,
+          hypothesis.high,
+          hypothesis.low,
+          language,
+          'student',
+          study.analysis.ciLevel,
+        ),
       );
       const pairs = perLanguage
         .map((row) => ({ row, covariate: input.covariates[row.language ?? '']?.[hypothesis.covariate] ?? null }))
         .filter((pair) => pair.row.estimate !== null && pair.covariate !== null);
       const correlationRow = correlationWithCovariate(pairs, hypothesis.covariate, study.analysis.ciLevel);
       // Per-language effects are context for the correlation; only the correlation is the test.
-      return { ...base, rows: [correlationRow, ...perLanguage.map((row) => ({ ...row, p: row.p, label: `${row.label} (effect)` }))] };
+      return {
+        ...base,
+        rows: [correlationRow, ...perLanguage.map((row) => ({ ...row, p: row.p, label: `${row.label} (effect)` }))],
+      };
     }
     case 'direction-count': {
       const perLanguage = study.languages.map((language) =>
-        contrastRow(included, hypothesis.metric, hypothesis.high, hypothesis.low, language, 'student', study.analysis.ciLevel),
+        contrastRow(
+          included,
+          hypothesis.metric,
+          hypothesis.high,
+          hypothesis.low,
+          language,
+          'student',
+          study.analysis.ciLevel,
+        ),
       );
       const estimates = perLanguage.filter((row) => row.estimate !== null);
-      const significant = (row: StatisticRow) => row.p !== null && row.p !== undefined && row.p < 1 - study.analysis.ciLevel;
+      const significant = (row: StatisticRow) =>
+        row.p !== null && row.p !== undefined && row.p < 1 - study.analysis.ciLevel;
       return {
         ...base,
         rows: perLanguage,
@@ -272,15 +297,44 @@ function modelRows(
   try {
     if (hypothesis.estimator === 'ols') {
       const fit = fitOls({ formula: hypothesis.formula, data });
-      return fit.coefficients.filter((coefficient) => wanted(coefficient.term)).map((coefficient) => {
-        const margin = tQuantile(1 - (1 - ciLevel) / 2, coefficient.df) * coefficient.se;
+      return fit.coefficients
+        .filter((coefficient) => wanted(coefficient.term))
+        .map((coefficient) => {
+          const margin = tQuantile(1 - (1 - ciLevel) / 2, coefficient.df) * coefficient.se;
+          return {
+            label: coefficient.term,
+            term: coefficient.term,
+            quantity: 'beta',
+            estimate: coefficient.estimate,
+            se: coefficient.se,
+            ci: [coefficient.estimate - margin, coefficient.estimate + margin] as [number, number],
+            statistic: 't',
+            statisticValue: coefficient.t,
+            df: coefficient.df,
+            p: coefficient.p,
+            n: { rows: fit.nobs },
+            estimator: fit.estimator,
+            warnings: fit.warnings,
+          };
+        });
+    }
+    const fit = fitLmm({ formula: hypothesis.formula, data, reml: hypothesis.reml });
+    return fit.fixed
+      .filter((coefficient) => wanted(coefficient.term))
+      .map((coefficient) => {
+        // Without Satterthwaite df (see the fit's warnings) there is no t interval to report.
+        const margin =
+          coefficient.df === null ? null : tQuantile(1 - (1 - ciLevel) / 2, coefficient.df) * coefficient.se;
         return {
           label: coefficient.term,
           term: coefficient.term,
           quantity: 'beta',
           estimate: coefficient.estimate,
           se: coefficient.se,
-          ci: [coefficient.estimate - margin, coefficient.estimate + margin] as [number, number],
+          ci:
+            margin === null
+              ? null
+              : ([coefficient.estimate - margin, coefficient.estimate + margin] as [number, number]),
           statistic: 't',
           statisticValue: coefficient.t,
           df: coefficient.df,
@@ -290,27 +344,6 @@ function modelRows(
           warnings: fit.warnings,
         };
       });
-    }
-    const fit = fitLmm({ formula: hypothesis.formula, data, reml: hypothesis.reml });
-    return fit.fixed.filter((coefficient) => wanted(coefficient.term)).map((coefficient) => {
-      // Without Satterthwaite df (see the fit's warnings) there is no t interval to report.
-      const margin = coefficient.df === null ? null : tQuantile(1 - (1 - ciLevel) / 2, coefficient.df) * coefficient.se;
-      return {
-        label: coefficient.term,
-        term: coefficient.term,
-        quantity: 'beta',
-        estimate: coefficient.estimate,
-        se: coefficient.se,
-        ci: margin === null ? null : ([coefficient.estimate - margin, coefficient.estimate + margin] as [number, number]),
-        statistic: 't',
-        statisticValue: coefficient.t,
-        df: coefficient.df,
-        p: coefficient.p,
-        n: { rows: fit.nobs },
-        estimator: fit.estimator,
-        warnings: fit.warnings,
-      };
-    });
   } catch (error) {
     return [
       {
@@ -380,12 +413,21 @@ function testRows(result: HypothesisResult): StatisticRow[] {
   return result.rows;
 }
 
-function applyMultiplicityCorrection(results: readonly HypothesisResult[], method: Study['analysis']['correction']): void {
+function applyMultiplicityCorrection(
+  results: readonly HypothesisResult[],
+  method: Study['analysis']['correction'],
+): void {
   const family = results
     .filter((result) => result.confirmatory)
     .flatMap(testRows)
     .filter((row) => typeof row.p === 'number' && Number.isFinite(row.p));
-  const adjusted = method === 'none' ? family.map((row) => row.p as number) : adjustPValues(family.map((row) => row.p as number), method).adjusted;
+  const adjusted =
+    method === 'none'
+      ? family.map((row) => row.p as number)
+      : adjustPValues(
+          family.map((row) => row.p as number),
+          method,
+        ).adjusted;
   family.forEach((row, index) => {
     row.pAdjusted = adjusted[index] ?? null;
   });
@@ -411,7 +453,9 @@ function summariseCells(input: AnalysisInput): CellSummary[] {
     const means: Record<string, number | null> = {};
     const sds: Record<string, number | null> = {};
     for (const metric of METRICS) {
-      const values = included.map((run) => runMetricValue(run, metric)).filter((value): value is number => value !== null);
+      const values = included
+        .map((run) => runMetricValue(run, metric))
+        .filter((value): value is number => value !== null);
       const mean = values.length > 0 ? values.reduce((sum, value) => sum + value, 0) / values.length : null;
       means[metric] = mean;
       sds[metric] =
@@ -431,7 +475,9 @@ function summariseCells(input: AnalysisInput): CellSummary[] {
       parseErrorRate: attempted > 0 ? runs.reduce((total, run) => total + run.parseErrors, 0) / attempted : null,
       callErrorRate: attempted > 0 ? runs.reduce((total, run) => total + run.callErrors, 0) / attempted : null,
       retries: runs.reduce((total, run) => total + (input.retriesByRun?.get(run.runId) ?? 0), 0),
-      intendedLanguageShare: meanOf(runs.map((run) => run.intendedLanguageShare).filter((share): share is number => share !== null)),
+      intendedLanguageShare: meanOf(
+        runs.map((run) => run.intendedLanguageShare).filter((share): share is number => share !== null),
+      ),
       means,
       sds,
     });

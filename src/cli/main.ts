@@ -21,11 +21,27 @@ export function createProgram(): Command {
   const program = new Command();
   program
     .name('backfire')
-    .description('Preregistered experiments on prompt-level safety interventions in multilingual LLM multi-agent groups')
+    .description(
+      'Preregistered experiments on prompt-level safety interventions in multilingual LLM multi-agent groups',
+    )
     .version(toolVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerValidate, registerSimulate, registerScore, registerAnalyze, registerReport, registerSchema, registerLanguages, registerLexicon, registerPlan, registerMockServer, registerPower, registerStats]) {
+  for (const register of [
+    registerRun,
+    registerValidate,
+    registerSimulate,
+    registerScore,
+    registerAnalyze,
+    registerReport,
+    registerSchema,
+    registerLanguages,
+    registerLexicon,
+    registerPlan,
+    registerMockServer,
+    registerPower,
+    registerStats,
+  ]) {
     register(program);
   }
   for (const command of program.commands) command.exitOverride();

@@ -1,5 +1,12 @@
 import type { Manifest, ModelOptions } from '../contracts/index.js';
-import { type ChatModel, type ComposedModel, createModel, DriftGuard, surrogateVariantOf, UsageMeter } from '../models/index.js';
+import {
+  type ChatModel,
+  type ComposedModel,
+  createModel,
+  DriftGuard,
+  surrogateVariantOf,
+  UsageMeter,
+} from '../models/index.js';
 import { createBuiltinModel, type LoadedStudy } from '../runner/index.js';
 import type { RunStore } from '../store/index.js';
 
@@ -44,7 +51,10 @@ export async function createStudyModels(loaded: LoadedStudy, options: StudyModel
         models.set(ref, builtin);
         continue;
       }
-      const modelOptions: ModelOptions = loaded.study.modelOptions[ref] ?? { allowMixedVersions: false, driftGranularity: 'version' };
+      const modelOptions: ModelOptions = loaded.study.modelOptions[ref] ?? {
+        allowMixedVersions: false,
+        driftGranularity: 'version',
+      };
       const guard = new DriftGuard({
         allowMixedVersions: modelOptions.allowMixedVersions,
         granularity: modelOptions.driftGranularity,
@@ -75,7 +85,8 @@ export async function createStudyModels(loaded: LoadedStudy, options: StudyModel
                 put: (key, value) => store.cachePut(key, JSON.stringify(value)),
               },
         noCache: options.noCache,
-        replay: options.replayFrom === undefined ? undefined : { callsFor: (hash) => options.replayFrom!.callsFor(hash) },
+        replay:
+          options.replayFrom === undefined ? undefined : { callsFor: (hash) => options.replayFrom!.callsFor(hash) },
         meter,
         driftGuard: guard,
       });
@@ -93,9 +104,13 @@ export async function createStudyModels(loaded: LoadedStudy, options: StudyModel
     describe: () =>
       loaded.study.models.map((ref) => {
         const model = composed.get(ref);
-        const drift = guards.get(ref)?.report().find((report) => report.model === ref);
+        const drift = guards
+          .get(ref)
+          ?.report()
+          .find((report) => report.model === ref);
         const driftNotes = (drift?.changes ?? []).map(
-          (change) => `model version changed from ${change.from} to ${change.to} (first seen in run ${change.runId}, turn ${change.turn}, agent ${change.agentId})`,
+          (change) =>
+            `model version changed from ${change.from} to ${change.to} (first seen in run ${change.runId}, turn ${change.turn}, agent ${change.agentId})`,
         );
         return {
           ref,

@@ -37,7 +37,9 @@ export function createProgressReporter(label: string, stream: NodeJS.WriteStream
     advance(by) {
       done += by;
       if (total > 0 && done / total >= nextReport - 1e-9) {
-        stream.write(`${label}: ${done}/${total} agent turns (${Math.round((done / total) * 100)}%), ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        stream.write(
+          `${label}: ${done}/${total} agent turns (${Math.round((done / total) * 100)}%), ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+        );
         nextReport += 0.1;
       }
     },

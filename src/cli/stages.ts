@@ -72,7 +72,11 @@ export function installStopHandler(): { shouldStop: () => boolean; dispose: () =
   };
 }
 
-export async function runSimulateStage(loaded: LoadedStudy, directory: string, options: StudyCommandOptions): Promise<boolean> {
+export async function runSimulateStage(
+  loaded: LoadedStudy,
+  directory: string,
+  options: StudyCommandOptions,
+): Promise<boolean> {
   const stop = installStopHandler();
   const replaySource = options.replay === undefined ? undefined : openRunDirectory(options.replay).store;
   try {
@@ -112,7 +116,11 @@ export async function runSimulateStage(loaded: LoadedStudy, directory: string, o
  * With a budget, refuse before the first call when the projected cost of the runs still to do
  * exceeds what is left of it (spend already recorded in the run folder counts against it).
  */
-export async function refuseOverBudget(loaded: LoadedStudy, directory: string, options: StudyCommandOptions): Promise<void> {
+export async function refuseOverBudget(
+  loaded: LoadedStudy,
+  directory: string,
+  options: StudyCommandOptions,
+): Promise<void> {
   const budget = loaded.study.budget?.usd;
   if (budget === undefined || options.replay !== undefined) return;
   const { remainingRunIds, spentUsd } = progressOf(directory);
@@ -138,7 +146,10 @@ function progressOf(directory: string): { remainingRunIds: Set<string> | undefin
   try {
     const runs = store.listRuns();
     return {
-      remainingRunIds: runs.length === 0 ? undefined : new Set(runs.filter((run) => run.status !== 'completed').map((run) => run.runId)),
+      remainingRunIds:
+        runs.length === 0
+          ? undefined
+          : new Set(runs.filter((run) => run.status !== 'completed').map((run) => run.runId)),
       spentUsd: store.totalCostUsd(),
     };
   } finally {
@@ -181,12 +192,20 @@ export function runAnalyzeStage(directory: string): Results {
   }
 }
 
-export function runReportStage(directory: string): { html: string; markdown: string; results: Results; manifest: Manifest } {
+export function runReportStage(directory: string): {
+  html: string;
+  markdown: string;
+  results: Results;
+  manifest: Manifest;
+} {
   const { loaded, store, manifest } = openRunDirectory(directory);
   try {
     const results = store.loadResults();
     if (results === undefined) {
-      throw new UserInputError('has no results', { file: directory, fix: `run \`backfire analyze ${directory}\` first` });
+      throw new UserInputError('has no results', {
+        file: directory,
+        fix: `run \`backfire analyze ${directory}\` first`,
+      });
     }
     const paths = reportStage(directory, results, readManifest(directory) ?? manifest, loaded);
     return { ...paths, results, manifest };
@@ -200,5 +219,7 @@ export function printSummary(results: Results, directory: string, loaded: Loaded
   process.stdout.write(
     `${renderTerminalSummary(results, { color: process.stdout.isTTY === true, width: Math.min(100, process.stdout.columns ?? 100), languageNames })}\n`,
   );
-  process.stdout.write(`\nrun folder: ${directory}\n  report.html, report.md, results.json, manifest.json, store.sqlite\n`);
+  process.stdout.write(
+    `\nrun folder: ${directory}\n  report.html, report.md, results.json, manifest.json, store.sqlite\n`,
+  );
 }

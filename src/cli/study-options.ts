@@ -8,9 +8,17 @@ export function addStudyRunOptions(command: Command): Command {
     .option('--seed <n>', "override the study's seed", parseInteger('--seed'))
     .option('--model <ref>', "model reference (repeatable); overrides the study's models", collect)
     .option('--replicates <n>', 'override replicates per cell', parseInteger('--replicates', 1))
-    .option('--budget <usd>', 'refuse to start when the projected cost exceeds it, stop cleanly when spend reaches it', parseNumber('--budget', 0))
+    .option(
+      '--budget <usd>',
+      'refuse to start when the projected cost exceeds it, stop cleanly when spend reaches it',
+      parseNumber('--budget', 0),
+    )
     .option('--no-cache', 'neither read nor write the response cache')
     .option('--replay <run-folder>', 'answer every call from the recorded calls of another run folder (no network)')
-    .option('--concurrency <n>', 'runs in flight at once (default: enough to fill every request slot)', parseInteger('--concurrency', 1))
+    .option(
+      '--concurrency <n>',
+      'runs in flight at once (default: enough to fill every request slot)',
+      parseInteger('--concurrency', 1),
+    )
     .option('--quiet', 'no progress output');
 }

@@ -34,11 +34,7 @@ export class UserInputError extends BackfireError {
   /** Further problems found in the same input, shown after the first. */
   readonly additionalProblems: readonly string[];
 
-  constructor(
-    message: string,
-    details: UserInputErrorDetails,
-    additionalProblems: readonly string[] = [],
-  ) {
+  constructor(message: string, details: UserInputErrorDetails, additionalProblems: readonly string[] = []) {
     super('user-input', message, 2);
     this.file = details.file;
     this.path = details.path;

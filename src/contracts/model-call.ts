@@ -74,7 +74,16 @@ export interface GenerateResult {
 export const CallAttemptSchema = z
   .object({
     attempt: z.number().int().min(1),
-    outcome: z.enum(['success', 'rate-limit', 'server', 'timeout', 'network', 'malformed-response', 'client', 'authentication']),
+    outcome: z.enum([
+      'success',
+      'rate-limit',
+      'server',
+      'timeout',
+      'network',
+      'malformed-response',
+      'client',
+      'authentication',
+    ]),
     status: z.number().int().optional(),
     waitMs: z.number().min(0).optional(),
     message: z.string().optional(),

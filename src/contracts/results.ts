@@ -91,7 +91,10 @@ export const InstrumentRowSchema = z
     scenarioWords: z.number().int(),
     scenarioTokens: z.number().int(),
     validationItems: z.number().int(),
-    validation: z.record(z.string(), z.object({ precision: z.number().nullable(), recall: z.number().nullable() }).strict()),
+    validation: z.record(
+      z.string(),
+      z.object({ precision: z.number().nullable(), recall: z.number().nullable() }).strict(),
+    ),
     minimumValidationScore: z.number().nullable(),
     hofstede: z.record(z.string(), z.number().nullable()),
     covariateCountry: z.string(),

@@ -114,7 +114,10 @@ export const ModelOptionsSchema = z
     /** Compare resolved versions by model name only, ignoring system fingerprints. */
     driftGranularity: z.enum(['version', 'model']).default('version'),
     baseUrl: z.string().url().optional(),
-    apiKeyVariable: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+    apiKeyVariable: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/)
+      .optional(),
     timeoutMs: z.number().int().min(1_000).optional(),
     maxConcurrency: z.number().int().min(1).max(4096).optional(),
     requestsPerMinute: z.number().positive().optional(),
@@ -131,7 +134,11 @@ export const StudySchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and -'),
     title: z.string().min(1),
     description: z.string().optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
     languages: z.array(LanguageTagSchema).min(1),
     /** Group size N. */
     agents: z.number().int().min(2).max(40).default(10),
@@ -175,7 +182,10 @@ export const StudySchema = z
         /** Lexicon hits per action (default; robust to unequal action counts) or raw counts. */
         normalization: z.enum(['per-action', 'raw']).default('per-action'),
         /** Which channels' text is scored for lexicon hits. */
-        scoredChannels: z.array(z.enum(['talk', 'whisper', 'monologue'])).min(1).default(['talk', 'whisper', 'monologue']),
+        scoredChannels: z
+          .array(z.enum(['talk', 'whisper', 'monologue']))
+          .min(1)
+          .default(['talk', 'whisper', 'monologue']),
       })
       .strict()
       .default({ normalization: 'per-action', scoredChannels: ['talk', 'whisper', 'monologue'] }),
@@ -199,9 +209,7 @@ export const StudySchema = z
       })
       .strict(),
     /** Cultural covariates overriding the packs' values, per language. */
-    covariates: z
-      .record(LanguageTagSchema, z.record(CovariateNameSchema, z.number()))
-      .default({}),
+    covariates: z.record(LanguageTagSchema, z.record(CovariateNameSchema, z.number())).default({}),
     surrogate: z
       .object({
         /** Overrides of the surrogate's default parameters for this study. */

@@ -15,7 +15,11 @@ export function userInputErrorFromZod(
   if (first === undefined) {
     return new UserInputError('is invalid', { file, fix: schemaHint });
   }
-  return new UserInputError(first.message, { file, path: first.path, fix: first.fix }, rest.map((problem) => `${problem.path}: ${problem.message}`));
+  return new UserInputError(
+    first.message,
+    { file, path: first.path, fix: first.fix },
+    rest.map((problem) => `${problem.path}: ${problem.message}`),
+  );
 }
 
 export function formatZodPath(path: readonly PropertyKey[]): string {
@@ -53,7 +57,10 @@ function describeIssue(issue: z.core.$ZodIssue, schemaHint: string): DescribedIs
       return {
         path,
         message: received === undefined ? `is required (${issue.expected})` : `must be ${issue.expected}, got ${got}`,
-        fix: received === undefined ? `add "${lastSegment(issue.path)}" (a ${issue.expected})` : `write a ${issue.expected} here`,
+        fix:
+          received === undefined
+            ? `add "${lastSegment(issue.path)}" (a ${issue.expected})`
+            : `write a ${issue.expected} here`,
       };
     }
     case 'invalid_value': {
@@ -79,7 +86,8 @@ function lastSegment(path: readonly PropertyKey[]): string {
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === 'string')
+    return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
   if (typeof value === 'object') return 'a mapping';
   return `${typeof value} ${String(value)}`;
 }

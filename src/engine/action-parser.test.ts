@@ -14,7 +14,12 @@ const parse = createActionParser({
 
 describe('the action parser', () => {
   it('reads the three canonical forms', () => {
-    expect(parse('[talk] We stay together.')).toEqual({ ok: true, channel: 'talk', text: 'We stay together.', notes: [] });
+    expect(parse('[talk] We stay together.')).toEqual({
+      ok: true,
+      channel: 'talk',
+      text: 'We stay together.',
+      notes: [],
+    });
     expect(parse('[whisper -> Owen Price] Are you all right?')).toEqual({
       ok: true,
       channel: 'whisper',
@@ -32,14 +37,25 @@ describe('the action parser', () => {
     expect(parse('[囁き -> 加藤さん] 大丈夫？')).toMatchObject({ ok: true, target: 'p05' });
     expect(parse('[whisper -> Khoa] ổn không?')).toMatchObject({ ok: true, target: 'p08' });
     expect(parse('[whisper -> Анна Сергеевна Петрова] тихо')).toMatchObject({ ok: true, target: 'p09' });
-    expect(parse('<think>they want me to comply</think>\n[talk] "No."')).toMatchObject({ ok: true, channel: 'talk', text: 'No.' });
+    expect(parse('<think>they want me to comply</think>\n[talk] "No."')).toMatchObject({
+      ok: true,
+      channel: 'talk',
+      text: 'No.',
+    });
     expect(parse('```\n[say] fine\n```')).toMatchObject({ ok: true, channel: 'talk', text: 'fine' });
     expect(parse('Talk: I agree.')).toMatchObject({ ok: true, channel: 'talk', text: 'I agree.' });
-    expect(parse('[whisper] Owen Price: keep your head down')).toMatchObject({ ok: true, target: 'p07', text: 'keep your head down' });
+    expect(parse('[whisper] Owen Price: keep your head down')).toMatchObject({
+      ok: true,
+      target: 'p07',
+      text: 'keep your head down',
+    });
   });
 
   it('reads a word in parentheses as text, not as a second action', () => {
-    expect(parse('[whisper -> Owen Price] (murmuring) Courage.')).toMatchObject({ ok: true, text: '(murmuring) Courage.' });
+    expect(parse('[whisper -> Owen Price] (murmuring) Courage.')).toMatchObject({
+      ok: true,
+      text: '(murmuring) Courage.',
+    });
   });
 
   it('takes the first of several actions and says so', () => {
@@ -50,10 +66,19 @@ describe('the action parser', () => {
 
   it('turns unreadable answers into reasons, never guesses', () => {
     expect(parse('')).toEqual({ ok: false, reason: 'empty response' });
-    expect(parse('I think we should stay calm.')).toMatchObject({ ok: false, reason: expect.stringMatching(/no action tag/) });
+    expect(parse('I think we should stay calm.')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/no action tag/),
+    });
     expect(parse('[talk]   ')).toMatchObject({ ok: false, reason: expect.stringMatching(/no text/) });
-    expect(parse('[whisper -> Nobody] hi')).toMatchObject({ ok: false, reason: expect.stringMatching(/not another member/) });
-    expect(parse('[whisper] hello there')).toMatchObject({ ok: false, reason: expect.stringMatching(/must name its recipient/) });
+    expect(parse('[whisper -> Nobody] hi')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not another member/),
+    });
+    expect(parse('[whisper] hello there')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/must name its recipient/),
+    });
   });
 
   it('formats actions canonically', () => {

@@ -62,7 +62,9 @@ export function createActionParser(options: ActionParserOptions): (raw: string) 
    */
   function resolveTarget(written: string | undefined): Participant | undefined {
     if (written === undefined) return undefined;
-    const wanted = normaliseWord(written.replace(/^[@"'“”「」]+|["'“”「」]+$/gu, '').replace(/(さん|様|君|ちゃん|씨|님)$/u, ''));
+    const wanted = normaliseWord(
+      written.replace(/^[@"'“”「」]+|["'“”「」]+$/gu, '').replace(/(さん|様|君|ちゃん|씨|님)$/u, ''),
+    );
     if (wanted === '') return undefined;
     const exact = participantsByName.find((entry) => entry.full === wanted);
     if (exact !== undefined) return exact.participant;
@@ -71,8 +73,11 @@ export function createActionParser(options: ActionParserOptions): (raw: string) 
       .map((entry) => ({ entry, shared: wantedTokens.filter((token) => entry.tokens.includes(token)).length }))
       .filter((candidate) => candidate.shared > 0)
       .sort((a, b) => b.shared - a.shared);
-    if (scored.length > 0 && (scored.length === 1 || scored[0]!.shared > scored[1]!.shared)) return scored[0]!.entry.participant;
-    const prefixed = participantsByName.filter((entry) => entry.full.startsWith(wanted) || wanted.startsWith(entry.full));
+    if (scored.length > 0 && (scored.length === 1 || scored[0]!.shared > scored[1]!.shared))
+      return scored[0]!.entry.participant;
+    const prefixed = participantsByName.filter(
+      (entry) => entry.full.startsWith(wanted) || wanted.startsWith(entry.full),
+    );
     return prefixed.length === 1 ? prefixed[0]!.participant : undefined;
   }
 
@@ -97,7 +102,9 @@ export function createActionParser(options: ActionParserOptions): (raw: string) 
       const second = tags[1];
       text = cleaned.slice(start, second === undefined ? undefined : second.index);
       if (second !== undefined) notes.push(`response held ${tags.length} actions; the first was taken`);
-      const preamble = cleaned.slice(0, first.index).replace(/^\s*(action|your action|行動|アクション)\s*[:：]?\s*$/iu, '');
+      const preamble = cleaned
+        .slice(0, first.index)
+        .replace(/^\s*(action|your action|行動|アクション)\s*[:：]?\s*$/iu, '');
       if (preamble.trim() !== '') notes.push('text before the action tag was ignored');
     } else {
       const colon = colonTag.exec(cleaned);
@@ -156,7 +163,12 @@ function stripQuotes(text: string): string {
     ["'", "'"],
   ];
   for (const [open, close] of pairs) {
-    if (text.length >= 2 && text.startsWith(open) && text.endsWith(close) && text.indexOf(close, open.length) === text.length - close.length) {
+    if (
+      text.length >= 2 &&
+      text.startsWith(open) &&
+      text.endsWith(close) &&
+      text.indexOf(close, open.length) === text.length - close.length
+    ) {
       return text.slice(open.length, -close.length).trim();
     }
   }

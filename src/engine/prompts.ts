@@ -83,14 +83,26 @@ export class AgentMemory {
       }
       case 'action': {
         if (event.agent === this.agentId) {
-          this.commitOwn(formatAction(event.channel, event.text, event.target === undefined ? undefined : this.namesById.get(event.target)));
+          this.commitOwn(
+            formatAction(
+              event.channel,
+              event.text,
+              event.target === undefined ? undefined : this.namesById.get(event.target),
+            ),
+          );
           return;
         }
         const speaker = this.namesById.get(event.agent) ?? event.agent;
         if (event.channel === 'talk') {
-          this.pending.push({ turn: event.turn, line: fillTemplate(prompts.talkObserved, { speaker, text: event.text }) });
+          this.pending.push({
+            turn: event.turn,
+            line: fillTemplate(prompts.talkObserved, { speaker, text: event.text }),
+          });
         } else if (event.channel === 'whisper' && event.target === this.agentId) {
-          this.pending.push({ turn: event.turn, line: fillTemplate(prompts.whisperObserved, { speaker, text: event.text }) });
+          this.pending.push({
+            turn: event.turn,
+            line: fillTemplate(prompts.whisperObserved, { speaker, text: event.text }),
+          });
         }
         return;
       }

@@ -53,14 +53,48 @@ describe('simulateRun', () => {
   });
 
   it('places the dose on exactly k agents, seeded', () => {
-    const agents = planAgents({ pack, agents: 10, dose: 3, doseIntervention: 'alignment', background: ['individuation'], placement: 'random', seed: 5 });
+    const agents = planAgents({
+      pack,
+      agents: 10,
+      dose: 3,
+      doseIntervention: 'alignment',
+      background: ['individuation'],
+      placement: 'random',
+      seed: 5,
+    });
     expect(agents.filter((agent) => agent.interventions.includes('alignment'))).toHaveLength(3);
     expect(agents.every((agent) => agent.interventions[0] === 'individuation')).toBe(true);
-    expect(planAgents({ pack, agents: 10, dose: 3, doseIntervention: 'alignment', background: [], placement: 'random', seed: 5 })).toEqual(
-      planAgents({ pack, agents: 10, dose: 3, doseIntervention: 'alignment', background: [], placement: 'random', seed: 5 }),
+    expect(
+      planAgents({
+        pack,
+        agents: 10,
+        dose: 3,
+        doseIntervention: 'alignment',
+        background: [],
+        placement: 'random',
+        seed: 5,
+      }),
+    ).toEqual(
+      planAgents({
+        pack,
+        agents: 10,
+        dose: 3,
+        doseIntervention: 'alignment',
+        background: [],
+        placement: 'random',
+        seed: 5,
+      }),
     );
     // The scenario's target member always plays, even in a small group.
-    const small = planAgents({ pack, agents: 3, dose: 0, doseIntervention: 'alignment', background: [], placement: 'first', seed: 1 });
+    const small = planAgents({
+      pack,
+      agents: 3,
+      dose: 0,
+      doseIntervention: 'alignment',
+      background: [],
+      placement: 'first',
+      seed: 1,
+    });
     expect(small.map((agent) => agent.id)).toContain(pack.scenario.targetPersonaId);
   });
 
@@ -91,10 +125,14 @@ describe('simulateRun', () => {
     });
     await collect(spec({ model, turns: 3, agents: 4, turnPolicy: 'sequential-fixed' }));
     for (const request of model.requests) {
-      const seen = request.messages.filter((message) => message.role === 'user').map((message) => message.content).join('\n');
+      const seen = request.messages
+        .filter((message) => message.role === 'user')
+        .map((message) => message.content)
+        .join('\n');
       if (request.metadata.agentId !== 'p02') expect(seen).not.toContain('private-thought');
       // p01 acts first in every turn, so p02 sees each whisper in its very next call.
-      if (request.metadata.agentId !== 'p01') expect(seen.includes('secret-for-p02')).toBe(request.metadata.agentId === 'p02');
+      if (request.metadata.agentId !== 'p01')
+        expect(seen.includes('secret-for-p02')).toBe(request.metadata.agentId === 'p02');
     }
   });
 
@@ -117,7 +155,12 @@ describe('simulateRun', () => {
     const full = createMockModel(talker);
     const uninterrupted = await collect(spec({ model: full, turns: 4 }));
     const stored = uninterrupted.batches.filter((batch) => batch.turn <= 2).flatMap((batch) => batch.events);
-    const resumedModel = createMockModel((request) => talker(request, full.requests.findIndex((previous) => previous.seed === request.seed)));
+    const resumedModel = createMockModel((request) =>
+      talker(
+        request,
+        full.requests.findIndex((previous) => previous.seed === request.seed),
+      ),
+    );
     const resumed = await collect(spec({ model: resumedModel, turns: 4 }), stored);
     expect(resumed.outcome).toMatchObject({ turnsRun: 2, turnsCompleted: 4 });
     expect([...stored, ...resumed.events]).toEqual(uninterrupted.events);
@@ -127,7 +170,9 @@ describe('simulateRun', () => {
   });
 
   it('in the simultaneous policy every agent acts on the same view', async () => {
-    const model = createMockModel((request) => `[talk] said by ${request.metadata.agentId} in turn ${request.metadata.turn}`);
+    const model = createMockModel(
+      (request) => `[talk] said by ${request.metadata.agentId} in turn ${request.metadata.turn}`,
+    );
     const { events } = await collect(spec({ model, turnPolicy: 'simultaneous', turns: 2 }));
     const turnOneRequests = model.requests.filter((request) => request.metadata.turn === 1);
     for (const request of turnOneRequests) {

@@ -17,7 +17,6 @@ import type { ChatModel } from '../models/index.js';
 import { createActionParser, type Participant } from './action-parser.js';
 import { AgentMemory, fillTemplate, renderSystemPrompt } from './prompts.js';
 
-
 /**
  * One simulation run: N agents, T turns, the scenario's event injector, and a turn policy. The
  * engine owns no storage: each completed turn is handed to the sink as one batch (the store commits
@@ -74,11 +73,15 @@ export interface RunOptions {
 }
 
 /** Which personas play, and who receives which instructions. Derived from the seed only. */
-export function planAgents(spec: Pick<RunSpec, 'pack' | 'agents' | 'dose' | 'doseIntervention' | 'background' | 'placement' | 'seed'>): AgentSetup[] {
+export function planAgents(
+  spec: Pick<RunSpec, 'pack' | 'agents' | 'dose' | 'doseIntervention' | 'background' | 'placement' | 'seed'>,
+): AgentSetup[] {
   const personas = choosePersonas(spec.pack, spec.agents);
   const ids = personas.map((persona) => persona.id);
   const dosed = new Set(
-    spec.placement === 'first' ? ids.slice(0, spec.dose) : shuffled(ids, createRandom(deriveSeed(spec.seed, 'placement'))).slice(0, spec.dose),
+    spec.placement === 'first'
+      ? ids.slice(0, spec.dose)
+      : shuffled(ids, createRandom(deriveSeed(spec.seed, 'placement'))).slice(0, spec.dose),
   );
   return personas.map((persona) => ({
     id: persona.id,
@@ -119,7 +122,12 @@ export async function simulateRun(
       new AgentMemory(
         pack,
         identity.id,
-        renderSystemPrompt(pack, identity, identities.filter((other) => other.id !== identity.id), spec.turns),
+        renderSystemPrompt(
+          pack,
+          identity,
+          identities.filter((other) => other.id !== identity.id),
+          spec.turns,
+        ),
         namesById,
         spec.turns,
         spec.memoryWindow,
@@ -128,7 +136,9 @@ export async function simulateRun(
   );
   const parsers = new Map(
     agents.map((agent) => {
-      const participants: Participant[] = agents.filter((other) => other.id !== agent.id).map(({ id, name }) => ({ id, name }));
+      const participants: Participant[] = agents
+        .filter((other) => other.id !== agent.id)
+        .map(({ id, name }) => ({ id, name }));
       return [agent.id, { participants, parse: createActionParser({ aliases: pack.channelAliases, participants }) }];
     }),
   );
@@ -176,7 +186,10 @@ export async function simulateRun(
     if (scenarioTurn === undefined) throw new Error(`scenario of ${pack.meta.tag} has no turn ${turn}`);
     const order =
       spec.turnPolicy === 'sequential-shuffled'
-        ? shuffled(agents.map((agent) => agent.id), createRandom(deriveSeed(spec.seed, 'order', turn)))
+        ? shuffled(
+            agents.map((agent) => agent.id),
+            createRandom(deriveSeed(spec.seed, 'order', turn)),
+          )
         : agents.map((agent) => agent.id);
     const events: TranscriptEvent[] = [];
     const calls: CallRecord[] = [];
@@ -186,7 +199,13 @@ export async function simulateRun(
     };
     emit({ ...base(), turn, type: 'turn-start', order }, true);
     emit(
-      { ...base(), turn, type: 'event-injected', phase: scenarioTurn.phase, text: fillTemplate(scenarioTurn.text, { target: targetName }) },
+      {
+        ...base(),
+        turn,
+        type: 'event-injected',
+        phase: scenarioTurn.phase,
+        text: fillTemplate(scenarioTurn.text, { target: targetName }),
+      },
       true,
     );
 
@@ -273,9 +292,11 @@ export async function simulateRun(
     };
     // What identifies this request (for audit and de-duplication). Plain JSON of a fixed-order
     // array: canonical by construction and much cheaper than sorting keys of a long conversation.
-    const requestHash = runSpec.model.requestHash?.(request) ?? sha256(
-      `[${JSON.stringify([runSpec.modelRef, request.temperature, request.maxTokens, request.topP ?? null, request.seed])},[${messages.map(messageJson).join(',')}]]`,
-    );
+    const requestHash =
+      runSpec.model.requestHash?.(request) ??
+      sha256(
+        `[${JSON.stringify([runSpec.modelRef, request.temperature, request.maxTokens, request.topP ?? null, request.seed])},[${messages.map(messageJson).join(',')}]]`,
+      );
     const started = performance.now();
     const record = (fields: Partial<CallRecord>): CallRecord => ({
       callId,
@@ -369,7 +390,11 @@ const AGENT_OUTCOMES = new Set(['action', 'parse-error', 'call-error']);
  * every agent acted on the same view, so each agent first records its own outcome and only then
  * sees what the others did.
  */
-function feedTurn(memories: ReadonlyMap<string, AgentMemory>, events: readonly TranscriptEvent[], simultaneous: boolean): void {
+function feedTurn(
+  memories: ReadonlyMap<string, AgentMemory>,
+  events: readonly TranscriptEvent[],
+  simultaneous: boolean,
+): void {
   if (!simultaneous) {
     for (const event of events) for (const memory of memories.values()) memory.observe(event);
     return;

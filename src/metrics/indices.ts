@@ -14,14 +14,16 @@ export const INDEX_DEFINITIONS: Readonly<Record<IndexName, IndexDefinition>> = {
     version: '1.0.0',
     formula: 'z(monologue_ratio) + z(sexual_rate) - z(protective_rate)',
     level: ['run'],
-    description: 'Collective Pathology Index: withdrawal into private speech plus uptake of the coercion, minus protective speech',
+    description:
+      'Collective Pathology Index: withdrawal into private speech plus uptake of the coercion, minus protective speech',
   },
   di: {
     name: 'di',
     version: '1.0.0',
     formula: 'z(monologue_ratio) + z(protective_rate) - z(sexual_rate)',
     level: ['run', 'agent'],
-    description: 'Dissociation Index: private speech and protective talk rising together while the coercion is not taken up',
+    description:
+      'Dissociation Index: private speech and protective talk rising together while the coercion is not taken up',
   },
   monologue_ratio: {
     name: 'monologue_ratio',

@@ -9,10 +9,15 @@ describe('the output-language check', () => {
       detected: 'eng',
       intended: true,
     });
-    expect(detector.classify('We must stay together and protect each other through this winter.', 'jpn')).toMatchObject({
-      intended: false,
+    expect(detector.classify('We must stay together and protect each other through this winter.', 'jpn')).toMatchObject(
+      {
+        intended: false,
+      },
+    );
+    expect(detector.classify('私たちは一緒にいて、お互いを守らなければなりません。', 'jpn')).toEqual({
+      detected: 'jpn',
+      intended: true,
     });
-    expect(detector.classify('私たちは一緒にいて、お互いを守らなければなりません。', 'jpn')).toEqual({ detected: 'jpn', intended: true });
   });
 
   it('leaves very short texts undetermined', () => {

@@ -25,7 +25,11 @@ export interface LanguageDetector {
   classify(text: string, intendedCode: string): LanguageClassification;
 }
 
-export function createLanguageDetector(candidateCodes: readonly string[], minLength = 10, tolerance = 0.9): LanguageDetector {
+export function createLanguageDetector(
+  candidateCodes: readonly string[],
+  minLength = 10,
+  tolerance = 0.9,
+): LanguageDetector {
   const only = [...new Set(candidateCodes)];
   const memo = new Map<string, [string, number][]>();
   const rank = (text: string): [string, number][] => {

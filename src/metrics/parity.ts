@@ -21,7 +21,9 @@ export function parityRow(pack: LanguagePack, validationItems: ValidationItems |
   for (const score of evaluation?.categories ?? []) {
     validation[score.category] = { precision: score.precision, recall: score.recall };
   }
-  const scores = Object.values(validation).flatMap((score) => [score.precision, score.recall]).filter((value): value is number => value !== null);
+  const scores = Object.values(validation)
+    .flatMap((score) => [score.precision, score.recall])
+    .filter((value): value is number => value !== null);
   return {
     language: pack.meta.tag,
     englishName: pack.meta.englishName,
@@ -32,7 +34,9 @@ export function parityRow(pack: LanguagePack, validationItems: ValidationItems |
     packVersion: pack.meta.version,
     reviewStatus: pack.meta.reviewStatus,
     lexiconVersion: pack.lexicon.version,
-    lexiconTerms: Object.fromEntries(Object.entries(pack.lexicon.categories).map(([name, category]) => [name, category.terms.length])),
+    lexiconTerms: Object.fromEntries(
+      Object.entries(pack.lexicon.categories).map(([name, category]) => [name, category.terms.length]),
+    ),
     scenarioCharacters: [...scenarioText].length,
     scenarioWords: segmenter.countWords(scenarioText),
     scenarioTokens: countTokens(scenarioText),

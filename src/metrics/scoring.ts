@@ -197,7 +197,8 @@ export function scoreRuns(
   const agentScales = poolScales(includedAgents.map(componentsOf));
   for (const agent of includedAgents) agent.di = computeDi(componentsOf(agent), agentScales);
   for (const [name, scale] of Object.entries(runScales)) {
-    if (included.length > 1 && scale.sd === 0) warnings.push(`index component ${name} has no variance across runs; it contributes 0 to CPI and DI`);
+    if (included.length > 1 && scale.sd === 0)
+      warnings.push(`index component ${name} has no variance across runs; it contributes 0 to CPI and DI`);
   }
   return { actions, agents, runs: runFeatures, warnings };
 }

@@ -22,7 +22,10 @@ export function createBuiltinModel(ref: string, loaded: LoadedStudy): ChatModel 
     return createSurrogateModel({
       ref,
       packs: loaded.packs,
-      parameters: resolveSurrogateVariant(study.surrogate.parameters, variant === null ? undefined : study.surrogate.variants[variant]),
+      parameters: resolveSurrogateVariant(
+        study.surrogate.parameters,
+        variant === null ? undefined : study.surrogate.variants[variant],
+      ),
       covariates: covariatesFor(loaded),
       scoreText: (language, text) => {
         let lexicon = lexicons.get(language);

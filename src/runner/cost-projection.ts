@@ -50,7 +50,8 @@ export async function projectStudyCost(loaded: LoadedStudy, options: ProjectionO
   const study = loaded.study;
   const completionTokens = Math.min(options.completionTokens ?? 80, study.sampling.maxTokens);
   const plan = planStudy(study);
-  const runs = options.remainingRunIds === undefined ? plan.runs : plan.runs.filter((run) => options.remainingRunIds!.has(run.id));
+  const runs =
+    options.remainingRunIds === undefined ? plan.runs : plan.runs.filter((run) => options.remainingRunIds!.has(run.id));
   const surrogate = createBuiltinModel('surrogate', loaded);
   if (surrogate === undefined) throw new Error('the surrogate is always available');
 
@@ -91,13 +92,17 @@ export async function projectStudyCost(loaded: LoadedStudy, options: ProjectionO
         for (const call of batch.calls) answers.push(call.text);
       },
     });
-    const surrogateAnswerTokens = answers.reduce((total, text) => total + countTokens(text), 0) / Math.max(1, answers.length);
+    const surrogateAnswerTokens =
+      answers.reduce((total, text) => total + countTokens(text), 0) / Math.max(1, answers.length);
     let promptTokens = 0;
     for (const request of requests) {
       const ownAnswers = request.messages.filter((message) => message.role === 'assistant').length;
       promptTokens += messageTokens(request.messages) + ownAnswers * (completionTokens - surrogateAnswerTokens);
     }
-    perLanguage.set(language, { promptTokensPerRun: Math.round(promptTokens), completionTokensPerRun: requests.length * completionTokens });
+    perLanguage.set(language, {
+      promptTokensPerRun: Math.round(promptTokens),
+      completionTokensPerRun: requests.length * completionTokens,
+    });
   }
 
   let totalPrompt = 0;
@@ -120,7 +125,10 @@ export async function projectStudyCost(loaded: LoadedStudy, options: ProjectionO
       ref,
       builtin: false,
       price,
-      costUsd: price === undefined ? null : (tokens.prompt * price.inputPerMillion + tokens.completion * price.outputPerMillion) / 1e6,
+      costUsd:
+        price === undefined
+          ? null
+          : (tokens.prompt * price.inputPerMillion + tokens.completion * price.outputPerMillion) / 1e6,
     };
   });
   const unpriced = models.some((model) => model.costUsd === null);

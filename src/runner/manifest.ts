@@ -23,7 +23,15 @@ export function toolVersion(): string {
 /** Versions of the packages that can change a run's numbers. */
 function packageVersions(): Record<string, string> {
   const root = packageRoot();
-  const names = ['zod', 'better-sqlite3', 'franc', 'ml-matrix', 'openai', '@anthropic-ai/sdk', '@stdlib/stats-base-dists'];
+  const names = [
+    'zod',
+    'better-sqlite3',
+    'franc',
+    'ml-matrix',
+    'openai',
+    '@anthropic-ai/sdk',
+    '@stdlib/stats-base-dists',
+  ];
   const versions: Record<string, string> = {};
   for (const name of names) {
     const file = join(root, 'node_modules', name, 'package.json');

@@ -128,7 +128,8 @@ export async function simulateStage(options: SimulateStageOptions): Promise<Simu
     writeManifest(directory, manifest);
     return { ...summary, stopped: stopReason !== null, stopReason };
   } catch (error) {
-    if (manifest !== undefined) writeManifest(directory, { ...manifest, status: 'failed', endedAt: new Date().toISOString() });
+    if (manifest !== undefined)
+      writeManifest(directory, { ...manifest, status: 'failed', endedAt: new Date().toISOString() });
     throw error;
   } finally {
     await prepared?.close();
@@ -222,9 +223,17 @@ export function covariatesFor(loaded: LoadedStudy): Record<string, Record<string
   return covariates;
 }
 
-export function analyzeStage(store: RunStore, loaded: LoadedStudy, directory: string, surrogateRefs: ReadonlySet<string>): Results {
+export function analyzeStage(
+  store: RunStore,
+  loaded: LoadedStudy,
+  directory: string,
+  surrogateRefs: ReadonlySet<string>,
+): Results {
   if (!store.hasFeatures()) {
-    throw new UserInputError('has no scored features', { file: directory, fix: `run \`backfire score ${directory}\` first` });
+    throw new UserInputError('has no scored features', {
+      file: directory,
+      fix: `run \`backfire score ${directory}\` first`,
+    });
   }
   const study: Study = loaded.study;
   const runs = store.loadRunFeatures();
@@ -257,7 +266,12 @@ export function analyzeStage(store: RunStore, loaded: LoadedStudy, directory: st
   return results;
 }
 
-export function reportStage(directory: string, results: Results, manifest: Manifest, loaded: LoadedStudy): { html: string; markdown: string } {
+export function reportStage(
+  directory: string,
+  results: Results,
+  manifest: Manifest,
+  loaded: LoadedStudy,
+): { html: string; markdown: string } {
   const languageNames = Object.fromEntries([...loaded.packs].map(([tag, pack]) => [tag, pack.meta.englishName]));
   const options = { tQuantile: (probability: number, df: number) => tQuantile(probability, df), languageNames };
   const html = join(directory, 'report.html');

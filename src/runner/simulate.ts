@@ -47,7 +47,10 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
   const stored = new Map(store.listRuns().map((run) => [run.runId, run]));
   const pending = plan.runs.filter((run) => stored.get(run.id)?.status !== 'completed');
   const agentTurnsPerRun = study.agents * study.turns;
-  const alreadyDone = plan.runs.reduce((total, run) => total + (stored.get(run.id)?.turnsCompleted ?? 0) * study.agents, 0);
+  const alreadyDone = plan.runs.reduce(
+    (total, run) => total + (stored.get(run.id)?.turnsCompleted ?? 0) * study.agents,
+    0,
+  );
   options.progress?.start(plan.runs.length * agentTurnsPerRun, alreadyDone);
 
   const summary: SimulationSummary = {
@@ -81,7 +84,9 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
       const pack = options.packs.get(run.cell.language);
       const model = options.models.get(run.cell.model);
       if (pack === undefined || model === undefined) {
-        throw new Error(`run ${run.id}: no language pack or model prepared for ${run.cell.language} / ${run.cell.model}`);
+        throw new Error(
+          `run ${run.id}: no language pack or model prepared for ${run.cell.language} / ${run.cell.model}`,
+        );
       }
       const spec: RunSpec = {
         runId: run.id,

@@ -106,7 +106,11 @@ function checkAgainstPacks(study: Study, file: string): Map<string, LanguagePack
       });
     }
     if (packs.has(tag)) {
-      throw new UserInputError(`language "${tag}" is listed twice`, { file, path: `languages[${index}]`, fix: 'list each language once' });
+      throw new UserInputError(`language "${tag}" is listed twice`, {
+        file,
+        path: `languages[${index}]`,
+        fix: 'list each language once',
+      });
     }
     packs.set(tag, loadLanguagePack(tag));
   });
@@ -121,18 +125,23 @@ function checkAgainstPacks(study: Study, file: string): Map<string, LanguagePack
       });
     }
     if (study.turns > pack.scenario.turns.length) {
-      throw new UserInputError(`turns is ${study.turns}, but the ${tag} scenario has ${pack.scenario.turns.length} turns`, {
-        file,
-        path: 'turns',
-        fix: `use at most ${pack.scenario.turns.length} turns`,
-      });
+      throw new UserInputError(
+        `turns is ${study.turns}, but the ${tag} scenario has ${pack.scenario.turns.length} turns`,
+        {
+          file,
+          path: 'turns',
+          fix: `use at most ${pack.scenario.turns.length} turns`,
+        },
+      );
     }
     for (const intervention of interventions) {
       if (pack.prompts.interventions[intervention] === undefined) {
         const isDose = intervention === study.design.dose.intervention;
         throw new UserInputError(`intervention "${intervention}" is not defined in the ${tag} pack`, {
           file,
-          path: isDose ? 'design.dose.intervention' : `design.background[${study.design.background.indexOf(intervention)}]`,
+          path: isDose
+            ? 'design.dose.intervention'
+            : `design.background[${study.design.background.indexOf(intervention)}]`,
           fix: `use one of: ${Object.keys(pack.prompts.interventions).join(', ')}`,
         });
       }
@@ -178,7 +187,11 @@ function checkAgainstPacks(study: Study, file: string): Map<string, LanguagePack
   study.analysis.hypotheses.forEach((hypothesis, index) => {
     const path = `analysis.hypotheses[${index}]`;
     if (ids.has(hypothesis.id)) {
-      throw new UserInputError(`hypothesis id "${hypothesis.id}" is used twice`, { file, path: `${path}.id`, fix: 'give every hypothesis its own id' });
+      throw new UserInputError(`hypothesis id "${hypothesis.id}" is used twice`, {
+        file,
+        path: `${path}.id`,
+        fix: 'give every hypothesis its own id',
+      });
     }
     ids.add(hypothesis.id);
     if ('high' in hypothesis) {
@@ -192,7 +205,11 @@ function checkAgainstPacks(study: Study, file: string): Map<string, LanguagePack
         }
       }
       if (hypothesis.high === hypothesis.low) {
-        throw new UserInputError('high and low are the same level', { file, path, fix: 'compare two different dose levels' });
+        throw new UserInputError('high and low are the same level', {
+          file,
+          path,
+          fix: 'compare two different dose levels',
+        });
       }
     }
     if (hypothesis.kind === 'covariate-correlation' && study.languages.length < 3) {

@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import type { CallRecord, RunPlan, TranscriptEvent } from '../contracts/index.js';
 import { RunStore } from './run-store.js';
 
-const plan: RunPlan = { id: 'en.k0.r000', cell: { id: 'en.k0', language: 'en', dose: 0, model: 'surrogate' }, replicate: 0, seed: 3, order: 0 };
+const plan: RunPlan = {
+  id: 'en.k0.r000',
+  cell: { id: 'en.k0', language: 'en', dose: 0, model: 'surrogate' },
+  replicate: 0,
+  seed: 3,
+  order: 0,
+};
 
 function call(turn: number, attempts: number): CallRecord {
   return {
@@ -20,7 +26,10 @@ function call(turn: number, attempts: number): CallRecord {
     completionTokens: 5,
     cachedPromptTokens: null,
     latencyMs: 1,
-    attempts: Array.from({ length: attempts }, (_, index) => ({ attempt: index + 1, outcome: index + 1 === attempts ? 'success' : 'rate-limit' })),
+    attempts: Array.from({ length: attempts }, (_, index) => ({
+      attempt: index + 1,
+      outcome: index + 1 === attempts ? 'success' : 'rate-limit',
+    })),
     cached: false,
     finishReason: 'stop',
     costUsd: 0.001,
@@ -32,7 +41,17 @@ function call(turn: number, attempts: number): CallRecord {
 
 const turnEvents = (turn: number, startSeq: number): TranscriptEvent[] => [
   { v: 1, runId: plan.id, seq: startSeq, turn, type: 'turn-start', order: ['p01'] },
-  { v: 1, runId: plan.id, seq: startSeq + 1, turn, type: 'action', agent: 'p01', channel: 'talk', text: 'hi', callId: `${plan.id}/t${turn}/p01` },
+  {
+    v: 1,
+    runId: plan.id,
+    seq: startSeq + 1,
+    turn,
+    type: 'action',
+    agent: 'p01',
+    channel: 'talk',
+    text: 'hi',
+    callId: `${plan.id}/t${turn}/p01`,
+  },
   { v: 1, runId: plan.id, seq: startSeq + 2, turn, type: 'turn-end' },
 ];
 
@@ -45,7 +64,9 @@ describe('RunStore', () => {
     store.commitTurn({ runId: plan.id, turn: 1, events: turnEvents(1, 0), calls: [call(1, 3)], status: 'running' });
     // A turn whose second event collides is rolled back whole.
     const clash = turnEvents(2, 2);
-    expect(() => store.commitTurn({ runId: plan.id, turn: 2, events: clash, calls: [call(2, 1)], status: 'running' })).toThrow();
+    expect(() =>
+      store.commitTurn({ runId: plan.id, turn: 2, events: clash, calls: [call(2, 1)], status: 'running' }),
+    ).toThrow();
     expect(store.loadEvents(plan.id)).toHaveLength(3);
     expect(store.loadCalls()).toHaveLength(1);
     expect(store.listRuns()[0]).toMatchObject({ status: 'running', turnsCompleted: 1 });
@@ -62,6 +83,8 @@ describe('RunStore', () => {
   });
 
   it('refuses to open a missing store for a later stage', () => {
-    expect(() => RunStore.open(join(tmpdir(), 'no-such-dir', 'store.sqlite'), { create: false })).toThrow(/no store at/);
+    expect(() => RunStore.open(join(tmpdir(), 'no-such-dir', 'store.sqlite'), { create: false })).toThrow(
+      /no store at/,
+    );
   });
 });

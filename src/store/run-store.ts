@@ -75,7 +75,9 @@ export class RunStore {
       updateRun: database.prepare('UPDATE runs SET status = ?, turns_completed = ? WHERE run_id = ?'),
       selectEvents: database.prepare('SELECT body FROM events WHERE run_id = ? ORDER BY seq'),
       getMeta: database.prepare('SELECT value FROM meta WHERE key = ?'),
-      setMeta: database.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      setMeta: database.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
       cacheGet: database.prepare('SELECT body FROM response_cache WHERE key = ?'),
       cachePut: database.prepare('INSERT OR REPLACE INTO response_cache (key, body) VALUES (?, ?)'),
     };
@@ -123,7 +125,16 @@ export class RunStore {
     );
     this.database.transaction(() => {
       for (const plan of plans) {
-        insert.run(plan.id, plan.cell.id, plan.cell.language, plan.cell.model, plan.cell.dose, plan.replicate, plan.seed, plan.order);
+        insert.run(
+          plan.id,
+          plan.cell.id,
+          plan.cell.language,
+          plan.cell.model,
+          plan.cell.dose,
+          plan.replicate,
+          plan.seed,
+          plan.order,
+        );
       }
     })();
   }
@@ -184,7 +195,9 @@ export class RunStore {
   loadAllEvents(): Map<string, TranscriptEvent[]> {
     const byRun = new Map<string, TranscriptEvent[]>();
     for (const run of this.listRuns()) byRun.set(run.runId, []);
-    const rows = this.database.prepare('SELECT run_id AS runId, body FROM events ORDER BY run_id, seq').iterate() as Iterable<{
+    const rows = this.database
+      .prepare('SELECT run_id AS runId, body FROM events ORDER BY run_id, seq')
+      .iterate() as Iterable<{
       runId: string;
       body: string;
     }>;
@@ -228,7 +241,9 @@ export class RunStore {
 
   /** Total spend so far (USD), for the budget guard on resume. */
   totalCostUsd(): number {
-    const row = this.database.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS total FROM calls').get() as { total: number };
+    const row = this.database.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS total FROM calls').get() as {
+      total: number;
+    };
     return row.total;
   }
 
@@ -254,12 +269,16 @@ export class RunStore {
   }
 
   loadAgentFeatures(): AgentFeatures[] {
-    const rows = this.database.prepare('SELECT body FROM agent_features ORDER BY run_id, agent').all() as { body: string }[];
+    const rows = this.database.prepare('SELECT body FROM agent_features ORDER BY run_id, agent').all() as {
+      body: string;
+    }[];
     return rows.map((row) => AgentFeaturesSchema.parse(JSON.parse(row.body)));
   }
 
   loadActionFeatures(): ActionFeatures[] {
-    const rows = this.database.prepare('SELECT body FROM action_features ORDER BY run_id, seq').all() as { body: string }[];
+    const rows = this.database.prepare('SELECT body FROM action_features ORDER BY run_id, seq').all() as {
+      body: string;
+    }[];
     return rows.map((row) => ActionFeaturesSchema.parse(JSON.parse(row.body)));
   }
 
@@ -268,17 +287,23 @@ export class RunStore {
   }
 
   saveResults(results: Results): void {
-    this.database.prepare('INSERT OR REPLACE INTO results (name, body) VALUES (?, ?)').run('results', JSON.stringify(results));
+    this.database
+      .prepare('INSERT OR REPLACE INTO results (name, body) VALUES (?, ?)')
+      .run('results', JSON.stringify(results));
   }
 
   loadResults(): Results | undefined {
-    const row = this.database.prepare('SELECT body FROM results WHERE name = ?').get('results') as { body: string } | undefined;
+    const row = this.database.prepare('SELECT body FROM results WHERE name = ?').get('results') as
+      | { body: string }
+      | undefined;
     return row === undefined ? undefined : ResultsSchema.parse(JSON.parse(row.body));
   }
 
   /** Recorded calls with this request hash, in recorded order (what replay answers from). */
   callsFor(requestHash: string): CallRecord[] {
-    const rows = this.database.prepare('SELECT * FROM calls WHERE request_hash = ? ORDER BY rowid').all(requestHash) as Record<string, unknown>[];
+    const rows = this.database
+      .prepare('SELECT * FROM calls WHERE request_hash = ? ORDER BY rowid')
+      .all(requestHash) as Record<string, unknown>[];
     return rows.map(callFromRow);
   }
 

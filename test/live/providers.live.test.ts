@@ -38,7 +38,15 @@ for (const provider of providers) {
           temperature: 0.7,
           maxTokens: 40,
           seed: 1,
-          metadata: { runId: 'live-test', cellId: 'live', agentId: 'a1', turn: 1, language: 'en', replicate: 0, participants: [] },
+          metadata: {
+            runId: 'live-test',
+            cellId: 'live',
+            agentId: 'a1',
+            turn: 1,
+            language: 'en',
+            replicate: 0,
+            participants: [],
+          },
         });
         expect(result.text.length).toBeGreaterThan(0);
         expect(result.usage.promptTokens).toBeGreaterThan(0);

@@ -42,7 +42,10 @@ export function temporaryDirectory(prefix: string): string {
  * Like `runCli`, but without blocking this process: needed when the CLI talks to a server running
  * inside the test process (the mock OpenAI server), which must keep answering meanwhile.
  */
-export function runCliAsync(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function runCliAsync(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolveResult, reject) => {
     const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_ENTRY, ...args], {
       cwd: options.cwd ?? REPO_ROOT,

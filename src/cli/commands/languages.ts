@@ -13,7 +13,9 @@ function formatScore(value: number | null): string {
 export function registerLanguages(program: Command): void {
   program
     .command('languages')
-    .description('the installed language packs side by side: lexicon sizes, scenario length, validation scores, review status')
+    .description(
+      'the installed language packs side by side: lexicon sizes, scenario length, validation scores, review status',
+    )
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) => {
       const rows = parityTable();
@@ -24,7 +26,9 @@ export function registerLanguages(program: Command): void {
       const header = 'lang  script dir  terms(sex/pro/con/ind)  scenario chars/words/tokens  min P/R  review';
       process.stdout.write(`${header}\n${'-'.repeat(header.length)}\n`);
       for (const row of rows) {
-        const terms = ['sexual', 'protective', 'conformity', 'individuation'].map((name) => row.lexiconTerms[name] ?? 0).join('/');
+        const terms = ['sexual', 'protective', 'conformity', 'individuation']
+          .map((name) => row.lexiconTerms[name] ?? 0)
+          .join('/');
         const scenario = `${row.scenarioCharacters}/${row.scenarioWords}/${row.scenarioTokens}`;
         process.stdout.write(
           `${row.language.padEnd(5)} ${row.script.padEnd(6)} ${row.direction.padEnd(4)} ${terms.padEnd(22)} ${scenario.padEnd(27)} ${formatScore(row.minimumValidationScore).padEnd(8)} ${row.reviewStatus}\n`,

@@ -27,7 +27,13 @@ export function registerLexicon(program: Command): void {
       const output = {
         language,
         lexiconVersion: lexicon.version,
-        matches: matches.map(({ category, term, text: matched, start, end }) => ({ category, term, text: matched, start, end })),
+        matches: matches.map(({ category, term, text: matched, start, end }) => ({
+          category,
+          term,
+          text: matched,
+          start,
+          end,
+        })),
         counts,
       };
       process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);

@@ -27,7 +27,11 @@ export function registerMockServer(program: Command): void {
     .option('--malformed <p>', 'share answered with a malformed body', parseNumber('--malformed', 0))
     .option('--truncated <p>', 'share answered with a truncated body', parseNumber('--truncated', 0))
     .option('--retry-after-ms <ms>', 'wait a 429 asks for (default 1000)', parseInteger('--retry-after-ms', 0))
-    .option('--timeout-hold-ms <ms>', 'how long a timeout fault holds the request (default 60000)', parseInteger('--timeout-hold-ms', 0))
+    .option(
+      '--timeout-hold-ms <ms>',
+      'how long a timeout fault holds the request (default 60000)',
+      parseInteger('--timeout-hold-ms', 0),
+    )
     .option('--seed <n>', 'fault seed', parseInteger('--seed'))
     .action(async (options: MockServerCommandOptions) => {
       const server = await startMockServer({

@@ -18,15 +18,24 @@ export function registerPlan(program: Command): void {
     .option('--seed <n>', "override the study's seed", parseInteger('--seed'))
     .option('--replicates <n>', 'override replicates per cell', parseInteger('--replicates', 1))
     .option('--budget <usd>', 'exit with code 3 when the projection exceeds it', parseNumber('--budget', 0))
-    .option('--completion-tokens <n>', 'assumed length of a model answer in tokens (default 80)', parseInteger('--completion-tokens', 1))
+    .option(
+      '--completion-tokens <n>',
+      'assumed length of a model answer in tokens (default 80)',
+      parseInteger('--completion-tokens', 1),
+    )
     .option('--json', 'print JSON')
     .action(async (studyFile: string, options: PlanOptions) => {
       const loaded = loadStudyWithOverrides(studyFile, options);
       const plan = planStudy(loaded.study);
-      const projection = await projectStudyCost(loaded, options.completionTokens === undefined ? {} : { completionTokens: options.completionTokens });
+      const projection = await projectStudyCost(
+        loaded,
+        options.completionTokens === undefined ? {} : { completionTokens: options.completionTokens },
+      );
       const budget = loaded.study.budget?.usd;
       if (options.json === true) {
-        process.stdout.write(`${JSON.stringify({ study: loaded.study.name, hash: loaded.hash, budgetUsd: budget ?? null, ...projection }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ study: loaded.study.name, hash: loaded.hash, budgetUsd: budget ?? null, ...projection }, null, 2)}\n`,
+        );
       } else {
         const lines = [
           `study ${loaded.study.name} (hash ${loaded.hash.slice(0, 8)}): ${plan.cells.length} cells x ${loaded.study.replicates} replicates = ${plan.runs.length} runs`,
@@ -49,7 +58,9 @@ export function registerPlan(program: Command): void {
         process.stdout.write(`${lines.join('\n')}\n`);
       }
       if (budget !== undefined && projection.costUsd !== null && projection.costUsd > budget) {
-        throw new BudgetExceededError(`the projected cost ${projection.costUsd.toFixed(2)} USD exceeds the budget of ${budget} USD`);
+        throw new BudgetExceededError(
+          `the projected cost ${projection.costUsd.toFixed(2)} USD exceeds the budget of ${budget} USD`,
+        );
       }
     });
 }

@@ -8,7 +8,9 @@ import { loadStudyWithOverrides, type StudyCommandOptions } from '../stages.js';
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check study files and the language packs they use, without any model call (no study: check every pack)')
+    .description(
+      'check study files and the language packs they use, without any model call (no study: check every pack)',
+    )
     .argument('[studies...]', 'study files')
     .option('--seed <n>', "override the study's seed", parseInteger('--seed'))
     .option('--model <ref>', 'model reference (repeatable)', collect)
@@ -16,7 +18,9 @@ export function registerValidate(program: Command): void {
       if (studyFiles.length === 0) {
         for (const tag of listLanguageTags()) {
           const pack = loadLanguagePack(tag);
-          process.stdout.write(`ok  pack ${tag} ${pack.meta.version} (${pack.meta.reviewStatus}, lexicon ${pack.lexicon.version})\n`);
+          process.stdout.write(
+            `ok  pack ${tag} ${pack.meta.version} (${pack.meta.reviewStatus}, lexicon ${pack.lexicon.version})\n`,
+          );
         }
         return;
       }
