@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashCanonical, ModelCallError } from '../../contracts/index.js';
+import { canonicalJson, ModelCallError, sha256 } from '../../contracts/index.js';
 import { sequenceModel, testRequest, testResult } from '../test-support.js';
 import { MemoryResponseCacheStore, type ModelIdentity, requestKey, withResponseCache } from './response-cache.js';
 
@@ -9,16 +9,18 @@ describe('requestKey', () => {
   it('is the hash of exactly identity, messages, sampling, seed and replicate', () => {
     const request = testRequest({ topP: 0.9 });
     expect(requestKey(identity, request)).toBe(
-      hashCanonical({
-        v: 1,
-        model: identity,
-        messages: request.messages,
-        temperature: 0.7,
-        maxTokens: 64,
-        topP: 0.9,
-        seed: 42,
-        replicate: 0,
-      }),
+      sha256(
+        JSON.stringify([
+          2,
+          canonicalJson(identity),
+          request.messages.map((message) => [message.role, message.content]),
+          0.7,
+          64,
+          0.9,
+          42,
+          0,
+        ]),
+      ),
     );
   });
 

@@ -2,7 +2,8 @@ import {
   type FinishReason,
   type GenerateRequest,
   type GenerateResult,
-  hashCanonical,
+  canonicalJson,
+  sha256,
   type Usage,
 } from '../../contracts/index.js';
 import type { ChatModel } from '../chat-model.js';
@@ -30,7 +31,7 @@ import type { ChatModel } from '../chat-model.js';
  * and is never counted as latency. `mode: 'off'` (`--no-cache`) neither reads nor writes.
  */
 
-export const CACHE_KEY_VERSION = 1;
+export const CACHE_KEY_VERSION = 2;
 
 /** What answers a call, for cache keys and request hashes. Never holds a secret. */
 export interface ModelIdentity {
@@ -44,18 +45,24 @@ export interface ModelIdentity {
   options?: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** The request hash: cache key, and the `requestHash` of a stored call. */
+/**
+ * The request hash: cache key, and the `requestHash` of a stored call. The model identity (which may
+ * hold arbitrary provider options) is canonicalised; the rest is a fixed-order array, canonical by
+ * construction — sorting the keys of a long conversation on every call cost more CPU than the call.
+ */
 export function requestKey(identity: ModelIdentity, request: GenerateRequest): string {
-  return hashCanonical({
-    v: CACHE_KEY_VERSION,
-    model: identity,
-    messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
-    temperature: request.temperature,
-    maxTokens: request.maxTokens,
-    topP: request.topP,
-    seed: request.seed,
-    replicate: request.metadata.replicate,
-  });
+  return sha256(
+    JSON.stringify([
+      CACHE_KEY_VERSION,
+      canonicalJson(identity),
+      request.messages.map((message) => [message.role, message.content]),
+      request.temperature,
+      request.maxTokens,
+      request.topP ?? null,
+      request.seed,
+      request.metadata.replicate,
+    ]),
+  );
 }
 
 /** A cached answer: the result without per-call bookkeeping (attempts, cost, raw body). */
