@@ -16,7 +16,9 @@ const print = (line: string) => {
   process.stdout.write(`${line}\n`);
 };
 
-print(`## ${new Date().toISOString().slice(0, 10)} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${arch()}, Node ${process.version}`);
+print(
+  `## ${new Date().toISOString().slice(0, 10)} — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${arch()}, Node ${process.version}`,
+);
 print('');
 print('| figure | target | measured | ratio to target |');
 print('|---|---|---|---|');
@@ -44,7 +46,13 @@ print(
 
 const lexicon = benchmarkLexicon(8);
 print(
-  `| lexicon scoring, ${lexicon.megabytes.toFixed(1)} MB of unique utterances in ${lexicon.perLanguage.length} languages, one core | ≥ 20 MB/s | ${lexicon.megabytesPerSecond.toFixed(1)} MB/s (slowest: ${[...lexicon.perLanguage].sort((a, b) => a.megabytesPerSecond - b.megabytesPerSecond).slice(0, 2).map((language) => `${language.language} ${language.megabytesPerSecond.toFixed(1)}`).join(', ')}) | ${(lexicon.megabytesPerSecond / 20).toFixed(2)} |`,
+  `| lexicon scoring, ${lexicon.megabytes.toFixed(1)} MB of unique utterances in ${lexicon.perLanguage.length} languages, one core | ≥ 20 MB/s | ${lexicon.megabytesPerSecond.toFixed(1)} MB/s (slowest: ${[
+    ...lexicon.perLanguage,
+  ]
+    .sort((a, b) => a.megabytesPerSecond - b.megabytesPerSecond)
+    .slice(0, 2)
+    .map((language) => `${language.language} ${language.megabytesPerSecond.toFixed(1)}`)
+    .join(', ')}) | ${(lexicon.megabytesPerSecond / 20).toFixed(2)} |`,
 );
 
 if (!quick) {

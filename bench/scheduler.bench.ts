@@ -39,7 +39,14 @@ export interface SchedulerBenchmarkResult {
 async function startServerProcess(latencyMs: number): Promise<{ url: string; stop: () => Promise<MockServerStats> }> {
   const child = spawn(
     process.execPath,
-    ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli/main.ts'), 'mock-server', '--latency-ms', String(latencyMs)],
+    [
+      '--import',
+      pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
+      join(ROOT, 'src/cli/main.ts'),
+      'mock-server',
+      '--latency-ms',
+      String(latencyMs),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const url = await new Promise<string>((resolveUrl, reject) => {
@@ -62,7 +69,12 @@ async function startServerProcess(latencyMs: number): Promise<{ url: string; sto
   };
 }
 
-export async function benchmarkScheduler(options: { slots: number; latencyMs: number; agents: number; turns: number }): Promise<SchedulerBenchmarkResult> {
+export async function benchmarkScheduler(options: {
+  slots: number;
+  latencyMs: number;
+  agents: number;
+  turns: number;
+}): Promise<SchedulerBenchmarkResult> {
   const { slots, latencyMs, agents, turns } = options;
   const server = await startServerProcess(latencyMs);
   const directory = mkdtempSync(join(tmpdir(), 'backfire-scheduler-'));

@@ -67,7 +67,7 @@ describe('compileLexicon', () => {
     expect(lexicon.count("I don't really protect him")).toEqual({ protective: 0 });
     expect(lexicon.count('not that I would ever protect him')).toEqual({ protective: 1 });
     // A clause boundary ends the negation's scope.
-    expect(lexicon.count("No, I protect him")).toEqual({ protective: 1 });
+    expect(lexicon.count('No, I protect him')).toEqual({ protective: 1 });
     expect(lexicon.count('I will not. I protect him')).toEqual({ protective: 1 });
   });
 

@@ -1,20 +1,45 @@
 import type { LanguagePack } from '../contracts/index.js';
-import { createSegmenter, isWordCharacter, type Segmenter, type WordSpan } from './segmentation.js';
+import { spacedCutCodeTable, wordCodeTable } from './lexicon-characters.js';
+import { Negation } from './lexicon-negation.js';
+import {
+  buildTermTrie,
+  type CompiledTerm,
+  createLiteralsFound,
+  hasCategory,
+  type LiteralsFound,
+  literalsAt,
+  type TermTrie,
+} from './lexicon-terms.js';
+import { createWordFinder, type WordFinder } from './lexicon-words.js';
 
 /**
  * Lexicon matching. Written by hand because it must follow each pack's declared capabilities
  * (segmentation, clitics, negation direction, quotation marks) without branching on a language.
  *
  * Rules (also documented in src/languages/README.md):
- * - text and terms are NFKC-normalised and lower-cased (unless the pack is case-sensitive); match
- *   offsets refer to that normalised text;
+ * - text and terms are NFKC-normalised, typographic apostrophes (’ ʼ) become ASCII ones, and both
+ *   are lower-cased (unless the pack is case-sensitive); match offsets refer to that normalised text;
  * - a term matches only at a word start, optionally after one of the lexicon's clitic prefixes;
  * - a term ending in `*` may continue into the rest of the word (a stem); otherwise it must end at a
- *   word end; multi-word terms are allowed;
+ *   word end; multi-word terms are allowed; within a category the longest term at a place wins,
+ *   and the category's next hit starts after this one ends;
  * - a hit inside an occurrence of one of its category's `exclude` expressions is dropped;
- * - a hit with a negation cue among the `window` words before it (`before` cues), or right after it
- *   inside its own word or among the `window` words after it (`after` cues), is dropped;
- * - text between a pair of quotation marks is reported speech and is not scored.
+ * - a hit with a negation cue among the `window` words before its first word (`before` cues), or
+ *   right after it inside its own last word or among the `window` words after that (`after` cues),
+ *   is dropped; clause punctuation between the cue and the hit ends the negation's reach;
+ * - text between a pair of quotation marks is reported speech and is not scored, except a pair that
+ *   encloses the whole text (the speaker's own voice).
+ *
+ * How it stays fast (DESIGN.md: >= 20 MB/s on one core). One RegExp over every category's literals
+ * finds, natively, the few places where a term could start; there one character trie yields the
+ * literals of all categories at once and the rules above are applied per category
+ * (lexicon-terms.ts). Exclusions are checked only at a hit, against the precomputed places of its
+ * literal inside each exclusion. Negation looks at words only when a cue occurs in the hit's
+ * clause (lexicon-negation.ts), and words are segmented only around candidates and such hits
+ * (lexicon-words.ts), which matters most for unspaced scripts, where ICU segmentation is the
+ * expensive part. The matcher this replaced (a RegExp scan per category, a search per exclusion,
+ * whole-text segmentation) is kept in lexicon-reference.test-support.ts as the specification:
+ * lexicon-differential.test.ts checks that both give identical matches and word counts.
  */
 
 export interface LexiconMatch {
@@ -44,36 +69,9 @@ export interface CompiledLexicon {
   analyse(text: string): LexiconAnalysis;
 }
 
-interface CompiledTerm {
-  term: string;
-  literal: string;
-  stem: boolean;
-}
-
-interface CompiledCategory {
-  name: string;
-  pattern: RegExp;
-  /** Terms by literal text, longest first within a literal's alternatives. */
-  termsByLiteral: Map<string, CompiledTerm>;
-  literalsLongestFirst: string[];
-  exclusions: string[];
-}
-
-interface NegationCue {
-  literal: string;
-  prefix: boolean;
-}
-
 type LexiconPackView = Pick<LanguagePack, 'meta' | 'capabilities' | 'lexicon'>;
 
-const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
 const MEMO_LIMIT = 100_000;
-/** Punctuation that closes a clause: negation does not reach across it. */
-const CLAUSE_BOUNDARY = /[.,;:!?。、，；：！？،؛؟।॥]/u;
-
-function escapeRegex(text: string): string {
-  return text.replace(REGEX_SPECIAL, '\\$&');
-}
 
 export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   const caseSensitive = pack.capabilities.caseSensitive;
@@ -82,12 +80,14 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     const composed = text.normalize('NFKC').replace(/[’ʼ]/g, "'");
     return caseSensitive ? composed : composed.toLowerCase();
   };
-  const segmenter: Segmenter = createSegmenter(pack.capabilities, pack.meta.tag);
   const spaced = pack.capabilities.segmentation === 'whitespace';
-  const clitics = [...new Set(pack.lexicon.cliticPrefixes.map(normalise))].sort((a, b) => b.length - a.length);
-  const cliticGroup = clitics.length > 0 ? `(?:${clitics.map(escapeRegex).join('|')})?` : '';
-
-  const categories: CompiledCategory[] = Object.entries(pack.lexicon.categories).map(([name, category]) => {
+  // Built once per process (a few milliseconds), here rather than inside the first text matched.
+  wordCodeTable();
+  spacedCutCodeTable();
+  const categoryEntries = Object.entries(pack.lexicon.categories);
+  const categoryNames = categoryEntries.map(([name]) => name);
+  const termsPerCategory = categoryEntries.map(([, category]) => {
+    const exclusions = category.exclude.map(normalise).filter((expression) => expression !== '');
     const termsByLiteral = new Map<string, CompiledTerm>();
     for (const term of category.terms) {
       const stem = term.endsWith('*');
@@ -96,169 +96,39 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
       const existing = termsByLiteral.get(literal);
       // A stem subsumes the whole-word form of the same literal.
       if (existing === undefined || (stem && !existing.stem)) {
-        termsByLiteral.set(literal, { term, literal, stem });
+        termsByLiteral.set(literal, { term, literal, stem, exclusionContexts: exclusionContexts(literal, exclusions) });
       }
     }
-    const literalsLongestFirst = [...termsByLiteral.keys()].sort((a, b) => b.length - a.length);
-    const alternation = literalsLongestFirst.map(escapeRegex).join('|');
-    // The optional clitic is captured by position: the term starts where group 1 starts.
-    const pattern = new RegExp(`${cliticGroup}(${alternation})`, 'gu');
-    return {
-      name,
-      pattern,
-      termsByLiteral,
-      literalsLongestFirst,
-      exclusions: category.exclude.map(normalise),
-    };
+    return [...termsByLiteral.values()];
+  });
+  // Longest first: the old alternation RegExp tried clitics in this order, and the first one after
+  // which the category has a term decides where the term starts.
+  const clitics = [...new Set(pack.lexicon.cliticPrefixes.map(normalise))].sort((a, b) => b.length - a.length);
+  const wordFinder = createWordFinder(pack.capabilities, pack.meta.tag);
+  const matcher = new Matcher({
+    spaced,
+    categoryNames,
+    trie: buildTermTrie(termsPerCategory),
+    clitics,
+    wordFinder,
+    negation: new Negation(pack.lexicon.negation, normalise, spaced),
+    quotePairs: pack.lexicon.quotes.map(([open, close]) => [normalise(open), normalise(close)] as const),
   });
 
-  const toCue = (cue: string): NegationCue => {
-    const normalised = normalise(cue);
-    if (normalised.endsWith('*')) return { literal: normalised.slice(0, -1), prefix: true };
-    // An elided form such as French "n'" matches the start of the word it is attached to.
-    if (/['’]$/.test(normalised)) return { literal: normalised, prefix: true };
-    return { literal: normalised, prefix: false };
-  };
-  const negationBefore = pack.lexicon.negation.before.map(toCue);
-  const negationAfter = pack.lexicon.negation.after.map(toCue);
-  const negationWindow = pack.lexicon.negation.window;
-  const quotePairs = pack.lexicon.quotes.map(([open, close]) => [normalise(open), normalise(close)] as const);
-
-  const categoryNames = categories.map((category) => category.name);
-
-  function match(text: string): LexiconMatch[] {
-    const normalised = normalise(text);
-    return matchNormalised(normalised, null);
-  }
-
-  function matchNormalised(normalised: string, knownWords: WordSpan[] | null): LexiconMatch[] {
-    let words = knownWords;
-    const wordsOf = (): WordSpan[] => {
-      if (words === null) words = segmenter.words(normalised);
-      return words;
-    };
-    let wordStarts: Set<number> | null = null;
-    let wordEnds: Set<number> | null = null;
-    const isWordStart = (position: number): boolean => {
-      if (spaced) return !isWordCharacter(normalised[position - 1]) && isWordCharacter(normalised[position]);
-      if (wordStarts === null) wordStarts = new Set(wordsOf().map((word) => word.start));
-      return wordStarts.has(position);
-    };
-    const isWordEnd = (position: number): boolean => {
-      if (spaced) return !isWordCharacter(normalised[position]);
-      if (wordEnds === null) wordEnds = new Set(wordsOf().map((word) => word.end));
-      return wordEnds.has(position) || position >= normalised.length || !isWordCharacter(normalised[position]);
-    };
-    const quoted = quotedRanges(normalised, quotePairs);
-
-    const matches: LexiconMatch[] = [];
-    for (const category of categories) {
-      if (category.literalsLongestFirst.length === 0) continue;
-      const excluded = exclusionRanges(normalised, category.exclusions);
-      const pattern = category.pattern;
-      pattern.lastIndex = 0;
-      let found = pattern.exec(normalised);
-      while (found !== null) {
-        const matchStart = found.index;
-        const captured = found[1] ?? '';
-        let termStart = matchStart + found[0].length - captured.length;
-        let accepted: CompiledTerm | null = null;
-        if (isWordStart(matchStart)) {
-          accepted = acceptAt(category, normalised, termStart, isWordEnd);
-          // What looked like a clitic may be the term's own first letters.
-          if (accepted === null && termStart !== matchStart) {
-            accepted = acceptAt(category, normalised, matchStart, isWordEnd);
-            if (accepted !== null) termStart = matchStart;
-          }
-        }
-        if (accepted !== null) {
-          const hit: LexiconMatch = {
-            category: category.name,
-            term: accepted.term,
-            text: normalised.slice(termStart, termStart + accepted.literal.length),
-            start: termStart,
-            end: termStart + accepted.literal.length,
-          };
-          if (
-            !insideAny(hit, quoted) &&
-            !insideAny(hit, excluded) &&
-            !isNegated(normalised, hit, wordsOf())
-          ) {
-            matches.push(hit);
-          }
-          pattern.lastIndex = hit.end;
-        } else {
-          pattern.lastIndex = matchStart + 1;
-        }
-        found = pattern.exec(normalised);
-      }
-    }
-    matches.sort((a, b) => a.start - b.start || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0));
-    return matches;
-  }
-
-  /** The longest term of the category that starts at `start` and satisfies its end rule. */
-  function acceptAt(
-    category: CompiledCategory,
-    text: string,
-    start: number,
-    isWordEnd: (position: number) => boolean,
-  ): CompiledTerm | null {
-    for (const literal of category.literalsLongestFirst) {
-      if (!text.startsWith(literal, start)) continue;
-      const term = category.termsByLiteral.get(literal);
-      if (term === undefined) continue;
-      if (term.stem || isWordEnd(start + literal.length)) return term;
-    }
-    return null;
-  }
-
-  function isNegated(text: string, hit: LexiconMatch, words: WordSpan[]): boolean {
-    if (negationWindow === 0 || (negationBefore.length === 0 && negationAfter.length === 0)) return false;
-    const hitWord = wordIndexAt(words, hit.start);
-    if (negationBefore.length > 0) {
-      // Walk back from the hit; a clause boundary ends the negation's scope ("No, I protect him").
-      for (let index = hitWord - 1; index >= Math.max(0, hitWord - negationWindow); index -= 1) {
-        const word = words[index];
-        if (word === undefined) break;
-        const following = words[index + 1]?.start ?? hit.start;
-        if (CLAUSE_BOUNDARY.test(text.slice(word.end, Math.min(following, hit.start)))) break;
-        if (cueMatches(negationBefore, text.slice(word.start, word.end))) return true;
-      }
-    }
-    if (negationAfter.length > 0) {
-      // Counted from the hit's LAST word, so a multi-word term that contains a negation itself
-      // (Japanese 見捨てない, "never abandon") does not cancel itself.
-      const lastWord = wordIndexAt(words, hit.end - 1);
-      // The rest of the hit's last word (e.g. a Japanese verb ending), then the next words.
-      const ownWord = words[lastWord];
-      if (ownWord !== undefined && ownWord.start < hit.end && ownWord.end > hit.end) {
-        const rest = text.slice(hit.end, ownWord.end);
-        if (negationAfter.some((cue) => rest.includes(cue.literal))) return true;
-      }
-      const firstAfter = ownWord !== undefined && ownWord.start < hit.end ? lastWord + 1 : lastWord;
-      for (let index = firstAfter; index < Math.min(words.length, firstAfter + negationWindow); index += 1) {
-        const word = words[index];
-        if (word === undefined) continue;
-        const previousEnd = index === firstAfter ? hit.end : (words[index - 1]?.end ?? hit.end);
-        if (CLAUSE_BOUNDARY.test(text.slice(previousEnd, word.start))) break;
-        const token = text.slice(word.start, word.end);
-        if (negationAfter.some((cue) => token.startsWith(cue.literal))) return true;
-      }
-    }
-    return false;
-  }
-
-  // Agent texts repeat (surrogate phrases, formulaic model answers) and ICU segmentation is the
-  // expensive part, so analyses are memoised per text; results are frozen and shared.
+  // Agent texts repeat (surrogate phrases, formulaic model answers), so analyses are memoised per
+  // text; results are frozen and shared.
   const memo = new Map<string, LexiconAnalysis>();
   function analyse(text: string): LexiconAnalysis {
     const known = memo.get(text);
     if (known !== undefined) return known;
     const normalised = normalise(text);
-    const words = segmenter.words(normalised);
-    const matches = matchNormalised(normalised, words);
-    const analysis: LexiconAnalysis = Object.freeze({ words: words.length, counts: Object.freeze(countMatches(matches)), matches: Object.freeze(matches) as LexiconMatch[] });
+    const words = wordFinder.countWords(normalised);
+    const matches = matcher.match(normalised);
+    const analysis: LexiconAnalysis = Object.freeze({
+      words,
+      counts: Object.freeze(countMatches(matches)),
+      matches: Object.freeze(matches) as LexiconMatch[],
+    });
     if (memo.size >= MEMO_LIMIT) memo.clear();
     memo.set(text, analysis);
     return analysis;
@@ -276,66 +146,294 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     version: pack.lexicon.version,
     categories: categoryNames,
     normalise,
-    match,
+    match: (text) => matcher.match(normalise(text)),
     count: (text) => analyse(text).counts,
     analyse,
   };
 }
 
-function cueMatches(cues: readonly NegationCue[], word: string): boolean {
-  return cues.some((cue) => (cue.prefix ? word.startsWith(cue.literal) : word === cue.literal));
+interface MatcherParts {
+  spaced: boolean;
+  categoryNames: readonly string[];
+  trie: TermTrie;
+  /** Normalised, longest first. */
+  clitics: readonly string[];
+  wordFinder: WordFinder;
+  negation: Negation;
+  quotePairs: readonly (readonly [string, string])[];
 }
 
-/** Index of the word containing `position`, or of the first word after it. */
-function wordIndexAt(words: readonly WordSpan[], position: number): number {
-  let low = 0;
-  let high = words.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const word = words[middle]!;
-    if (position < word.start) high = middle - 1;
-    else if (position >= word.end) low = middle + 1;
-    else return middle;
+/**
+ * The scan over one normalised text. A class rather than closures inside compileLexicon: every
+ * pack's matcher then runs the same functions, so the code V8 optimises for the first language is
+ * still valid for the next (closures per pack made it deoptimise and start over at each language).
+ */
+class Matcher {
+  private readonly spaced: boolean;
+  private readonly categoryNames: readonly string[];
+  private readonly trie: TermTrie;
+  /** Normalised, longest first. */
+  private readonly clitics: readonly string[];
+  private readonly cliticsByFirstCode: Map<number, string[]>;
+  private readonly wordFinder: WordFinder;
+  private readonly negation: Negation;
+  private readonly quotePairs: readonly (readonly [string, string])[];
+  // Scratch space of the scan, reused across calls (matching is synchronous and allocates
+  // nothing per character).
+  private readonly nextAllowed: number[];
+  private readonly literalsHere = createLiteralsFound();
+  private readonly literalsAfterClitic: LiteralsFound[];
+  private readonly cliticLengths: number[];
+
+  constructor(parts: MatcherParts) {
+    this.spaced = parts.spaced;
+    this.categoryNames = parts.categoryNames;
+    this.trie = parts.trie;
+    this.clitics = parts.clitics;
+    this.cliticsByFirstCode = new Map();
+    for (const clitic of parts.clitics) {
+      const code = clitic.charCodeAt(0);
+      this.cliticsByFirstCode.set(code, [...(this.cliticsByFirstCode.get(code) ?? []), clitic]);
+    }
+    this.wordFinder = parts.wordFinder;
+    this.negation = parts.negation;
+    this.quotePairs = parts.quotePairs;
+    this.nextAllowed = new Array<number>(parts.categoryNames.length).fill(0);
+    this.literalsAfterClitic = parts.clitics.map(() => createLiteralsFound());
+    this.cliticLengths = new Array<number>(parts.clitics.length).fill(0);
   }
-  return low;
+
+  match(text: string): LexiconMatch[] {
+    this.wordFinder.setText(text);
+    this.negation.setText(text);
+    this.nextAllowed.fill(0);
+    // The RegExp skips, natively, every place where no literal starts; the places where a category
+    // may have a candidate are there and before clitics ending there. They are examined exactly,
+    // in order, since each category's scan resumes after its previous hit (dropped or not).
+    const hits: LexiconMatch[] = [];
+    const terms: CompiledTerm[] = [];
+    for (const position of this.candidatePlaces(text)) this.candidateAt(text, position, hits, terms);
+    // Then the rules that drop hits, in a separate pass: kept apart, each function stays small
+    // enough for V8 to optimise quickly, which matters for short runs.
+    const matches = hits.length === 0 ? hits : this.keepUndropped(text, hits, terms);
+    sortMatches(matches);
+    return matches;
+  }
+
+  /** Sorted, distinct places where some category may have a candidate. */
+  private candidatePlaces(text: string): number[] {
+    const places: number[] = [];
+    const isWord = wordCodeTable();
+    const literals = this.trie.literals;
+    literals.lastIndex = 0;
+    let found = literals.exec(text);
+    let sorted = true;
+    while (found !== null) {
+      const literalStart = found.index;
+      this.addPlace(text, literalStart, places, isWord);
+      for (const clitic of this.clitics) {
+        const start = literalStart - clitic.length;
+        if (start >= 0 && text.startsWith(clitic, start)) {
+          sorted &&= places.length === 0 || places[places.length - 1]! < start;
+          this.addPlace(text, start, places, isWord);
+        }
+      }
+      // Literals may overlap (and other categories' terms may start inside this one).
+      literals.lastIndex = literalStart + 1;
+      found = literals.exec(text);
+    }
+    if (!sorted) {
+      places.sort((a, b) => a - b);
+      return places.filter((place, index) => index === 0 || place !== places[index - 1]);
+    }
+    return places;
+  }
+
+  /**
+   * For whitespace scripts a word start is a property of two characters, so other places are
+   * dropped here; for unspaced scripts only the segmenter knows, and is asked in candidateAt.
+   */
+  private addPlace(text: string, position: number, places: number[], isWord: Uint8Array): void {
+    if (
+      this.spaced &&
+      (isWord[text.charCodeAt(position)] !== 1 || (position > 0 && isWord[text.charCodeAt(position - 1)] === 1))
+    ) {
+      return;
+    }
+    if (places.length > 0 && places[places.length - 1] === position) return;
+    places.push(position);
+  }
+
+  /** Every category's term (if any) that the old per-category scans would have found at `position`. */
+  private candidateAt(text: string, position: number, hits: LexiconMatch[], terms: CompiledTerm[]): void {
+    const { trie, nextAllowed, literalsHere, literalsAfterClitic, cliticLengths } = this;
+    const code = text.charCodeAt(position);
+    literalsAt(trie, text, position, literalsHere);
+    let anyLiteral = literalsHere.count > 0;
+    let cliticCount = 0;
+    const clitics = this.cliticsByFirstCode.get(code);
+    if (clitics !== undefined) {
+      for (const clitic of clitics) {
+        if (!text.startsWith(clitic, position)) continue;
+        const after = literalsAfterClitic[cliticCount]!;
+        literalsAt(trie, text, position + clitic.length, after);
+        anyLiteral ||= after.count > 0;
+        cliticLengths[cliticCount] = clitic.length;
+        cliticCount += 1;
+      }
+    }
+    if (!anyLiteral) return;
+
+    let wordStart = this.spaced ? 1 : -1;
+    for (let category = 0; category < nextAllowed.length; category += 1) {
+      if (position < nextAllowed[category]!) continue;
+      // Where the old RegExp would have put the term: after the first clitic that the category has
+      // a term after, else right here.
+      let termStart = -1;
+      let candidates = literalsHere;
+      for (let index = 0; index < cliticCount; index += 1) {
+        if (hasCategory(literalsAfterClitic[index]!, category)) {
+          termStart = position + cliticLengths[index]!;
+          candidates = literalsAfterClitic[index]!;
+          break;
+        }
+      }
+      if (termStart === -1) {
+        if (!hasCategory(literalsHere, category)) continue;
+        termStart = position;
+      }
+      if (wordStart === -1) wordStart = this.wordFinder.startsWordAt(position) ? 1 : 0;
+      if (wordStart === 0) return;
+
+      let accepted = this.acceptAt(text, candidates, category, termStart);
+      // What looked like a clitic may be the term's own first letters.
+      if (accepted === null && termStart !== position) {
+        accepted = this.acceptAt(text, literalsHere, category, position);
+        if (accepted !== null) termStart = position;
+      }
+      if (accepted === null) continue;
+      // The category's scan resumes after the hit even when the hit is dropped.
+      nextAllowed[category] = termStart + accepted.literal.length;
+      hits.push({
+        category: this.categoryNames[category]!,
+        term: accepted.term,
+        text: accepted.literal,
+        start: termStart,
+        end: termStart + accepted.literal.length,
+      });
+      terms.push(accepted);
+    }
+  }
+
+  /** The hits that no quotation, exclusion or negation drops. */
+  private keepUndropped(text: string, hits: readonly LexiconMatch[], terms: readonly CompiledTerm[]): LexiconMatch[] {
+    const quoted = quotedRanges(text, this.quotePairs);
+    const kept: LexiconMatch[] = [];
+    for (let index = 0; index < hits.length; index += 1) {
+      const hit = hits[index]!;
+      if (insideQuotation(hit, quoted) || insideExclusion(text, hit.start, terms[index]!)) continue;
+      if (this.negation.active && this.isNegated(text, hit)) continue;
+      kept.push(hit);
+    }
+    return kept;
+  }
+
+  /** The longest literal of the category among those found (shortest first) that satisfies its end rule. */
+  private acceptAt(text: string, found: LiteralsFound, category: number, start: number): CompiledTerm | null {
+    for (let index = found.count - 1; index >= 0; index -= 1) {
+      const term = found.nodes[index]!.terms![category];
+      if (term === undefined) continue;
+      if (term.stem || this.isWordEnd(text, start + term.literal.length)) return term;
+    }
+    return null;
+  }
+
+  private isWordEnd(text: string, position: number): boolean {
+    return this.spaced ? wordCodeTable()[text.charCodeAt(position)] !== 1 : this.wordFinder.endsWordAt(position);
+  }
+
+  private isNegated(text: string, hit: LexiconMatch): boolean {
+    const negation = this.negation;
+    return (
+      negation.mayNegate(hit.start, hit.end) &&
+      negation.isNegated(text, hit.start, hit.end, this.wordFinder.wordsAround(hit.start, hit.end, negation.window))
+    );
+  }
 }
 
-interface Range {
-  start: number;
-  end: number;
+/** Every place `literal` occurs inside one of the exclusion expressions (overlaps included). */
+function exclusionContexts(literal: string, exclusions: readonly string[]): CompiledTerm['exclusionContexts'] {
+  const contexts: { expression: string; offset: number }[] = [];
+  for (const expression of exclusions) {
+    let offset = expression.indexOf(literal);
+    while (offset !== -1) {
+      contexts.push({ expression, offset });
+      offset = expression.indexOf(literal, offset + 1);
+    }
+  }
+  return contexts;
 }
 
-function insideAny(hit: Range, ranges: readonly Range[]): boolean {
-  return ranges.some((range) => hit.start >= range.start && hit.end <= range.end);
+function insideExclusion(text: string, start: number, term: CompiledTerm): boolean {
+  for (const { expression, offset } of term.exclusionContexts) {
+    if (start >= offset && text.startsWith(expression, start - offset)) return true;
+  }
+  return false;
 }
 
-function quotedRanges(text: string, pairs: readonly (readonly [string, string])[]): Range[] {
-  const ranges: Range[] = [];
-  const trimmed = text.trim();
+/**
+ * By start, then category name: the order the matcher has always returned. Hits come out nearly
+ * sorted and few per text, where an insertion sort beats Array.prototype.sort's setup cost; no two
+ * hits share both start and category, so any correct sort gives this same order.
+ */
+function sortMatches(matches: LexiconMatch[]): void {
+  for (let index = 1; index < matches.length; index += 1) {
+    const hit = matches[index]!;
+    let before = index - 1;
+    while (before >= 0 && comesAfter(matches[before]!, hit)) {
+      matches[before + 1] = matches[before]!;
+      before -= 1;
+    }
+    matches[before + 1] = hit;
+  }
+}
+
+function comesAfter(a: LexiconMatch, b: LexiconMatch): boolean {
+  return a.start > b.start || (a.start === b.start && a.category > b.category);
+}
+
+function insideQuotation(hit: LexiconMatch, quoted: readonly number[]): boolean {
+  for (let index = 0; index < quoted.length; index += 2) {
+    if (hit.start >= quoted[index]! && hit.end <= quoted[index + 1]!) return true;
+  }
+  return false;
+}
+
+/**
+ * Quoted stretches as [start, end, start, end, ...] (numbers only, so that the array has the same
+ * shape in every text and V8's optimised code for the loop above stays valid).
+ */
+function quotedRanges(text: string, pairs: readonly (readonly [string, string])[]): number[] {
+  const ranges: number[] = [];
+  let trimmed: string | null = null;
   for (const [open, close] of pairs) {
+    let from = text.indexOf(open);
+    // Most texts quote nothing: look no further.
+    if (from === -1) continue;
+    trimmed ??= text.trim();
     // A pair that encloses the whole utterance is the speaker's own voice, not reported speech.
-    if (trimmed.startsWith(open) && trimmed.endsWith(close) && trimmed.indexOf(close, open.length) === trimmed.length - close.length) {
+    if (
+      trimmed.startsWith(open) &&
+      trimmed.endsWith(close) &&
+      trimmed.indexOf(close, open.length) === trimmed.length - close.length
+    ) {
       continue;
     }
-    let from = text.indexOf(open);
     while (from !== -1) {
       const closing = text.indexOf(close, from + open.length);
       if (closing === -1) break;
-      ranges.push({ start: from, end: closing + close.length });
+      ranges.push(from, closing + close.length);
       from = text.indexOf(open, closing + close.length);
-    }
-  }
-  return ranges;
-}
-
-function exclusionRanges(text: string, expressions: readonly string[]): Range[] {
-  const ranges: Range[] = [];
-  for (const expression of expressions) {
-    if (expression === '') continue;
-    let from = text.indexOf(expression);
-    while (from !== -1) {
-      ranges.push({ start: from, end: from + expression.length });
-      from = text.indexOf(expression, from + 1);
     }
   }
   return ranges;

@@ -1,0 +1,322 @@
+import { describe, expect, it } from 'vitest';
+import { createRandom, deriveSeed, type LanguagePack } from '../contracts/index.js';
+import { listLanguageTags, loadLanguagePack, loadValidationSet } from '../languages/index.js';
+import { compileLexicon } from './lexicon.js';
+import { compileLexicon as compileReferenceLexicon } from './lexicon-reference.test-support.js';
+
+/**
+ * The lexicon matcher against the implementation it replaced (lexicon-reference.test-support.ts),
+ * which is the specification: on every pack's phrase bank, scenario, prompts, personas and
+ * validation texts, and on seeded random recombinations of them with the lexicon's own terms,
+ * exclusions, negation cues, clitics and quotation marks, both must return identical matches
+ * (category, term, text, start, end) from `match()` and identical `analyse()` word counts.
+ *
+ * `LEXICON_DIFFERENTIAL_TEXTS=20000 npx vitest run src/metrics/lexicon-differential` runs a longer
+ * soak (random texts per pack and variant).
+ */
+
+const RANDOM_TEXTS = Number(process.env.LEXICON_DIFFERENTIAL_TEXTS ?? 1200);
+const MAX_REPORTED = 5;
+
+const SEPARATORS = [
+  '',
+  ' ',
+  ' ',
+  ' ',
+  '  ',
+  '\n',
+  '\r\n',
+  '\t',
+  '\u3000',
+  ', ',
+  ',',
+  '. ',
+  '.',
+  '。',
+  '、',
+  '，',
+  '! ',
+  '?',
+  '！',
+  '？',
+  ' - ',
+  '-',
+  '‐',
+  "'",
+  '’',
+  'ʼ',
+  '"',
+  ' "',
+  '" ',
+  '«',
+  '»',
+  '„',
+  '“',
+  '”',
+  '‘',
+  '「',
+  '」',
+  '『',
+  '』',
+  '(',
+  ')',
+  '（',
+  '）',
+  ': ',
+  '：',
+  ';',
+  '；',
+  '…',
+  '1',
+  '42',
+  '3.5',
+  '1,000',
+  '_',
+  '・',
+  'ー',
+  '々',
+  '\u200d',
+  '\u0301',
+  '👍',
+  '🇯🇵',
+  'ＡＢＣ',
+  'ﾃｽﾄ',
+  '؟',
+  '،',
+  '।',
+];
+
+interface Corpus {
+  /** Texts taken whole from the pack. */
+  texts: string[];
+  /** Pieces to recombine: the texts plus the lexicon's own material. */
+  fragments: string[];
+}
+
+function corpusOf(pack: LanguagePack): Corpus {
+  const names = pack.personas.map((persona) => persona.name);
+  const fill = (text: string, index: number): string =>
+    text
+      .replaceAll('{target}', names[(index + 9) % names.length] ?? '')
+      .replaceAll('{name}', names[index % names.length] ?? '')
+      .replaceAll('{speaker}', names[(index + 3) % names.length] ?? '');
+  const raw = [
+    ...Object.values(pack.phraseBank).flat(),
+    ...pack.scenario.turns.map((turn) => turn.text),
+    pack.scenario.title,
+    pack.scenario.setting,
+    ...pack.personas.flatMap((persona) => [persona.name, persona.role, persona.description]),
+    ...Object.values(pack.prompts.interventions),
+    pack.prompts.actionFormat,
+    pack.prompts.nothingObserved,
+    ...(loadValidationSet(pack.meta.tag) ?? []).map((item) => item.text),
+  ];
+  const texts = [...new Set([...raw, ...raw.map(fill)])];
+  const lexicon = pack.lexicon;
+  const terms = Object.values(lexicon.categories).flatMap((category) =>
+    category.terms.map((term) => term.replace(/\*$/, '')),
+  );
+  const fragments = [
+    ...texts,
+    ...terms,
+    ...terms.map((term) => term.toUpperCase()),
+    ...Object.values(lexicon.categories).flatMap((category) => category.exclude),
+    ...lexicon.negation.before,
+    ...lexicon.negation.after,
+    ...lexicon.cliticPrefixes.flatMap((clitic) => terms.slice(0, 20).map((term) => clitic + term)),
+    ...lexicon.quotes.flat(),
+    ...names,
+  ].filter((fragment) => fragment !== '');
+  return { texts, fragments };
+}
+
+function pick<T>(items: readonly T[], random: () => number): T {
+  return items[Math.floor(random() * items.length)]!;
+}
+
+/** A random utterance: fragments of this pack (sometimes of another) joined by random separators. */
+function randomText(own: Corpus, others: readonly Corpus[], random: () => number): string {
+  const pieces = 1 + Math.floor(random() * 6);
+  let text = '';
+  for (let index = 0; index < pieces; index += 1) {
+    const source = random() < 0.1 ? pick(others, random) : own;
+    let fragment = pick(source.fragments, random);
+    if (fragment.length > 40 && random() < 0.5) {
+      // A slice of a long text: words cut in the middle, clauses without their start.
+      const from = Math.floor(random() * fragment.length);
+      fragment = fragment.slice(from, from + 1 + Math.floor(random() * 40));
+    }
+    text += (index === 0 && random() < 0.7 ? '' : pick(SEPARATORS, random)) + fragment;
+    if (random() < 0.3) text += pick(SEPARATORS, random);
+  }
+  const roll = random();
+  if (roll < 0.05) text = text.toUpperCase();
+  else if (roll < 0.1) text = `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+  else if (roll < 0.15) text = ` ${text}  `;
+  return text;
+}
+
+/** Variants of a pack's lexicon that reach paths the real packs do not (clitics in every script, case). */
+function variantsOf(pack: LanguagePack): { name: string; pack: LanguagePack }[] {
+  const terms = Object.values(pack.lexicon.categories).flatMap((category) => category.terms);
+  // Short prefixes of real terms, so that "clitic" and "term's own first letters" collide.
+  const clitics = [...new Set(terms.slice(0, 40).flatMap((term) => [term.slice(0, 1), term.slice(0, 2)]))].filter(
+    (clitic) => clitic !== '' && !clitic.includes('*'),
+  );
+  return [
+    { name: 'as shipped', pack },
+    {
+      name: 'with clitics, case-sensitive, window 1',
+      pack: {
+        ...pack,
+        capabilities: { ...pack.capabilities, caseSensitive: true },
+        lexicon: {
+          ...pack.lexicon,
+          cliticPrefixes: [...pack.lexicon.cliticPrefixes, ...clitics.slice(0, 12)],
+          negation: { ...pack.lexicon.negation, window: 1 },
+        },
+      },
+    },
+  ];
+}
+
+interface Mismatch {
+  text: string;
+  expected: string;
+  actual: string;
+}
+
+function compare(pack: LanguagePack, texts: readonly string[]): { mismatches: Mismatch[]; matches: number } {
+  const reference = compileReferenceLexicon(pack);
+  const lexicon = compileLexicon(pack);
+  const mismatches: Mismatch[] = [];
+  let matches = 0;
+  for (const text of texts) {
+    const expected = reference.match(text);
+    const actual = lexicon.match(text);
+    matches += expected.length;
+    const expectedAnalysis = reference.analyse(text);
+    const actualAnalysis = lexicon.analyse(text);
+    const expectedJson = JSON.stringify({
+      match: expected,
+      words: expectedAnalysis.words,
+      analysed: expectedAnalysis.matches,
+    });
+    const actualJson = JSON.stringify({ match: actual, words: actualAnalysis.words, analysed: actualAnalysis.matches });
+    if (expectedJson !== actualJson && mismatches.length < MAX_REPORTED) {
+      mismatches.push({ text, expected: expectedJson, actual: actualJson });
+    }
+  }
+  return { mismatches, matches };
+}
+
+/**
+ * Tiny lexicons over tiny alphabets: random strings then hit every corner the real packs rarely
+ * reach (clitics that are prefixes of one another and of terms, stems against whole words,
+ * overlapping exclusions, cues right at clause punctuation, unbalanced quotation marks).
+ */
+function syntheticPack(segmentation: 'whitespace' | 'intl-segmenter', tag: string, letters: string[]): LanguagePack {
+  const [a, b, c, x, n, o] = letters as [string, string, string, string, string, string];
+  const base = loadLanguagePack('en');
+  return {
+    ...base,
+    meta: { ...base.meta, tag },
+    capabilities: { ...base.capabilities, segmentation },
+    lexicon: {
+      version: '1.0.0',
+      negation: { before: [n, `${n}${o}`, `${o}*`, `${n}'`], after: [n, `${x}${n}`], window: 2 },
+      cliticPrefixes: [a, `${a}${b}`, `${a}${b}${c}`, `${b}`],
+      quotes: [
+        ['"', '"'],
+        ['«', '»'],
+        ['「', '」'],
+      ],
+      categories: {
+        first: {
+          description: 'first',
+          terms: [`${b}${c}${x}*`, `${c}${x}`, x, `${a}${b}${c}${x}`, `${c}*`, `${x} ${c}*`, `${x}${x}`, `${a}${b}*`],
+          exclude: [`${a}${b}${c}${x} ${c}`, `${x}${a}`, `${c}${x}${c}`],
+        },
+        second: {
+          description: 'second',
+          terms: [`${x}*`, `${b}${c}`, `${c}${x}${x}*`, `${o}${x}`, `${a}${c}`],
+          exclude: [`${b}${c}${b}`],
+        },
+      },
+    },
+  };
+}
+
+const SYNTHETIC_SEPARATORS = [
+  ' ',
+  ' ',
+  ' ',
+  '-',
+  "'",
+  ',',
+  '.',
+  '"',
+  '«',
+  '»',
+  '「',
+  '」',
+  '。',
+  '、',
+  '1',
+  '\u0301',
+  'é',
+  '\n',
+];
+
+function syntheticText(letters: readonly string[], random: () => number): string {
+  const length = 1 + Math.floor(random() * 40);
+  let text = '';
+  for (let index = 0; index < length; index += 1) {
+    text += random() < 0.75 ? pick(letters, random) : pick(SYNTHETIC_SEPARATORS, random);
+  }
+  return text;
+}
+
+describe('lexicon matcher against the reference implementation on synthetic lexicons', () => {
+  const cases = [
+    { segmentation: 'whitespace' as const, tag: 'en', letters: ['a', 'b', 'c', 'x', 'n', 'o'] },
+    { segmentation: 'intl-segmenter' as const, tag: 'ja', letters: ['か', 'な', 'い', 'ま', 'せ', 'ん'] },
+    { segmentation: 'intl-segmenter' as const, tag: 'zh', letters: ['不', '保', '护', '我', '们', '的'] },
+  ];
+  for (const { segmentation, tag, letters } of cases) {
+    it(`${segmentation} (${tag}): ${RANDOM_TEXTS * 4} random strings`, () => {
+      const random = createRandom(deriveSeed('lexicon-differential-synthetic', tag));
+      const texts: string[] = [];
+      for (let index = 0; index < RANDOM_TEXTS * 4; index += 1) texts.push(syntheticText(letters, random));
+      const { mismatches, matches } = compare(syntheticPack(segmentation, tag, letters), texts);
+      expect(mismatches).toEqual([]);
+      expect(matches).toBeGreaterThan(texts.length / 2);
+    });
+  }
+});
+
+const tags = listLanguageTags();
+const packs = tags.map((tag) => loadLanguagePack(tag));
+const corpora = new Map(packs.map((pack) => [pack.meta.tag, corpusOf(pack)]));
+
+describe('lexicon matcher against the reference implementation', () => {
+  it('covers every pack', () => {
+    expect(tags.length).toBeGreaterThanOrEqual(16);
+  });
+
+  for (const pack of packs) {
+    const own = corpora.get(pack.meta.tag)!;
+    const others = [...corpora.values()].filter((corpus) => corpus !== own);
+    for (const variant of variantsOf(pack)) {
+      it(`${pack.meta.tag} (${variant.name}): pack texts and ${RANDOM_TEXTS} random recombinations`, () => {
+        const random = createRandom(deriveSeed('lexicon-differential', pack.meta.tag, variant.name));
+        const texts = [...own.texts];
+        for (let index = 0; index < RANDOM_TEXTS; index += 1) texts.push(randomText(own, others, random));
+        const { mismatches, matches } = compare(variant.pack, texts);
+        expect(mismatches).toEqual([]);
+        // The comparison means something only if the texts hit the lexicon often.
+        expect(matches).toBeGreaterThan(texts.length / 4);
+      });
+    }
+  }
+});

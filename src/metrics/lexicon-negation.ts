@@ -1,0 +1,299 @@
+import type { Lexicon } from '../contracts/index.js';
+import { isUnspacedCut, wordCodeTable } from './lexicon-characters.js';
+import { escapeForRegExp } from './lexicon-terms.js';
+import type { WordSpan } from './segmentation.js';
+
+/**
+ * Negation cues around a lexicon hit (the rules are in lexicon.ts's header).
+ *
+ * Finding the words around a hit was most of the cost of negation, and most hits have no cue
+ * anywhere near them. So a text's cue occurrences and clause punctuation are first found with
+ * native RegExp scans (once per text, on its first hit), and the words around a hit are looked at
+ * only when a cue occurs in the hit's clause. Cues are then compared in place in the text, looked
+ * up by their first code unit, instead of slicing out each word and comparing it with every cue
+ * (42 of them in English).
+ */
+
+const CLAUSE_BOUNDARY_CHARACTERS = '.,;:!?。、，；：！？،؛؟।॥';
+/** Punctuation that closes a clause: negation does not reach across it. */
+const CLAUSE_BOUNDARY = new Uint8Array(0x10000);
+for (const character of CLAUSE_BOUNDARY_CHARACTERS) CLAUSE_BOUNDARY[character.charCodeAt(0)] = 1;
+const CLAUSE_BOUNDARY_PATTERN = new RegExp(`[${CLAUSE_BOUNDARY_CHARACTERS}]`, 'g');
+
+interface NegationCue {
+  literal: string;
+  /** Matches the start of a word rather than a whole word (before cues only). */
+  prefix: boolean;
+}
+
+/** Cues grouped by first code unit; a cue with an empty literal is checked everywhere. */
+class CueIndex {
+  readonly size: number;
+  /** Finds every cue literal (global, no `u` flag); null when a cue is empty and so matches anywhere. */
+  readonly pattern: RegExp | null;
+  private readonly byFirstCode = new Map<number, NegationCue[]>();
+  /** Cues with an empty literal (a bare `*`): they match every word. */
+  readonly everywhere: NegationCue[] = [];
+
+  constructor(private readonly cues: readonly NegationCue[]) {
+    this.size = cues.length;
+    for (const cue of cues) {
+      if (cue.literal === '') {
+        this.everywhere.push(cue);
+      } else {
+        const code = cue.literal.charCodeAt(0);
+        this.byFirstCode.set(code, [...(this.byFirstCode.get(code) ?? []), cue]);
+      }
+    }
+    this.pattern =
+      this.everywhere.length > 0 || cues.length === 0
+        ? null
+        : new RegExp(cues.map((cue) => escapeForRegExp(cue.literal)).join('|'), 'g');
+  }
+
+  /**
+   * Whether a cue occurs at `position` that may be a whole whitespace-script word there: a prefix
+   * cue, or one not followed by a letter, mark or digit.
+   */
+  mayBeWordAt(text: string, position: number): boolean {
+    const sameFirst = this.byFirstCode.get(text.charCodeAt(position));
+    if (sameFirst === undefined) return false;
+    const isWord = wordCodeTable();
+    for (const cue of sameFirst) {
+      if (!text.startsWith(cue.literal, position)) continue;
+      if (cue.prefix || isWord[text.charCodeAt(position + cue.literal.length)] !== 1) return true;
+    }
+    return false;
+  }
+
+  /** Start of every occurrence of a cue literal in the text (overlapping ones included), in order. */
+  occurrences(text: string): number[] {
+    const starts: number[] = [];
+    const pattern = this.pattern;
+    if (pattern === null) return starts;
+    pattern.lastIndex = 0;
+    let found = pattern.exec(text);
+    while (found !== null) {
+      starts.push(found.index);
+      pattern.lastIndex = found.index + 1;
+      found = pattern.exec(text);
+    }
+    return starts;
+  }
+
+  /** Whether a cue is the word text[start, end) (or starts it, for prefix cues). */
+  matchesWord(text: string, start: number, end: number): boolean {
+    return this.someAt(text, start, end, true);
+  }
+
+  /** Whether the word text[start, end) starts with a cue, whole-word cues included. */
+  startsWord(text: string, start: number, end: number): boolean {
+    return this.someAt(text, start, end, false);
+  }
+
+  /** Whether a cue occurs anywhere in text[start, end). */
+  occursIn(text: string, start: number, end: number): boolean {
+    const stretch = text.slice(start, end);
+    return this.cues.some((cue) => stretch.includes(cue.literal));
+  }
+
+  private someAt(text: string, start: number, end: number, wholeUnlessPrefix: boolean): boolean {
+    const sameFirst = this.byFirstCode.get(text.charCodeAt(start));
+    return (
+      (sameFirst !== undefined && someCueAt(sameFirst, text, start, end, wholeUnlessPrefix)) ||
+      someCueAt(this.everywhere, text, start, end, wholeUnlessPrefix)
+    );
+  }
+}
+
+function someCueAt(
+  cues: readonly NegationCue[],
+  text: string,
+  start: number,
+  end: number,
+  wholeUnlessPrefix: boolean,
+): boolean {
+  const length = end - start;
+  for (const cue of cues) {
+    const cueLength = cue.literal.length;
+    if (cueLength > length || !text.startsWith(cue.literal, start)) continue;
+    if (!wholeUnlessPrefix || cue.prefix || cueLength === length) return true;
+  }
+  return false;
+}
+
+function hasClauseBoundary(text: string, from: number, to: number): boolean {
+  for (let index = from; index < to; index += 1) if (CLAUSE_BOUNDARY[text.charCodeAt(index)] === 1) return true;
+  return false;
+}
+
+/** The negation rules of one lexicon. */
+export class Negation {
+  /** False when the lexicon can never negate (no cues, or a window of 0): words need not be found. */
+  readonly active: boolean;
+  readonly window: number;
+  private readonly before: CueIndex;
+  private readonly after: CueIndex;
+  /** The current text and, found on first need, its cue occurrences and clause stops. */
+  private text = '';
+  private beforeCues: number[] | null = null;
+  private afterCues: number[] | null = null;
+  private clauseStops: number[] | null = null;
+
+  constructor(
+    negation: Lexicon['negation'],
+    normalise: (text: string) => string,
+    private readonly spaced: boolean,
+  ) {
+    const toCue = (cue: string): NegationCue => {
+      const normalised = normalise(cue);
+      if (normalised.endsWith('*')) return { literal: normalised.slice(0, -1), prefix: true };
+      // An elided form such as French "n'" matches the start of the word it is attached to.
+      if (/['’]$/.test(normalised)) return { literal: normalised, prefix: true };
+      return { literal: normalised, prefix: false };
+    };
+    this.before = new CueIndex(negation.before.map(toCue));
+    this.after = new CueIndex(negation.after.map(toCue));
+    this.window = negation.window;
+    this.active = this.window > 0 && (this.before.size > 0 || this.after.size > 0);
+  }
+
+  /**
+   * Whether the hit text[start, end) is negated. `words` may be only a stretch of the text's words,
+   * provided it holds `window` words on either side of the hit or reaches the text's edge (as
+   * lexicon-words.ts guarantees): that is all this reads, so its indices land on the same words as
+   * they would in the whole text's list.
+   */
+  isNegated(text: string, start: number, end: number, words: readonly WordSpan[]): boolean {
+    const { before, after, window } = this;
+    const hitWord = wordIndexAt(words, start);
+    if (before.size > 0) {
+      // Walk back from the hit; a clause boundary ends the negation's scope ("No, I protect him").
+      for (let index = hitWord - 1; index >= Math.max(0, hitWord - window); index -= 1) {
+        const word = words[index];
+        if (word === undefined) break;
+        const following = words[index + 1]?.start ?? start;
+        if (hasClauseBoundary(text, word.end, Math.min(following, start))) break;
+        if (before.matchesWord(text, word.start, word.end)) return true;
+      }
+    }
+    if (after.size > 0) {
+      // Counted from the hit's LAST word, so a multi-word term that contains a negation itself
+      // (Japanese 見捨てない, "never abandon") does not cancel itself.
+      const lastWord = wordIndexAt(words, end - 1);
+      // The rest of the hit's last word (e.g. a Japanese verb ending), then the next words.
+      const ownWord = words[lastWord];
+      if (ownWord !== undefined && ownWord.start < end && ownWord.end > end) {
+        if (after.occursIn(text, end, ownWord.end)) return true;
+      }
+      const firstAfter = ownWord !== undefined && ownWord.start < end ? lastWord + 1 : lastWord;
+      for (let index = firstAfter; index < Math.min(words.length, firstAfter + window); index += 1) {
+        const word = words[index];
+        if (word === undefined) continue;
+        const previousEnd = index === firstAfter ? end : (words[index - 1]?.end ?? end);
+        if (hasClauseBoundary(text, previousEnd, word.start)) break;
+        if (after.startsWord(text, word.start, word.end)) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A cheap pre-check: false means `isNegated` is false whatever the words, so they need not be
+   * found. Call `setText` first.
+   *
+   * Sound because of what isNegated reads. A before cue counts only if it is (or, with `*`,
+   * starts) one of the words before the hit with no clause punctuation between it and the hit; an
+   * after cue only inside the rest of the hit's own word or at the start of one of the words after
+   * it, again with no clause punctuation between words. Clause punctuation never lies inside a word
+   * (see `stops`). So if no cue occurs between the clause punctuation around the hit and the hit,
+   * no cue can negate it. The check ignores the `window`: it only has to be sound, not exact.
+   */
+  mayNegate(start: number, end: number): boolean {
+    const text = this.text;
+    if (this.before.size > 0) {
+      if (this.before.pattern === null) return true;
+      this.beforeCues ??= this.before.occurrences(text);
+      for (const cue of this.beforeCues) {
+        if (cue >= start) break;
+        if (this.mayBeBeforeCue(text, cue) && cue > lastBefore(this.stops(), start)) return true;
+      }
+    }
+    if (this.after.size > 0) {
+      if (this.after.pattern === null) return true;
+      this.afterCues ??= this.after.occurrences(text);
+      for (const cue of this.afterCues) {
+        if (cue >= end && cue < firstFrom(this.stops(), end, text.length)) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a before cue found at `position` may be a word of its own (or, for a prefix cue, start
+   * one). For whitespace scripts a word starts after a character that is not a letter, mark or
+   * digit ("no" in "know" is not a cue) and a whole-word cue must be followed by one ("now" is not
+   * "no"); a joiner may follow, which only lets more through. ICU words can start and end anywhere.
+   */
+  private mayBeBeforeCue(text: string, position: number): boolean {
+    if (!this.spaced) return true;
+    return wordCodeTable()[text.charCodeAt(position - 1)] !== 1 && this.before.mayBeWordAt(text, position);
+  }
+
+  /** Makes `text` the text the next `mayNegate` calls are about. */
+  setText(text: string): void {
+    this.text = text;
+    this.beforeCues = null;
+    this.afterCues = null;
+    this.clauseStops = null;
+  }
+
+  /**
+   * Clause punctuation that ends a negation's reach, in order. Whitespace words never contain
+   * clause punctuation, but an ICU word may (`3.5`, `1,000`), so for unspaced scripts only
+   * punctuation at a cut counts: there a segment starts that is that punctuation alone, not a word.
+   */
+  private stops(): number[] {
+    if (this.clauseStops === null) {
+      const stops: number[] = [];
+      CLAUSE_BOUNDARY_PATTERN.lastIndex = 0;
+      let found = CLAUSE_BOUNDARY_PATTERN.exec(this.text);
+      while (found !== null) {
+        if (this.spaced || isUnspacedCut(this.text, found.index)) stops.push(found.index);
+        found = CLAUSE_BOUNDARY_PATTERN.exec(this.text);
+      }
+      this.clauseStops = stops;
+    }
+    return this.clauseStops;
+  }
+}
+
+/** The last value below `limit` (values ascending), or -1. */
+function lastBefore(values: readonly number[], limit: number): number {
+  let last = -1;
+  for (const value of values) {
+    if (value >= limit) break;
+    last = value;
+  }
+  return last;
+}
+
+/** The first value at or above `limit` (values ascending), or `otherwise`. */
+function firstFrom(values: readonly number[], limit: number, otherwise: number): number {
+  for (const value of values) if (value >= limit) return value;
+  return otherwise;
+}
+
+/** Index of the word containing `position`, or of the first word after it. */
+function wordIndexAt(words: readonly WordSpan[], position: number): number {
+  let low = 0;
+  let high = words.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const word = words[middle]!;
+    if (position < word.start) high = middle - 1;
+    else if (position >= word.end) low = middle + 1;
+    else return middle;
+  }
+  return low;
+}

@@ -1,0 +1,413 @@
+import type { Capabilities, LanguagePack } from '../contracts/index.js';
+
+/**
+ * Test support: the lexicon matcher and segmenter exactly as they were before the matcher was
+ * rewritten for speed (src/metrics/lexicon.ts and src/metrics/segmentation.ts at commit f10d76b),
+ * kept as the reference the differential test (lexicon-differential.test.ts) compares the current
+ * implementation with. Only test files import this module; it is excluded from the build.
+ *
+ * The two files are copied verbatim (biome re-wrapped a few long lines); the only edit is that
+ * segmentation.ts is inlined below (its import in lexicon.ts removed), so that later changes to
+ * segmentation.ts cannot leak in here. Do not "improve" this file: its value is that it does not
+ * change.
+ */
+
+/**
+ * Lexicon matching. Written by hand because it must follow each pack's declared capabilities
+ * (segmentation, clitics, negation direction, quotation marks) without branching on a language.
+ *
+ * Rules (also documented in src/languages/README.md):
+ * - text and terms are NFKC-normalised and lower-cased (unless the pack is case-sensitive); match
+ *   offsets refer to that normalised text;
+ * - a term matches only at a word start, optionally after one of the lexicon's clitic prefixes;
+ * - a term ending in `*` may continue into the rest of the word (a stem); otherwise it must end at a
+ *   word end; multi-word terms are allowed;
+ * - a hit inside an occurrence of one of its category's `exclude` expressions is dropped;
+ * - a hit with a negation cue among the `window` words before it (`before` cues), or right after it
+ *   inside its own word or among the `window` words after it (`after` cues), is dropped;
+ * - text between a pair of quotation marks is reported speech and is not scored.
+ */
+
+export interface LexiconMatch {
+  category: string;
+  /** The lexicon term as written in the pack (with its `*`). */
+  term: string;
+  /** The matched text (normalised). */
+  text: string;
+  start: number;
+  end: number;
+}
+
+export interface LexiconAnalysis {
+  words: number;
+  counts: Record<string, number>;
+  matches: LexiconMatch[];
+}
+
+export interface CompiledLexicon {
+  readonly language: string;
+  readonly version: string;
+  readonly categories: readonly string[];
+  /** Normalises text the way matching does; offsets of matches refer to this form. */
+  normalise(text: string): string;
+  match(text: string): LexiconMatch[];
+  count(text: string): Record<string, number>;
+  analyse(text: string): LexiconAnalysis;
+}
+
+interface CompiledTerm {
+  term: string;
+  literal: string;
+  stem: boolean;
+}
+
+interface CompiledCategory {
+  name: string;
+  pattern: RegExp;
+  /** Terms by literal text, longest first within a literal's alternatives. */
+  termsByLiteral: Map<string, CompiledTerm>;
+  literalsLongestFirst: string[];
+  exclusions: string[];
+}
+
+interface NegationCue {
+  literal: string;
+  prefix: boolean;
+}
+
+type LexiconPackView = Pick<LanguagePack, 'meta' | 'capabilities' | 'lexicon'>;
+
+const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/g;
+const MEMO_LIMIT = 100_000;
+/** Punctuation that closes a clause: negation does not reach across it. */
+const CLAUSE_BOUNDARY = /[.,;:!?。、，；：！？،؛؟।॥]/u;
+
+function escapeRegex(text: string): string {
+  return text.replace(REGEX_SPECIAL, '\\$&');
+}
+
+export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
+  const caseSensitive = pack.capabilities.caseSensitive;
+  const normalise = (text: string): string => {
+    // Typographic apostrophes become ASCII ones (same length, so offsets are kept).
+    const composed = text.normalize('NFKC').replace(/[’ʼ]/g, "'");
+    return caseSensitive ? composed : composed.toLowerCase();
+  };
+  const segmenter: Segmenter = createSegmenter(pack.capabilities, pack.meta.tag);
+  const spaced = pack.capabilities.segmentation === 'whitespace';
+  const clitics = [...new Set(pack.lexicon.cliticPrefixes.map(normalise))].sort((a, b) => b.length - a.length);
+  const cliticGroup = clitics.length > 0 ? `(?:${clitics.map(escapeRegex).join('|')})?` : '';
+
+  const categories: CompiledCategory[] = Object.entries(pack.lexicon.categories).map(([name, category]) => {
+    const termsByLiteral = new Map<string, CompiledTerm>();
+    for (const term of category.terms) {
+      const stem = term.endsWith('*');
+      const literal = normalise(stem ? term.slice(0, -1) : term).trim();
+      if (literal === '') continue;
+      const existing = termsByLiteral.get(literal);
+      // A stem subsumes the whole-word form of the same literal.
+      if (existing === undefined || (stem && !existing.stem)) {
+        termsByLiteral.set(literal, { term, literal, stem });
+      }
+    }
+    const literalsLongestFirst = [...termsByLiteral.keys()].sort((a, b) => b.length - a.length);
+    const alternation = literalsLongestFirst.map(escapeRegex).join('|');
+    // The optional clitic is captured by position: the term starts where group 1 starts.
+    const pattern = new RegExp(`${cliticGroup}(${alternation})`, 'gu');
+    return {
+      name,
+      pattern,
+      termsByLiteral,
+      literalsLongestFirst,
+      exclusions: category.exclude.map(normalise),
+    };
+  });
+
+  const toCue = (cue: string): NegationCue => {
+    const normalised = normalise(cue);
+    if (normalised.endsWith('*')) return { literal: normalised.slice(0, -1), prefix: true };
+    // An elided form such as French "n'" matches the start of the word it is attached to.
+    if (/['’]$/.test(normalised)) return { literal: normalised, prefix: true };
+    return { literal: normalised, prefix: false };
+  };
+  const negationBefore = pack.lexicon.negation.before.map(toCue);
+  const negationAfter = pack.lexicon.negation.after.map(toCue);
+  const negationWindow = pack.lexicon.negation.window;
+  const quotePairs = pack.lexicon.quotes.map(([open, close]) => [normalise(open), normalise(close)] as const);
+
+  const categoryNames = categories.map((category) => category.name);
+
+  function match(text: string): LexiconMatch[] {
+    const normalised = normalise(text);
+    return matchNormalised(normalised, null);
+  }
+
+  function matchNormalised(normalised: string, knownWords: WordSpan[] | null): LexiconMatch[] {
+    let words = knownWords;
+    const wordsOf = (): WordSpan[] => {
+      if (words === null) words = segmenter.words(normalised);
+      return words;
+    };
+    let wordStarts: Set<number> | null = null;
+    let wordEnds: Set<number> | null = null;
+    const isWordStart = (position: number): boolean => {
+      if (spaced) return !isWordCharacter(normalised[position - 1]) && isWordCharacter(normalised[position]);
+      if (wordStarts === null) wordStarts = new Set(wordsOf().map((word) => word.start));
+      return wordStarts.has(position);
+    };
+    const isWordEnd = (position: number): boolean => {
+      if (spaced) return !isWordCharacter(normalised[position]);
+      if (wordEnds === null) wordEnds = new Set(wordsOf().map((word) => word.end));
+      return wordEnds.has(position) || position >= normalised.length || !isWordCharacter(normalised[position]);
+    };
+    const quoted = quotedRanges(normalised, quotePairs);
+
+    const matches: LexiconMatch[] = [];
+    for (const category of categories) {
+      if (category.literalsLongestFirst.length === 0) continue;
+      const excluded = exclusionRanges(normalised, category.exclusions);
+      const pattern = category.pattern;
+      pattern.lastIndex = 0;
+      let found = pattern.exec(normalised);
+      while (found !== null) {
+        const matchStart = found.index;
+        const captured = found[1] ?? '';
+        let termStart = matchStart + found[0].length - captured.length;
+        let accepted: CompiledTerm | null = null;
+        if (isWordStart(matchStart)) {
+          accepted = acceptAt(category, normalised, termStart, isWordEnd);
+          // What looked like a clitic may be the term's own first letters.
+          if (accepted === null && termStart !== matchStart) {
+            accepted = acceptAt(category, normalised, matchStart, isWordEnd);
+            if (accepted !== null) termStart = matchStart;
+          }
+        }
+        if (accepted !== null) {
+          const hit: LexiconMatch = {
+            category: category.name,
+            term: accepted.term,
+            text: normalised.slice(termStart, termStart + accepted.literal.length),
+            start: termStart,
+            end: termStart + accepted.literal.length,
+          };
+          if (!insideAny(hit, quoted) && !insideAny(hit, excluded) && !isNegated(normalised, hit, wordsOf())) {
+            matches.push(hit);
+          }
+          pattern.lastIndex = hit.end;
+        } else {
+          pattern.lastIndex = matchStart + 1;
+        }
+        found = pattern.exec(normalised);
+      }
+    }
+    matches.sort((a, b) => a.start - b.start || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0));
+    return matches;
+  }
+
+  /** The longest term of the category that starts at `start` and satisfies its end rule. */
+  function acceptAt(
+    category: CompiledCategory,
+    text: string,
+    start: number,
+    isWordEnd: (position: number) => boolean,
+  ): CompiledTerm | null {
+    for (const literal of category.literalsLongestFirst) {
+      if (!text.startsWith(literal, start)) continue;
+      const term = category.termsByLiteral.get(literal);
+      if (term === undefined) continue;
+      if (term.stem || isWordEnd(start + literal.length)) return term;
+    }
+    return null;
+  }
+
+  function isNegated(text: string, hit: LexiconMatch, words: WordSpan[]): boolean {
+    if (negationWindow === 0 || (negationBefore.length === 0 && negationAfter.length === 0)) return false;
+    const hitWord = wordIndexAt(words, hit.start);
+    if (negationBefore.length > 0) {
+      // Walk back from the hit; a clause boundary ends the negation's scope ("No, I protect him").
+      for (let index = hitWord - 1; index >= Math.max(0, hitWord - negationWindow); index -= 1) {
+        const word = words[index];
+        if (word === undefined) break;
+        const following = words[index + 1]?.start ?? hit.start;
+        if (CLAUSE_BOUNDARY.test(text.slice(word.end, Math.min(following, hit.start)))) break;
+        if (cueMatches(negationBefore, text.slice(word.start, word.end))) return true;
+      }
+    }
+    if (negationAfter.length > 0) {
+      // Counted from the hit's LAST word, so a multi-word term that contains a negation itself
+      // (Japanese 見捨てない, "never abandon") does not cancel itself.
+      const lastWord = wordIndexAt(words, hit.end - 1);
+      // The rest of the hit's last word (e.g. a Japanese verb ending), then the next words.
+      const ownWord = words[lastWord];
+      if (ownWord !== undefined && ownWord.start < hit.end && ownWord.end > hit.end) {
+        const rest = text.slice(hit.end, ownWord.end);
+        if (negationAfter.some((cue) => rest.includes(cue.literal))) return true;
+      }
+      const firstAfter = ownWord !== undefined && ownWord.start < hit.end ? lastWord + 1 : lastWord;
+      for (let index = firstAfter; index < Math.min(words.length, firstAfter + negationWindow); index += 1) {
+        const word = words[index];
+        if (word === undefined) continue;
+        const previousEnd = index === firstAfter ? hit.end : (words[index - 1]?.end ?? hit.end);
+        if (CLAUSE_BOUNDARY.test(text.slice(previousEnd, word.start))) break;
+        const token = text.slice(word.start, word.end);
+        if (negationAfter.some((cue) => token.startsWith(cue.literal))) return true;
+      }
+    }
+    return false;
+  }
+
+  // Agent texts repeat (surrogate phrases, formulaic model answers) and ICU segmentation is the
+  // expensive part, so analyses are memoised per text; results are frozen and shared.
+  const memo = new Map<string, LexiconAnalysis>();
+  function analyse(text: string): LexiconAnalysis {
+    const known = memo.get(text);
+    if (known !== undefined) return known;
+    const normalised = normalise(text);
+    const words = segmenter.words(normalised);
+    const matches = matchNormalised(normalised, words);
+    const analysis: LexiconAnalysis = Object.freeze({
+      words: words.length,
+      counts: Object.freeze(countMatches(matches)),
+      matches: Object.freeze(matches) as LexiconMatch[],
+    });
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, analysis);
+    return analysis;
+  }
+
+  function countMatches(matches: readonly LexiconMatch[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const name of categoryNames) counts[name] = 0;
+    for (const hit of matches) counts[hit.category] = (counts[hit.category] ?? 0) + 1;
+    return counts;
+  }
+
+  return {
+    language: pack.meta.tag,
+    version: pack.lexicon.version,
+    categories: categoryNames,
+    normalise,
+    match,
+    count: (text) => analyse(text).counts,
+    analyse,
+  };
+}
+
+function cueMatches(cues: readonly NegationCue[], word: string): boolean {
+  return cues.some((cue) => (cue.prefix ? word.startsWith(cue.literal) : word === cue.literal));
+}
+
+/** Index of the word containing `position`, or of the first word after it. */
+function wordIndexAt(words: readonly WordSpan[], position: number): number {
+  let low = 0;
+  let high = words.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const word = words[middle]!;
+    if (position < word.start) high = middle - 1;
+    else if (position >= word.end) low = middle + 1;
+    else return middle;
+  }
+  return low;
+}
+
+interface Range {
+  start: number;
+  end: number;
+}
+
+function insideAny(hit: Range, ranges: readonly Range[]): boolean {
+  return ranges.some((range) => hit.start >= range.start && hit.end <= range.end);
+}
+
+function quotedRanges(text: string, pairs: readonly (readonly [string, string])[]): Range[] {
+  const ranges: Range[] = [];
+  const trimmed = text.trim();
+  for (const [open, close] of pairs) {
+    // A pair that encloses the whole utterance is the speaker's own voice, not reported speech.
+    if (
+      trimmed.startsWith(open) &&
+      trimmed.endsWith(close) &&
+      trimmed.indexOf(close, open.length) === trimmed.length - close.length
+    ) {
+      continue;
+    }
+    let from = text.indexOf(open);
+    while (from !== -1) {
+      const closing = text.indexOf(close, from + open.length);
+      if (closing === -1) break;
+      ranges.push({ start: from, end: closing + close.length });
+      from = text.indexOf(open, closing + close.length);
+    }
+  }
+  return ranges;
+}
+
+function exclusionRanges(text: string, expressions: readonly string[]): Range[] {
+  const ranges: Range[] = [];
+  for (const expression of expressions) {
+    if (expression === '') continue;
+    let from = text.indexOf(expression);
+    while (from !== -1) {
+      ranges.push({ start: from, end: from + expression.length });
+      from = text.indexOf(expression, from + 1);
+    }
+  }
+  return ranges;
+}
+
+// ---- src/metrics/segmentation.ts at commit f10d76b (verbatim, its import of contracts kept above) ----
+
+/**
+ * Word segmentation by declared capability. Shared code never asks which language it is: a pack
+ * declares `whitespace` (words are runs of letters, marks and digits, with inner apostrophes and
+ * hyphens kept) or `intl-segmenter` (ICU word boundaries via Intl.Segmenter, for unspaced scripts).
+ */
+
+export interface WordSpan {
+  start: number;
+  end: number;
+}
+
+const SPACED_WORD = /[\p{L}\p{M}\p{N}]+(?:['’\-‐][\p{L}\p{M}\p{N}]+)*/gu;
+const WORD_CHARACTER = /[\p{L}\p{M}\p{N}]/u;
+
+export interface Segmenter {
+  words(text: string): WordSpan[];
+  countWords(text: string): number;
+}
+
+export function createSegmenter(capabilities: Pick<Capabilities, 'segmentation'>, locale: string): Segmenter {
+  if (capabilities.segmentation === 'intl-segmenter') {
+    const segmenter = new Intl.Segmenter(locale, { granularity: 'word' });
+    const words = (text: string): WordSpan[] => {
+      const spans: WordSpan[] = [];
+      for (const segment of segmenter.segment(text)) {
+        if (segment.isWordLike) {
+          spans.push({ start: segment.index, end: segment.index + segment.segment.length });
+        }
+      }
+      return spans;
+    };
+    return { words, countWords: (text) => words(text).length };
+  }
+  return {
+    words(text) {
+      const spans: WordSpan[] = [];
+      for (const match of text.matchAll(SPACED_WORD)) {
+        spans.push({ start: match.index, end: match.index + match[0].length });
+      }
+      return spans;
+    },
+    countWords(text) {
+      let count = 0;
+      SPACED_WORD.lastIndex = 0;
+      while (SPACED_WORD.exec(text) !== null) count += 1;
+      return count;
+    },
+  };
+}
+
+export function isWordCharacter(character: string | undefined): boolean {
+  return character !== undefined && WORD_CHARACTER.test(character);
+}

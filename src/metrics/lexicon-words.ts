@@ -1,0 +1,345 @@
+import type { Capabilities } from '../contracts/index.js';
+import { isJoinerCode, isWordCode, spacedCutCodeTable, unspacedCuts, wordCodeTable } from './lexicon-characters.js';
+import type { WordSpan } from './segmentation.js';
+
+/**
+ * Word boundaries for the lexicon matcher, computed only where a hit needs them.
+ *
+ * The matcher used to segment every text whole as soon as it held one candidate. For unspaced
+ * scripts that meant a full ICU dictionary pass (about 1-2 MB/s), which capped Japanese and Chinese
+ * scoring however fast the rest was. Both segmentations are local, though: whitespace words never
+ * reach across a character that is neither a letter, mark, digit, apostrophe nor hyphen, and ICU
+ * never joins words across the cut characters of lexicon-characters.ts. So a text is split into
+ * chunks at such characters, and only the chunks around a candidate are segmented. For unspaced
+ * scripts chunk segmentations are cached by their text: agent utterances reuse clauses (the
+ * surrogate's phrase bank, formulaic model answers), so most chunks are segmented once per run.
+ *
+ * Finders are classes holding the state of the text being matched (matching is synchronous), so
+ * that the matcher's calls reach the same functions whatever the pack, which keeps V8's optimised
+ * code valid from one language to the next.
+ */
+
+/** Bits of a chunk's boundary flags: a word starts / ends at this offset. */
+const WORD_START = 1;
+const WORD_END = 2;
+
+/**
+ * Cached chunks per compiled lexicon; cleared when full, like the analysis memo. A key may keep the
+ * text it was sliced from alive, hence a bound well below the memo's.
+ */
+const CHUNK_CACHE_LIMIT = 20_000;
+
+interface ChunkWords {
+  /** Word spans relative to the chunk start, as [start0, end0, start1, end1, ...]. */
+  spans: Int32Array;
+  /** WORD_START / WORD_END bits per offset 0..length. */
+  flags: Uint8Array;
+}
+
+export interface WordFinder {
+  /** Makes `text` the text the next questions are about. */
+  setText(text: string): void;
+  /** Whether a segment the segmenter calls a word starts at `position` (asked for unspaced scripts). */
+  startsWordAt(position: number): boolean;
+  /**
+   * Whether `position` ends a word: a segmenter word ends there, or the text ends, or the next
+   * character is not a letter, mark or digit (asked for unspaced scripts).
+   */
+  endsWordAt(position: number): boolean;
+  /**
+   * The words of a stretch of the text that contains [start, end) and at least `margin` words
+   * wholly before `start` and `margin` words wholly after `end`, unless it reaches the text's edge
+   * first. The spans are exactly the whole-text segmentation's spans in that stretch.
+   */
+  wordsAround(start: number, end: number, margin: number): WordSpan[];
+  /** Number of words in a text, as the pack's segmenter counts them. */
+  countWords(text: string): number;
+}
+
+export function createWordFinder(capabilities: Pick<Capabilities, 'segmentation'>, locale: string): WordFinder {
+  return capabilities.segmentation === 'intl-segmenter' ? new UnspacedWordFinder(locale) : new SpacedWordFinder();
+}
+
+/** Words as runs of letters, marks and digits joined by single apostrophes or hyphens. */
+class SpacedWordFinder implements WordFinder {
+  private text = '';
+
+  setText(text: string): void {
+    this.text = text;
+  }
+
+  startsWordAt(position: number): boolean {
+    return isWordCode(this.text.charCodeAt(position)) && !isWordCode(this.text.charCodeAt(position - 1));
+  }
+
+  endsWordAt(position: number): boolean {
+    return !isWordCode(this.text.charCodeAt(position));
+  }
+
+  wordsAround(start: number, end: number, margin: number): WordSpan[] {
+    const text = this.text;
+    const from = stretchStart(text, start, margin);
+    const to = stretchEnd(text, end, margin);
+    // `from` and `to` are cuts, so no word crosses them.
+    const spans: WordSpan[] = [];
+    let index = from;
+    while (index < to) {
+      const wordEnd = spacedWordEnd(text, index);
+      if (wordEnd === index) {
+        index += 1;
+      } else {
+        spans.push({ start: index, end: wordEnd });
+        index = wordEnd;
+      }
+    }
+    return spans;
+  }
+
+  countWords(text: string): number {
+    const isWord = wordCodeTable();
+    let count = 0;
+    let index = 0;
+    while (index < text.length) {
+      const code = text.charCodeAt(index);
+      // Most characters between words are neither letters nor the start of an astral one.
+      const wordEnd = isWord[code] === 1 || (code >= 0xd800 && code <= 0xdbff) ? spacedWordEnd(text, index) : index;
+      if (wordEnd === index) {
+        index += 1;
+      } else {
+        count += 1;
+        index = wordEnd;
+      }
+    }
+    return count;
+  }
+}
+
+/**
+ * A cut (or 0) with at least `margin` words between it and `start`: walking back over groups of
+ * characters between cuts, each group holding a letter, mark or digit holds at least one word.
+ */
+function stretchStart(text: string, start: number, margin: number): number {
+  const isCut = spacedCutCodeTable();
+  const isWord = wordCodeTable();
+  let index = start;
+  // The group around `start` is inside the stretch but its words are not wholly before `start`.
+  while (index > 0 && isCut[text.charCodeAt(index)] !== 1) index -= 1;
+  let groups = 0;
+  while (index > 0 && groups < margin) {
+    while (index > 0 && isCut[text.charCodeAt(index)] === 1) index -= 1;
+    let holdsWord = false;
+    while (index > 0 && isCut[text.charCodeAt(index)] !== 1) {
+      holdsWord ||= isWord[text.charCodeAt(index)] === 1;
+      index -= 1;
+    }
+    if (holdsWord) groups += 1;
+  }
+  return index;
+}
+
+/** A cut (or the text's end) with at least `margin` words between `end` and it. */
+function stretchEnd(text: string, end: number, margin: number): number {
+  const isCut = spacedCutCodeTable();
+  const isWord = wordCodeTable();
+  let index = end;
+  while (index < text.length && isCut[text.charCodeAt(index)] !== 1) index += 1;
+  let groups = 0;
+  while (index < text.length && groups < margin) {
+    while (index < text.length && isCut[text.charCodeAt(index)] === 1) index += 1;
+    let holdsWord = false;
+    while (index < text.length && isCut[text.charCodeAt(index)] !== 1) {
+      holdsWord ||= isWord[text.charCodeAt(index)] === 1;
+      index += 1;
+    }
+    if (holdsWord) groups += 1;
+  }
+  return index;
+}
+
+/**
+ * The end of the whitespace-segmentation word starting at `start`, or `start` when none starts
+ * there. Hand-written for speed, it reads exactly what the segmenter's RegExp
+ * `[\p{L}\p{M}\p{N}]+(?:['’\-‐][\p{L}\p{M}\p{N}]+)*` (scanned left to right) reads: runs of
+ * letters, marks and digits, astral ones included, joined by single apostrophes or hyphens.
+ * lexicon-words.test.ts compares the two on random text.
+ */
+function spacedWordEnd(text: string, start: number): number {
+  let index = runEnd(text, start);
+  if (index === start) return start;
+  while (isJoinerCode(text.charCodeAt(index))) {
+    const next = runEnd(text, index + 1);
+    if (next === index + 1) break;
+    index = next;
+  }
+  return index;
+}
+
+/** The end of the run of letters, marks and digits (astral ones included) from `from`. */
+function runEnd(text: string, from: number): number {
+  const isWord = wordCodeTable();
+  let index = from;
+  for (;;) {
+    const code = text.charCodeAt(index);
+    if (isWord[code] === 1) {
+      index += 1;
+    } else if (code >= 0xd800 && code <= 0xdbff && isAstralWordAt(text, index)) {
+      index += 2;
+    } else {
+      return index;
+    }
+  }
+}
+
+/** Whether a surrogate pair that is a letter, mark or digit starts at `index`. */
+function isAstralWordAt(text: string, index: number): boolean {
+  const high = text.charCodeAt(index);
+  const low = text.charCodeAt(index + 1);
+  return low >= 0xdc00 && low <= 0xdfff && isAstralWordCodePoint((high - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000);
+}
+
+const ASTRAL_WORD_CHARACTER = /^[\p{L}\p{M}\p{N}]$/u;
+const astralWordCodePoints = new Map<number, boolean>();
+
+function isAstralWordCodePoint(codePoint: number): boolean {
+  let known = astralWordCodePoints.get(codePoint);
+  if (known === undefined) {
+    known = ASTRAL_WORD_CHARACTER.test(String.fromCodePoint(codePoint));
+    if (astralWordCodePoints.size < 10_000) astralWordCodePoints.set(codePoint, known);
+  }
+  return known;
+}
+
+/** ICU word segments (Intl.Segmenter), found chunk by chunk and cached by chunk text. */
+class UnspacedWordFinder implements WordFinder {
+  private readonly segmenter: Intl.Segmenter;
+  private readonly cache = new Map<string, ChunkWords>();
+  private text = '';
+  /** Chunk starts of the current text (computed on first need) and their segmentations. */
+  private starts: number[] | null = null;
+  private chunks: (ChunkWords | undefined)[] = [];
+
+  constructor(locale: string) {
+    this.segmenter = new Intl.Segmenter(locale, { granularity: 'word' });
+  }
+
+  setText(text: string): void {
+    this.text = text;
+    this.starts = null;
+    this.chunks = [];
+  }
+
+  startsWordAt(position: number): boolean {
+    return (this.flagAt(this.chunkAt(position), position) & WORD_START) !== 0;
+  }
+
+  endsWordAt(position: number): boolean {
+    if (position >= this.text.length || !isWordCode(this.text.charCodeAt(position))) return true;
+    // A word ending here lies in the chunk of the character before it.
+    return position > 0 && (this.flagAt(this.chunkAt(position - 1), position) & WORD_END) !== 0;
+  }
+
+  wordsAround(start: number, end: number, margin: number): WordSpan[] {
+    const lastChunk = this.chunkStarts().length - 1;
+    let first = this.chunkAt(start);
+    let last = this.chunkAt(Math.max(start, end - 1));
+    for (;;) {
+      const words: WordSpan[] = [];
+      for (let chunk = first; chunk <= last; chunk += 1) this.pushSpans(chunk, words);
+      const atStart = first === 0;
+      const atEnd = last === lastChunk;
+      if (hasMargin(words, start, end, margin, atStart, atEnd)) return words;
+      if (!atStart && countBefore(words, start) < margin) first -= 1;
+      if (!atEnd && countAfter(words, end) < margin) last += 1;
+    }
+  }
+
+  countWords(text: string): number {
+    const starts = unspacedCuts(text);
+    let count = 0;
+    for (let chunk = 0; chunk < starts.length; chunk += 1) {
+      count += this.segment(text.slice(starts[chunk]!, starts[chunk + 1] ?? text.length)).spans.length / 2;
+    }
+    return count;
+  }
+
+  private segment(chunk: string): ChunkWords {
+    const known = this.cache.get(chunk);
+    if (known !== undefined) return known;
+    const spans: number[] = [];
+    const flags = new Uint8Array(chunk.length + 1);
+    for (const segment of this.segmenter.segment(chunk)) {
+      if (!segment.isWordLike) continue;
+      const end = segment.index + segment.segment.length;
+      spans.push(segment.index, end);
+      flags[segment.index]! |= WORD_START;
+      flags[end]! |= WORD_END;
+    }
+    const words: ChunkWords = { spans: Int32Array.from(spans), flags };
+    if (this.cache.size >= CHUNK_CACHE_LIMIT) this.cache.clear();
+    this.cache.set(chunk, words);
+    return words;
+  }
+
+  private chunkStarts(): number[] {
+    this.starts ??= unspacedCuts(this.text);
+    return this.starts;
+  }
+
+  private chunkWords(chunk: number): ChunkWords {
+    let words = this.chunks[chunk];
+    if (words === undefined) {
+      const starts = this.chunkStarts();
+      words = this.segment(this.text.slice(starts[chunk]!, starts[chunk + 1] ?? this.text.length));
+      this.chunks[chunk] = words;
+    }
+    return words;
+  }
+
+  /** Index of the chunk holding `position` (the last chunk for the text's end). */
+  private chunkAt(position: number): number {
+    const starts = this.chunkStarts();
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= position) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  private flagAt(chunk: number, position: number): number {
+    return this.chunkWords(chunk).flags[position - this.chunkStarts()[chunk]!] ?? 0;
+  }
+
+  private pushSpans(chunk: number, into: WordSpan[]): void {
+    const offset = this.chunkStarts()[chunk]!;
+    const spans = this.chunkWords(chunk).spans;
+    for (let index = 0; index < spans.length; index += 2) {
+      into.push({ start: offset + spans[index]!, end: offset + spans[index + 1]! });
+    }
+  }
+}
+
+function countBefore(words: readonly WordSpan[], position: number): number {
+  let count = 0;
+  for (const word of words) if (word.end <= position) count += 1;
+  return count;
+}
+
+function countAfter(words: readonly WordSpan[], position: number): number {
+  let count = 0;
+  for (const word of words) if (word.start >= position) count += 1;
+  return count;
+}
+
+function hasMargin(
+  words: readonly WordSpan[],
+  start: number,
+  end: number,
+  margin: number,
+  atStart: boolean,
+  atEnd: boolean,
+): boolean {
+  return (atStart || countBefore(words, start) >= margin) && (atEnd || countAfter(words, end) >= margin);
+}
