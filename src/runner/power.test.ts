@@ -128,8 +128,8 @@ describe('analytic power of the planned contrasts', () => {
     const report = analyticPower(study1);
     expect(report.effect.d).toBe(PAPER_SMALLER_EFFECT);
     expect(report.effect.source).toMatch(/0\.771/);
-    // H1-cpi (2) + H1-di (2) + H2-trend (2) + H3-interaction (1 term); E1 is exploratory.
-    expect(report.familySize).toBe(7);
+    // H1-cpi (2) + H1-di (2) + H2-trend (2) + H3-interaction (1 term) + H4-di-agents (2 terms); E1 is exploratory.
+    expect(report.familySize).toBe(9);
     expect(report.familySizeIsLowerBound).toBe(false);
     expect(report.rows.map((row) => row.hypothesis)).toEqual(['H1-cpi', 'H1-di']);
     expect(report.rows[0]!.atAlpha.power).toBeCloseTo(0.531, 3);
