@@ -295,55 +295,14 @@ function modelRows(
   const ciLevel = study.analysis.ciLevel;
   const wanted = (term: string) => hypothesis.terms === undefined || hypothesis.terms.includes(term);
   try {
-    if (hypothesis.estimator === 'ols') {
-      const fit = fitOls({ formula: hypothesis.formula, data });
-      return fit.coefficients
-        .filter((coefficient) => wanted(coefficient.term))
-        .map((coefficient) => {
-          const margin = tQuantile(1 - (1 - ciLevel) / 2, coefficient.df) * coefficient.se;
-          return {
-            label: coefficient.term,
-            term: coefficient.term,
-            quantity: 'beta',
-            estimate: coefficient.estimate,
-            se: coefficient.se,
-            ci: [coefficient.estimate - margin, coefficient.estimate + margin] as [number, number],
-            statistic: 't',
-            statisticValue: coefficient.t,
-            df: coefficient.df,
-            p: coefficient.p,
-            n: { rows: fit.nobs },
-            estimator: fit.estimator,
-            warnings: fit.warnings,
-          };
-        });
-    }
-    const fit = fitLmm({ formula: hypothesis.formula, data, reml: hypothesis.reml });
-    return fit.fixed
+    const fit =
+      hypothesis.estimator === 'ols'
+        ? fitOls({ formula: hypothesis.formula, data })
+        : fitLmm({ formula: hypothesis.formula, data, reml: hypothesis.reml });
+    const coefficients = 'fixed' in fit ? fit.fixed : fit.coefficients;
+    return coefficients
       .filter((coefficient) => wanted(coefficient.term))
-      .map((coefficient) => {
-        // Without Satterthwaite df (see the fit's warnings) there is no t interval to report.
-        const margin =
-          coefficient.df === null ? null : tQuantile(1 - (1 - ciLevel) / 2, coefficient.df) * coefficient.se;
-        return {
-          label: coefficient.term,
-          term: coefficient.term,
-          quantity: 'beta',
-          estimate: coefficient.estimate,
-          se: coefficient.se,
-          ci:
-            margin === null
-              ? null
-              : ([coefficient.estimate - margin, coefficient.estimate + margin] as [number, number]),
-          statistic: 't',
-          statisticValue: coefficient.t,
-          df: coefficient.df,
-          p: coefficient.p,
-          n: { rows: fit.nobs },
-          estimator: fit.estimator,
-          warnings: fit.warnings,
-        };
-      });
+      .map((coefficient) => betaRow(coefficient, fit, ciLevel));
   } catch (error) {
     return [
       {
@@ -355,6 +314,32 @@ function modelRows(
       },
     ];
   }
+}
+
+/** One fixed-effect coefficient of an OLS or mixed model as a result row. */
+function betaRow(
+  coefficient: { term: string; estimate: number; se: number; df: number | null; t: number; p: number | null },
+  fit: { nobs: number; estimator: StatisticRow['estimator']; warnings: string[] },
+  ciLevel: number,
+): StatisticRow {
+  // Without degrees of freedom (a mixed model whose Satterthwaite df failed; see its warnings)
+  // there is no t interval to report.
+  const margin = coefficient.df === null ? null : tQuantile(1 - (1 - ciLevel) / 2, coefficient.df) * coefficient.se;
+  return {
+    label: coefficient.term,
+    term: coefficient.term,
+    quantity: 'beta',
+    estimate: coefficient.estimate,
+    se: coefficient.se,
+    ci: margin === null ? null : [coefficient.estimate - margin, coefficient.estimate + margin],
+    statistic: 't',
+    statisticValue: coefficient.t,
+    df: coefficient.df,
+    p: coefficient.p,
+    n: { rows: fit.nobs },
+    estimator: fit.estimator,
+    warnings: fit.warnings,
+  };
 }
 
 function correlationWithCovariate(
