@@ -79,17 +79,7 @@ function analyseHypothesis(
     case 'model':
       return { ...base, rows: modelRows(hypothesis, input, included) };
     case 'covariate-correlation': {
-      const perLanguage = study.languages.map((language) =>
-        contrastRow(
-          included,
-          hypothesis.metric,
-          hypothesis.high,
-          hypothesis.low,
-          language,
-          'student',
-          study.analysis.ciLevel,
-        ),
-      );
+      const perLanguage = perLanguageEffects(included, hypothesis, study);
       const pairs = perLanguage
         .map((row) => ({ row, covariate: input.covariates[row.language ?? '']?.[hypothesis.covariate] ?? null }))
         .filter((pair) => pair.row.estimate !== null && pair.covariate !== null);
@@ -97,21 +87,11 @@ function analyseHypothesis(
       // Per-language effects are context for the correlation; only the correlation is the test.
       return {
         ...base,
-        rows: [correlationRow, ...perLanguage.map((row) => ({ ...row, p: row.p, label: `${row.label} (effect)` }))],
+        rows: [correlationRow, ...perLanguage.map((row) => ({ ...row, label: `${row.label} (effect)` }))],
       };
     }
     case 'direction-count': {
-      const perLanguage = study.languages.map((language) =>
-        contrastRow(
-          included,
-          hypothesis.metric,
-          hypothesis.high,
-          hypothesis.low,
-          language,
-          'student',
-          study.analysis.ciLevel,
-        ),
-      );
+      const perLanguage = perLanguageEffects(included, hypothesis, study);
       const estimates = perLanguage.filter((row) => row.estimate !== null);
       const significant = (row: StatisticRow) =>
         row.p !== null && row.p !== undefined && row.p < 1 - study.analysis.ciLevel;
@@ -128,6 +108,25 @@ function analyseHypothesis(
       };
     }
   }
+}
+
+/** Hedges' g (high vs low, Student t) in each language: the effects behind a correlation or a count. */
+function perLanguageEffects(
+  included: readonly RunFeatures[],
+  hypothesis: { metric: string; high: number; low: number },
+  study: Study,
+): ReturnType<typeof contrastRow>[] {
+  return study.languages.map((language) =>
+    contrastRow(
+      included,
+      hypothesis.metric,
+      hypothesis.high,
+      hypothesis.low,
+      language,
+      'student',
+      study.analysis.ciLevel,
+    ),
+  );
 }
 
 function describeHypothesis(hypothesis: Hypothesis, study: Study): string {

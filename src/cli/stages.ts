@@ -6,6 +6,7 @@ import {
   analyzeStage,
   DEFAULT_RUNS_IN_FLIGHT,
   defaultRunDirectory,
+  isBuiltinModelRef,
   type LoadedStudy,
   loadStudyFile,
   openRunDirectory,
@@ -162,7 +163,7 @@ function progressOf(directory: string): { remainingRunIds: Set<string> | undefin
  * one call in flight at a time under the sequential turn policies); built-in models are CPU-bound.
  */
 function defaultRunsInFlight(loaded: LoadedStudy): number {
-  const network = loaded.study.models.filter((ref) => !isSurrogateRef(ref) && !ref.startsWith('mock:'));
+  const network = loaded.study.models.filter((ref) => !isBuiltinModelRef(ref));
   if (network.length === 0) return DEFAULT_RUNS_IN_FLIGHT;
   return network.reduce((total, ref) => total + (loaded.study.modelOptions[ref]?.maxConcurrency ?? 64), 0);
 }
