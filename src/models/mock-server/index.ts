@@ -15,8 +15,11 @@ export {
 export {
   type AgentPrefixStats,
   approximateTokens,
+  flattenPrompt,
   type PrefixSummary,
   PrefixTracker,
   promptTokens,
   sharedPrefixLength,
+  type TokenizedPrompt,
+  tokenizeAgainst,
 } from './prefix-stats.js';

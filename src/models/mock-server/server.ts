@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  type AgentPrefixStats,
   approximateTokens,
+  flattenPrompt,
   type PrefixSummary,
   PrefixTracker,
-  promptTokens,
-  type AgentPrefixStats,
 } from './prefix-stats.js';
 
 /**
@@ -279,6 +279,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     response: ServerResponse,
     rawBody: string,
     base: Omit<RecordedRequest, 'outcome' | 'agent' | 'body'>,
+    arrivedAt: number,
   ): Promise<void> {
     let body: Record<string, unknown>;
     try {
@@ -344,7 +345,16 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       }
       return;
     }
-    if (!(await wait(delay, response))) {
+    // The latency counts from arrival, and the prompt is measured before the wait (an agent's
+    // requests arrive in order), so the server's own work does not lengthen a "fixed" latency.
+    const measured =
+      fault === 'ok'
+        ? prefix.observe(agent, flattenPrompt(messages))
+        : {
+            promptTokens: fault === 'truncated' ? approximateTokens(flattenPrompt(messages)).length : 0,
+            sharedTokens: 0,
+          };
+    if (!(await wait(delay - (performance.now() - arrivedAt), response))) {
       return;
     }
     if (fault === 'server-error') {
@@ -388,12 +398,19 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       text = completionTokens.join('');
       finish = 'length';
     }
-    const prompt = promptTokens(messages);
-    const shared = fault === 'ok' ? prefix.observe(agent, prompt) : 0;
+    const { promptTokens, sharedTokens } = measured;
     const payload =
       protocol === 'openai'
-        ? openAiCompletion(request, text, finish, prompt.length, completionTokens.length, shared, fingerprintFor(index))
-        : anthropicMessage(request, text, finish, prompt.length, completionTokens.length, shared);
+        ? openAiCompletion(
+            request,
+            text,
+            finish,
+            promptTokens,
+            completionTokens.length,
+            sharedTokens,
+            fingerprintFor(index),
+          )
+        : anthropicMessage(request, text, finish, promptTokens, completionTokens.length, sharedTokens);
     const serialized = JSON.stringify(payload);
     if (fault === 'truncated') {
       response.writeHead(200, {
@@ -408,6 +425,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   }
 
   const server: Server = createServer((incoming, response) => {
+    const arrivedAt = performance.now();
     const index = requestIndex;
     requestIndex += 1;
     const path = new URL(incoming.url ?? '/', 'http://localhost').pathname;
@@ -446,11 +464,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         auth: authOf(incoming, options.apiKey),
       };
       if (method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
-        await handleChat('openai', incoming, response, rawBody, base);
+        await handleChat('openai', incoming, response, rawBody, base, arrivedAt);
         return;
       }
       if (method === 'POST' && (path === '/v1/messages' || path === '/messages')) {
-        await handleChat('anthropic', incoming, response, rawBody, base);
+        await handleChat('anthropic', incoming, response, rawBody, base, arrivedAt);
         return;
       }
       record({ ...base, body: rawBody, agent: 'unknown', outcome: 'not-found' });
