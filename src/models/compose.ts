@@ -24,7 +24,7 @@ import {
   type CacheCounters,
   type ModelIdentity,
   type ResponseCacheStore,
-  requestKey,
+  memoizedRequestKey,
   withResponseCache,
 } from './wrappers/response-cache.js';
 import { type RetryOptions, withRetry } from './wrappers/retry.js';
@@ -141,6 +141,7 @@ export async function createModel(ref: string, options: CreateModelOptions): Pro
     );
   }
 
+  const requestHash = memoizedRequestKey(built.identity);
   let model: ChatModel = built.inner;
   let cached: ReturnType<typeof withResponseCache> | undefined;
   if (options.replay !== undefined) {
@@ -151,6 +152,7 @@ export async function createModel(ref: string, options: CreateModelOptions): Pro
       cached = withResponseCache(model, {
         store: options.cache,
         identity: built.identity,
+        keyOf: requestHash,
         mode: options.noCache === true ? 'off' : 'read-write',
       });
       model = cached;
@@ -179,7 +181,7 @@ export async function createModel(ref: string, options: CreateModelOptions): Pro
     close: async () => {
       await built.inner.close?.();
     },
-    requestHash: (request: GenerateRequest) => requestKey(built.identity, request),
+    requestHash,
     concurrency: () => built.limiters.map((limiter) => limiter.state()),
     cacheCounters: () => (cached === undefined ? undefined : { ...cached.cacheCounters }),
   };

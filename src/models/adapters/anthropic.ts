@@ -9,6 +9,7 @@ import {
 } from '../../contracts/index.js';
 import type { ChatModel } from '../chat-model.js';
 import type { Redactor } from '../secrets.js';
+import { createHttpTransport, type HttpTransport } from './http-transport.js';
 import { malformedResponse, toModelCallError } from './errors.js';
 import { AGENT_HEADER } from './openai-compatible.js';
 
@@ -97,6 +98,7 @@ export class AnthropicAdapter implements ChatModel {
   readonly ref: string;
   readonly surrogate = false;
   readonly #client: Anthropic;
+  readonly #transport: HttpTransport = createHttpTransport();
   readonly #options: AnthropicAdapterOptions;
 
   constructor(options: AnthropicAdapterOptions) {
@@ -108,7 +110,13 @@ export class AnthropicAdapter implements ChatModel {
       maxRetries: 0,
       timeout: options.sdkTimeoutMs ?? 600_000,
       logLevel: 'off',
+      fetch: this.#transport.fetch,
     });
+  }
+
+  /** Closes the connection pool; pending calls fail. */
+  close(): Promise<void> {
+    return this.#transport.close();
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {

@@ -9,6 +9,7 @@ import {
 } from '../../contracts/index.js';
 import type { ChatModel } from '../chat-model.js';
 import type { Redactor } from '../secrets.js';
+import { createHttpTransport, type HttpTransport } from './http-transport.js';
 import { malformedResponse, toModelCallError } from './errors.js';
 
 /**
@@ -113,6 +114,7 @@ export class OpenAiCompatibleAdapter implements ChatModel {
   readonly surrogate = false;
   readonly baseUrl: string;
   readonly #client: OpenAI;
+  readonly #transport: HttpTransport = createHttpTransport();
   readonly #options: OpenAiCompatibleAdapterOptions;
 
   constructor(options: OpenAiCompatibleAdapterOptions) {
@@ -128,8 +130,14 @@ export class OpenAiCompatibleAdapter implements ChatModel {
       maxRetries: 0,
       timeout: options.sdkTimeoutMs ?? 600_000,
       logLevel: 'off',
+      fetch: this.#transport.fetch,
       defaultHeaders: options.providerOptions?.headers ?? {},
     });
+  }
+
+  /** Closes the connection pool; pending calls fail. */
+  close(): Promise<void> {
+    return this.#transport.close();
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {

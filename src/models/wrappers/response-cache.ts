@@ -65,6 +65,23 @@ export function requestKey(identity: ModelIdentity, request: GenerateRequest): s
   );
 }
 
+/**
+ * `requestKey` for one model, remembered per request object: the engine asks for a call's hash and
+ * the cache wrapper then needs the same key, and hashing a long conversation twice per call is
+ * measurable orchestrator CPU at hundreds of calls in flight.
+ */
+export function memoizedRequestKey(identity: ModelIdentity): (request: GenerateRequest) => string {
+  const keys = new WeakMap<GenerateRequest, string>();
+  return (request) => {
+    let key = keys.get(request);
+    if (key === undefined) {
+      key = requestKey(identity, request);
+      keys.set(request, key);
+    }
+    return key;
+  };
+}
+
 /** A cached answer: the result without per-call bookkeeping (attempts, cost, raw body). */
 export interface StoredResponse {
   text: string;
@@ -99,6 +116,8 @@ export interface ResponseCacheOptions {
   store: ResponseCacheStore;
   identity: ModelIdentity;
   mode?: CacheMode | undefined;
+  /** The key function (default: `requestKey` of `identity`); pass a memoized one to share work. */
+  keyOf?: ((request: GenerateRequest) => string) | undefined;
 }
 
 export interface CacheCounters {
@@ -124,6 +143,7 @@ export function toStoredResponse(result: GenerateResult): StoredResponse {
 export function withResponseCache(inner: ChatModel, options: ResponseCacheOptions): CachedModel {
   const counters: CacheCounters = { hits: 0, misses: 0, writes: 0 };
   const mode = options.mode ?? 'read-write';
+  const keyOf = options.keyOf ?? ((request: GenerateRequest) => requestKey(options.identity, request));
   return {
     ref: inner.ref,
     surrogate: inner.surrogate,
@@ -133,7 +153,7 @@ export function withResponseCache(inner: ChatModel, options: ResponseCacheOption
       if (mode === 'off') {
         return inner.generate(request);
       }
-      const key = requestKey(options.identity, request);
+      const key = keyOf(request);
       const stored = await options.store.get(key);
       if (stored !== undefined) {
         counters.hits += 1;
