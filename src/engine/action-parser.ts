@@ -33,21 +33,42 @@ const SQUARE_OPEN = new Set(['[', '【', '［', '〔']);
 const THINK_BLOCK = /<think>[\s\S]*?<\/think>/gi;
 const FENCE = /```[a-z]*\n?|```/gi;
 
-export function createActionParser(options: ActionParserOptions): (raw: string) => ParsedAction {
+interface ChannelPatterns {
+  channelWords: Map<string, Channel>;
+  bracketTag: RegExp;
+  colonTag: RegExp;
+}
+
+// One set per pack (its aliases object): a study builds a parser per agent per run, and these
+// patterns depend only on the channel words.
+const channelPatternsByAliases = new WeakMap<ActionParserOptions['aliases'], ChannelPatterns>();
+
+function channelPatterns(aliases: ActionParserOptions['aliases']): ChannelPatterns {
+  const known = channelPatternsByAliases.get(aliases);
+  if (known !== undefined) return known;
   const channelWords = new Map<string, Channel>();
   for (const channel of ['talk', 'whisper', 'monologue'] as const) {
     channelWords.set(channel, channel);
-    for (const alias of options.aliases[channel]) channelWords.set(normaliseWord(alias), channel);
+    for (const alias of aliases[channel]) channelWords.set(normaliseWord(alias), channel);
   }
   const wordAlternation = [...channelWords.keys()]
     .sort((a, b) => b.length - a.length)
     .map(escapeRegex)
     .join('|');
-  const bracketTag = new RegExp(
-    `[${OPEN_BRACKETS}]\\s*(${wordAlternation})\\s*(?:${ARROW}\\s*([^${CLOSE_BRACKETS.replace('>', '')}\\n]*?))?\\s*[${CLOSE_BRACKETS}]`,
-    'giu',
-  );
-  const colonTag = new RegExp(`^\\s*\\**(${wordAlternation})\\**\\s*(?:${ARROW}\\s*([^:：\\n]+?))?\\s*[:：]`, 'iu');
+  const patterns: ChannelPatterns = {
+    channelWords,
+    bracketTag: new RegExp(
+      `[${OPEN_BRACKETS}]\\s*(${wordAlternation})\\s*(?:${ARROW}\\s*([^${CLOSE_BRACKETS.replace('>', '')}\\n]*?))?\\s*[${CLOSE_BRACKETS}]`,
+      'giu',
+    ),
+    colonTag: new RegExp(`^\\s*\\**(${wordAlternation})\\**\\s*(?:${ARROW}\\s*([^:：\\n]+?))?\\s*[:：]`, 'iu'),
+  };
+  channelPatternsByAliases.set(aliases, patterns);
+  return patterns;
+}
+
+export function createActionParser(options: ActionParserOptions): (raw: string) => ParsedAction {
+  const { channelWords, bracketTag, colonTag } = channelPatterns(options.aliases);
 
   const participantsByName = options.participants.map((participant) => ({
     participant,

@@ -40,7 +40,9 @@ describe('simulateRun', () => {
     const model = createMockModel(talker);
     const { events, batches, outcome } = await collect(spec({ model }));
     expect(outcome).toMatchObject({ status: 'completed', turnsCompleted: 3, callsMade: 12 });
-    expect(batches.map((batch) => batch.turn)).toEqual([0, 1, 2, 3]);
+    // The run-start is committed with the first turn (one transaction per turn, none extra).
+    expect(batches.map((batch) => batch.turn)).toEqual([1, 2, 3]);
+    expect(batches[0]?.events[0]?.type).toBe('run-start');
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index));
     expect(events[0]?.type).toBe('run-start');
     const turnOne = events.filter((event) => event.turn === 1).map((event) => event.type);

@@ -149,6 +149,9 @@ export async function simulateRun(
   let turnsCompleted = 0;
   const base = () => ({ v: EVENT_FORMAT_VERSION, runId: spec.runId, seq: seq++ }) as const;
 
+  // Events not yet committed: the run-start goes out with the first turn, one transaction fewer per
+  // run (a run killed before its first turn ends simply starts again).
+  let opening: TranscriptEvent[] = [];
   // Resume: rebuild every agent's memory from the stored, complete turns.
   if (storedEvents.length > 0) {
     const start = storedEvents[0];
@@ -173,7 +176,7 @@ export async function simulateRun(
       seed: spec.seed,
       agents,
     };
-    sink.commitTurn({ turn: 0, events: [runStart], calls: [] });
+    opening = [runStart];
   }
 
   let callsMade = 0;
@@ -231,10 +234,12 @@ export async function simulateRun(
     callsMade += calls.length;
     emit({ ...base(), turn, type: 'turn-end' }, false);
     if (turn === spec.turns) emit({ ...base(), turn, type: 'run-end', status: 'completed' }, false);
-    sink.commitTurn({ turn, events, calls });
+    sink.commitTurn({ turn, events: opening.length === 0 ? events : [...opening, ...events], calls });
+    opening = [];
     turnsRun += 1;
     options.onTurn?.(turn, calls.length);
   }
+  if (opening.length > 0) sink.commitTurn({ turn: 0, events: opening, calls: [] });
   return { runId: spec.runId, status: 'completed', turnsCompleted: spec.turns, turnsRun, callsMade };
 
   function toEvent(outcome: AgentOutcome, agentId: string, turn: number): TranscriptEvent {

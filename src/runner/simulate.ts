@@ -74,8 +74,20 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
       failure ??= { error };
     }
   };
+  // Runs are set up one per event-loop turn, so I/O proceeds in between: at the start every worker
+  // sets one up, and otherwise no request would leave (connections open asynchronously) until all
+  // had, which delays the whole first wave by the set-up time of every run.
+  let admission = Promise.resolve();
+  const admit = (): Promise<void> => {
+    admission = admission.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    return admission;
+  };
   const work = async (): Promise<void> => {
     while (next < pending.length) {
+      await admit();
+      if (next >= pending.length) {
+        return;
+      }
       if (stopRequested()) {
         summary.stopped = true;
         return;
@@ -142,7 +154,7 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_RUNS_IN_FLIGHT, pending.length));
   try {
-    await Promise.all(Array.from({ length: workers }, () => worker()));
+    await store.withBackgroundCheckpoints(() => Promise.all(Array.from({ length: workers }, () => worker())));
   } finally {
     options.progress?.stop();
   }

@@ -15,6 +15,7 @@ import {
   type TranscriptEvent,
   TranscriptEventSchema,
 } from '../contracts/index.js';
+import { BACKSTOP_CHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { MIGRATIONS } from './migrations.js';
 
 /**
@@ -58,6 +59,9 @@ export interface TurnCommit {
   /** Run status after this turn. */
   status: StoredRun['status'];
 }
+
+/** SQLite's default automatic checkpoint threshold, in pages. */
+const DEFAULT_CHECKPOINT_PAGES = 1000;
 
 export class RunStore {
   private readonly database: Database.Database;
@@ -106,6 +110,24 @@ export class RunStore {
 
   close(): void {
     this.database.close();
+  }
+
+  /**
+   * Runs a write-heavy phase (a simulation) with WAL checkpoints moved to a worker thread, so that
+   * commits on this thread only append to the log (see checkpointer.ts).
+   */
+  async withBackgroundCheckpoints<T>(work: () => Promise<T>): Promise<T> {
+    if (this.database.memory || this.database.readonly) {
+      return work();
+    }
+    this.database.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+    const checkpointer = startCheckpointer(this.database.name);
+    try {
+      return await work();
+    } finally {
+      await checkpointer.stop();
+      this.database.pragma(`wal_autocheckpoint = ${DEFAULT_CHECKPOINT_PAGES}`);
+    }
   }
 
   getMeta(key: string): string | undefined {
