@@ -3,11 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { StudySchema } from '../src/contracts/index.js';
-import { loadLanguagePack } from '../src/languages/index.js';
-import { createModel, type MockServerStats } from '../src/models/index.js';
-import { simulateStudy } from '../src/runner/index.js';
-import { RunStore } from '../src/store/index.js';
+import { runSimulateStage } from '../src/cli/stages.js';
+import { type MockServerStats, OPENAI_COMPATIBLE_KEY_VARIABLE } from '../src/models/index.js';
+import { resolveStudy } from '../src/runner/index.js';
 import { idealDurationMs } from './scheduler-support.js';
 
 /**
@@ -16,8 +14,9 @@ import { idealDurationMs } from './scheduler-support.js';
  *   ideal = max(critical path, calls x latency / slots);
  * - per-agent shared prompt prefix >= 90% of prompt tokens for consecutive calls of one agent.
  * The mock server runs in its own process (as a real endpoint would), so its work does not steal
- * the orchestrator's core; the orchestrator is the real thing: the scheduler, the engine, the
- * OpenAI SDK adapter with retry, concurrency limiter, meter and the SQLite store.
+ * the orchestrator's core; the orchestrator is the real thing, composed as `backfire run` composes
+ * it: the scheduler, the engine, the OpenAI SDK adapter with retry, concurrency limiter, response
+ * cache, usage meter and drift guard, and the SQLite store.
  */
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -74,46 +73,54 @@ export async function benchmarkScheduler(options: {
   latencyMs: number;
   agents: number;
   turns: number;
+  /** Study design (default: English, no intervention, `slots` replicates: one run per slot). */
+  languages?: string[];
+  doses?: number[];
+  replicates?: number;
 }): Promise<SchedulerBenchmarkResult> {
   const { slots, latencyMs, agents, turns } = options;
+  const languages = options.languages ?? ['en'];
+  const doses = options.doses ?? [0];
+  const replicates = options.replicates ?? slots;
   const server = await startServerProcess(latencyMs);
   const directory = mkdtempSync(join(tmpdir(), 'backfire-scheduler-'));
   const ref = `openai-compatible:${server.url}#mock-model`;
-  const study = StudySchema.parse({
-    name: 'scheduler-bench',
-    title: 'Scheduler benchmark',
-    seed: 1,
-    languages: ['en'],
-    agents,
-    turns,
-    design: { dose: { intervention: 'alignment', levels: [0] } },
-    replicates: slots,
-    models: [ref],
-    analysis: { hypotheses: [{ id: 'H', kind: 'trend', metric: 'cpi' }] },
-  });
-  const store = RunStore.open(join(directory, 'store.sqlite'), { create: true });
-  const model = await createModel(ref, {
-    env: { OPENAI_COMPATIBLE_API_KEY: 'bench' },
-    concurrency: { maxConcurrency: slots, initialConcurrency: slots },
-  });
+  // The study goes through the same path as `backfire run`: study resolution, the CLI's model
+  // composition (store cache, usage meter, drift guard, retry, concurrency limiter, SDK adapter) and
+  // the simulate stage with its default runs in flight (the model's slots).
+  const loaded = resolveStudy(
+    {
+      name: 'scheduler-bench',
+      title: 'Scheduler benchmark',
+      seed: 1,
+      languages,
+      agents,
+      turns,
+      design: { dose: { intervention: 'alignment', levels: doses } },
+      replicates,
+      models: [ref],
+      modelOptions: { [ref]: { maxConcurrency: slots } },
+      analysis: { hypotheses: [{ id: 'H', kind: 'trend', metric: 'cpi' }] },
+    },
+    join(directory, 'study.yaml'),
+  );
+  const previousKey = process.env[OPENAI_COMPATIBLE_KEY_VARIABLE];
+  process.env[OPENAI_COMPATIBLE_KEY_VARIABLE] = 'bench';
   try {
     const started = performance.now();
-    const summary = await simulateStudy({
-      study,
-      packs: new Map([['en', loadLanguagePack('en')]]),
-      store,
-      models: new Map([[ref, model]]),
-      concurrency: slots,
-    });
+    const completed = await runSimulateStage(loaded, join(directory, 'run'), { quiet: true });
     const achievedMs = performance.now() - started;
-    const calls = summary.callsThisSession;
+    const stats = await server.stop();
+    if (!completed || stats.outcomes.ok !== stats.requests) {
+      throw new Error(`scheduler benchmark: the study did not complete cleanly (${JSON.stringify(stats.outcomes)})`);
+    }
+    const calls = stats.requests;
     const criticalPathCalls = agents * turns;
     const idealMs = idealDurationMs({ calls, latencyMs, slots, criticalPathCalls });
-    const stats = await server.stop();
     return {
       slots,
       latencyMs,
-      runs: summary.runs,
+      runs: languages.length * doses.length * replicates,
       calls,
       criticalPathCalls,
       idealMs,
@@ -124,8 +131,8 @@ export async function benchmarkScheduler(options: {
       minimumPrefixShare: stats.prefix.minimumShare,
     };
   } finally {
-    await model.close?.();
-    store.close();
+    if (previousKey === undefined) delete process.env[OPENAI_COMPATIBLE_KEY_VARIABLE];
+    else process.env[OPENAI_COMPATIBLE_KEY_VARIABLE] = previousKey;
     rmSync(directory, { recursive: true, force: true });
   }
 }
