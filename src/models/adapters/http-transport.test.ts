@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpTransport, type HttpTransport } from './http-transport.js';
+import { BufferedResponse, createHttpTransport, type HttpTransport } from './http-transport.js';
 
 // A real loopback server whose handler each test chooses; it counts the TCP connections it accepts.
 interface TestServer {
@@ -150,5 +150,35 @@ describe('HTTP transport under the SDKs', () => {
       duplex: 'half',
     } as RequestInit);
     expect(await response.text()).toBe('got streamed');
+  });
+});
+
+describe('BufferedResponse', () => {
+  const make = () =>
+    new BufferedResponse(Buffer.from('{"answer":42}'), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    }).asResponse();
+
+  it('is a Response that reads its bytes once, as text, JSON or bytes', async () => {
+    const response = make();
+    expect(response).toBeInstanceOf(Response);
+    expect(response.bodyUsed).toBe(false);
+    expect(await response.json()).toEqual({ answer: 42 });
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.text()).rejects.toThrow(TypeError);
+    expect(new TextDecoder().decode(await make().arrayBuffer())).toBe('{"answer":42}');
+    expect((await make().blob()).type).toBe('application/json');
+  });
+
+  it('serves its body as a stream when asked (as the Anthropic SDK does), and clones before reading', async () => {
+    const original = make();
+    const copy = original.clone();
+    expect(await new Response(original.body).text()).toBe('{"answer":42}');
+    expect(original.bodyUsed).toBe(true);
+    expect(await copy.json()).toEqual({ answer: 42 });
+    expect(() => original.clone()).toThrow(TypeError);
+    const empty = new BufferedResponse(null, { status: 204 }).asResponse();
+    expect(empty.body).toBeNull();
   });
 });

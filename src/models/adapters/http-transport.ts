@@ -18,8 +18,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
  * error, which the retry wrapper retries. `fetch` also costs about twice the CPU per call.
  *
  * Scope: non-streaming calls, which are the only ones backfire makes. A whole response body is read
- * before the `Response` is handed over, so a body cut short fails the call inside `fetch`, which the
- * SDK reports as a connection error (retryable). Bodies the transport cannot send (streams, forms)
+ * before the `Response` (a `BufferedResponse`) is handed over, so a body cut short fails the call
+ * inside `fetch`, which the SDK reports as a connection error (retryable). Bodies the transport cannot send (streams, forms)
  * go to the global `fetch` unchanged.
  *
  * Timeouts: the transport has none of its own; the SDK's timeout and backfire's timeout wrapper
@@ -77,6 +77,84 @@ function responseHeaders(message: IncomingMessage): Headers {
     headers.append(raw[index] as string, raw[index + 1] as string);
   }
   return headers;
+}
+
+/**
+ * A Response whose body is already in memory. A standard Response wraps its body in a web stream
+ * and reads it back through one; for a JSON answer of a few kilobytes that machinery cost more CPU
+ * than parsing it, at every call. Here `text()`, `json()` and the other readers decode the bytes
+ * directly; the stream is built only if someone asks for `body` (the Anthropic SDK does), and
+ * reading twice fails as the standard says.
+ */
+// TypeScript's lib types declare Response's members as properties, which a subclass may not
+// redefine as methods or accessors; at runtime they are ordinary prototype members.
+const ResponseBase: new (body: null, init: ResponseInit) => object = Response;
+
+export class BufferedResponse extends ResponseBase {
+  readonly #bytes: Buffer | null;
+  #read = false;
+  #streamed: Response | undefined;
+
+  constructor(bytes: Buffer | null, init: ResponseInit) {
+    super(null, init);
+    this.#bytes = bytes;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#bytes === null) return null;
+    this.#streamed ??= new Response(this.#bytes);
+    return this.#streamed.body;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#read || (this.#streamed?.bodyUsed ?? false);
+  }
+
+  #take(): Buffer {
+    if (this.bodyUsed || this.#streamed?.body?.locked === true) {
+      throw new TypeError('Body is unusable: Body has already been read');
+    }
+    this.#read = true;
+    return this.#bytes ?? Buffer.alloc(0);
+  }
+
+  async text(): Promise<string> {
+    return this.#take().toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(this.#take().toString('utf8'));
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.#take();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(await this.arrayBuffer());
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([await this.arrayBuffer()], { type: this.#response.headers.get('content-type') ?? '' });
+  }
+
+  clone(): Response {
+    if (this.bodyUsed) {
+      throw new TypeError('Response.clone: Body has already been consumed.');
+    }
+    const { status, statusText, headers } = this.#response;
+    return new BufferedResponse(this.#bytes, { status, statusText, headers }).asResponse();
+  }
+
+  /** This object with its real type. */
+  asResponse(): Response {
+    return this as unknown as Response;
+  }
+
+  get #response(): Response {
+    return this as unknown as Response;
+  }
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -141,10 +219,10 @@ export function createHttpTransport(): HttpTransport {
           }
           const status = message.statusCode ?? 0;
           resolve(
-            new Response(NULL_BODY_STATUSES.has(status) ? null : Buffer.concat(chunks), {
+            new BufferedResponse(NULL_BODY_STATUSES.has(status) ? null : Buffer.concat(chunks), {
               status,
               headers: responseHeaders(message),
-            }),
+            }).asResponse(),
           );
         });
       });
