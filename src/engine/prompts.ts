@@ -58,6 +58,9 @@ interface Observation {
 export class AgentMemory {
   private readonly messages: ChatMessage[];
   private pending: Observation[] = [];
+  /** `nextMessages()` until the memory changes: the request and the committed history then share
+   * message objects, which the engine's request hashing relies on to hash each message once. */
+  private next: ChatMessage[] | undefined;
 
   constructor(
     private readonly pack: LanguagePack,
@@ -71,6 +74,7 @@ export class AgentMemory {
   }
 
   observe(event: TranscriptEvent): void {
+    this.next = undefined;
     const prompts = this.pack.prompts;
     switch (event.type) {
       case 'event-injected': {
@@ -122,6 +126,11 @@ export class AgentMemory {
 
   /** The messages for this agent's next call: history plus a user message of what it observed. */
   nextMessages(): ChatMessage[] {
+    this.next ??= this.buildNextMessages();
+    return this.next;
+  }
+
+  private buildNextMessages(): ChatMessage[] {
     const observationText = this.renderPending();
     const history = this.windowed();
     const last = history[history.length - 1];
@@ -138,6 +147,7 @@ export class AgentMemory {
     this.messages.length = 0;
     this.messages.push(...messages);
     this.pending = [];
+    this.next = undefined;
   }
 
   private commitOwn(actionText: string): void {
@@ -145,6 +155,7 @@ export class AgentMemory {
     this.messages.length = 0;
     this.messages.push(...messages, { role: 'assistant', content: actionText });
     this.pending = [];
+    this.next = undefined;
   }
 
   private renderPending(): string {

@@ -169,6 +169,14 @@ describe('simulateRun', () => {
     // The resumed calls saw exactly the prompts of the uninterrupted run's turns 3 and 4.
     const later = full.requests.filter((request) => request.metadata.turn > 2);
     expect(resumedModel.requests.map((request) => request.messages)).toEqual(later.map((request) => request.messages));
+    // Request hashes of models without their own key (built-in models) identify the request: the
+    // resumed calls, rebuilt from stored events, hash as the uninterrupted ones did; no two calls share one.
+    const hashes = (batches: TurnBatch[], fromTurn: number) =>
+      batches.filter((batch) => batch.turn >= fromTurn).flatMap((batch) => batch.calls.map((call) => call.requestHash));
+    expect(hashes(resumed.batches, 3)).toEqual(hashes(uninterrupted.batches, 3));
+    const all = hashes(uninterrupted.batches, 1);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.every((hash) => /^[0-9a-f]{64}$/.test(hash))).toBe(true);
   });
 
   it('in the simultaneous policy every agent acts on the same view', async () => {

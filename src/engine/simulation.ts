@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import {
   type AgentSetup,
   type CallRecord,
   type Channel,
+  type GenerateRequest,
   type LanguagePack,
   ModelCallError,
   type Persona,
@@ -11,7 +13,6 @@ import {
   deriveSeed,
   shuffled,
   hashCanonical,
-  sha256,
 } from '../contracts/index.js';
 import type { ChatModel } from '../models/index.js';
 import { createActionParser, type Participant } from './action-parser.js';
@@ -295,13 +296,9 @@ export async function simulateRun(
         participants: participants.map(({ id, name }) => ({ id, name })),
       },
     };
-    // What identifies this request (for audit and de-duplication). Plain JSON of a fixed-order
-    // array: canonical by construction and much cheaper than sorting keys of a long conversation.
-    const requestHash =
-      runSpec.model.requestHash?.(request) ??
-      sha256(
-        `[${JSON.stringify([runSpec.modelRef, request.temperature, request.maxTokens, request.topP ?? null, request.seed])},[${messages.map(messageJson).join(',')}]]`,
-      );
+    // What identifies this request (for audit and de-duplication): the model's own key when it has
+    // one (network models: the cache key), else a hash of the settings and of each message's hash.
+    const requestHash = runSpec.model.requestHash?.(request) ?? builtinRequestHash(runSpec.modelRef, request);
     const started = performance.now();
     const record = (fields: Partial<CallRecord>): CallRecord => ({
       callId,
@@ -361,16 +358,32 @@ export async function simulateRun(
 
 type RunSpecMessages = ReturnType<AgentMemory['nextMessages']>;
 
-// Conversations are append-only and their message objects persist between calls, so each message's
-// JSON is computed once.
-const messageJsonCache = new WeakMap<object, string>();
-function messageJson(message: RunSpecMessages[number]): string {
-  let json = messageJsonCache.get(message);
-  if (json === undefined) {
-    json = JSON.stringify([message.role, message.content]);
-    messageJsonCache.set(message, json);
+// Conversations are append-only and their message objects persist between calls, so each message is
+// hashed once; a call's hash then covers its settings and the list of message hashes. Hashing the
+// whole conversation again at every call made request hashing a fifth of a surrogate study's time.
+const messageDigestCache = new WeakMap<object, Buffer>();
+function messageDigest(message: RunSpecMessages[number]): Buffer {
+  let digest = messageDigestCache.get(message);
+  if (digest === undefined) {
+    digest = createHash('sha256')
+      .update(JSON.stringify([message.role, message.content]))
+      .digest();
+    messageDigestCache.set(message, digest);
   }
-  return json;
+  return digest;
+}
+
+function builtinRequestHash(modelRef: string, request: GenerateRequest): string {
+  const settings = JSON.stringify([
+    modelRef,
+    request.temperature,
+    request.maxTokens,
+    request.topP ?? null,
+    request.seed,
+  ]);
+  const parts: Buffer[] = [Buffer.from(settings)];
+  for (const message of request.messages) parts.push(messageDigest(message));
+  return createHash('sha256').update(Buffer.concat(parts)).digest('hex');
 }
 
 type AgentOutcome =
