@@ -19,8 +19,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
  *
  * Scope: non-streaming calls, which are the only ones backfire makes. A whole response body is read
  * before the `Response` (a `BufferedResponse`) is handed over, so a body cut short fails the call
- * inside `fetch`, which the SDK reports as a connection error (retryable). Bodies the transport cannot send (streams, forms)
- * go to the global `fetch` unchanged.
+ * inside `fetch`, which the SDK reports as a connection error (retryable). Bodies the transport
+ * cannot send (streams, forms) go to the global `fetch` unchanged.
  *
  * Timeouts: the transport has none of its own; the SDK's timeout and backfire's timeout wrapper
  * abort through the request's signal, so one setting decides (a local model may take minutes).
@@ -79,6 +79,10 @@ function responseHeaders(message: IncomingMessage): Headers {
   return headers;
 }
 
+// TypeScript's lib types declare Response's members as properties, which a subclass may not
+// redefine as methods or accessors; at runtime they are ordinary prototype members.
+const ResponseBase: new (body: null, init: ResponseInit) => object = Response;
+
 /**
  * A Response whose body is already in memory. A standard Response wraps its body in a web stream
  * and reads it back through one; for a JSON answer of a few kilobytes that machinery cost more CPU
@@ -86,10 +90,6 @@ function responseHeaders(message: IncomingMessage): Headers {
  * directly; the stream is built only if someone asks for `body` (the Anthropic SDK does), and
  * reading twice fails as the standard says.
  */
-// TypeScript's lib types declare Response's members as properties, which a subclass may not
-// redefine as methods or accessors; at runtime they are ordinary prototype members.
-const ResponseBase: new (body: null, init: ResponseInit) => object = Response;
-
 export class BufferedResponse extends ResponseBase {
   readonly #bytes: Buffer | null;
   #read = false;
