@@ -1,5 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BufferedResponse, createHttpTransport, type HttpTransport } from './http-transport.js';
 
@@ -180,5 +185,58 @@ describe('BufferedResponse', () => {
     expect(() => original.clone()).toThrow(TypeError);
     const empty = new BufferedResponse(null, { status: 204 }).asResponse();
     expect(empty.body).toBeNull();
+  });
+});
+
+// HTTPS goes through Node's https agent; a self-signed certificate made here stands in for a
+// provider's (openssl is a system package of the test machine; without it this part is skipped).
+const haveOpenssl = spawnSync('openssl', ['version']).status === 0;
+describe.skipIf(!haveOpenssl)('HTTP transport over TLS', () => {
+  it('speaks HTTPS with keep-alive, and refuses a certificate it does not trust', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'backfire-tls-'));
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(directory, 'key.pem'),
+      '-out',
+      join(directory, 'cert.pem'),
+    ]);
+    expect(made.status).toBe(0);
+    const cert = readFileSync(join(directory, 'cert.pem'), 'utf8');
+    let connections = 0;
+    const server = createHttpsServer({ key: readFileSync(join(directory, 'key.pem')), cert }, (request, response) => {
+      request.resume();
+      request.on('end', () => response.end(JSON.stringify({ method: request.method })));
+    });
+    server.on('secureConnection', () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/v1/models`;
+    const trusting = createHttpTransport({ ca: cert });
+    cleanups.push(() => trusting.close());
+    for (let index = 0; index < 3; index += 1) {
+      const response = await trusting.fetch(url, { method: 'POST', body: '{}' });
+      expect(await response.json()).toEqual({ method: 'POST' });
+    }
+    expect(connections).toBe(1);
+    await expect(transport().fetch(url)).rejects.toThrow(/self[- ]signed|certificate/i);
   });
 });

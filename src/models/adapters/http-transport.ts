@@ -1,5 +1,6 @@
 import { type IncomingMessage, Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 
 /**
  * The HTTP transport under the official SDKs. The SDKs build and parse every request (the wire
@@ -166,11 +167,19 @@ function abortError(signal: AbortSignal): Error {
   return error;
 }
 
-export function createHttpTransport(): HttpTransport {
+export interface HttpTransportOptions {
+  /** An extra trusted certificate authority (PEM) for HTTPS, beside Node's bundled roots. */
+  ca?: string | undefined;
+}
+
+export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
   // Every free socket is kept: Node's default keeps 256 per host and closes the rest, so a study
   // with more slots than that would reconnect on every wave of calls.
   const pool = { keepAlive: true, maxFreeSockets: FREE_SOCKETS_KEPT };
-  const agents = { http: new HttpAgent(pool), https: new HttpsAgent(pool) };
+  const agents = {
+    http: new HttpAgent(pool),
+    https: new HttpsAgent(options.ca === undefined ? pool : { ...pool, ca: [...rootCertificates, options.ca] }),
+  };
 
   const transportFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const body = sendableBody(init?.body);
