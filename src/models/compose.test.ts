@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CallRecordSchema, ModelCallError, UserInputError } from '../contracts/index.js';
 import type { ChatModel } from './chat-model.js';
 import { type ComposedModel, createModel } from './compose.js';
-import { type MockServer, type MockServerOptions, startMockServer } from './mock-server/index.js';
+import { useMockServers } from './mock-server/servers.test-support.js';
 import { testRequest, testResult } from './test-support.js';
 import { DriftGuard, ModelVersionDriftError } from './wrappers/drift-guard.js';
 import { MemoryCallRecording } from './wrappers/record-replay.js';
@@ -13,13 +13,9 @@ import { MemoryResponseCacheStore } from './wrappers/response-cache.js';
 import { attemptsOf } from './wrappers/retry.js';
 import { UsageMeter } from './wrappers/usage-meter.js';
 
-const servers: MockServer[] = [];
+// Servers close after the models (vitest runs after-each hooks in reverse order of registration).
+const start = useMockServers();
 const models: ComposedModel[] = [];
-async function start(options: MockServerOptions = {}): Promise<MockServer> {
-  const server = await startMockServer(options);
-  servers.push(server);
-  return server;
-}
 async function create(ref: string, options: Parameters<typeof createModel>[1]): Promise<ComposedModel> {
   const model = await createModel(ref, options);
   models.push(model);
@@ -27,7 +23,6 @@ async function create(ref: string, options: Parameters<typeof createModel>[1]): 
 }
 afterEach(async () => {
   await Promise.all(models.splice(0).map((model) => model.close?.()));
-  await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
 const fastRetry = { initialDelayMs: 5, maxDelayMs: 20 };
@@ -220,7 +215,6 @@ describe('createModel: cache, replay, drift', () => {
     );
 
     await server.close();
-    servers.length = 0;
     expect((await replay.generate(requests[0]!)).text).toBe(liveTexts[0]);
   });
 

@@ -1,20 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelCallError } from '../../contracts/index.js';
-import { type MockServer, type MockServerOptions, startMockServer } from '../mock-server/index.js';
+import type { MockServer } from '../mock-server/index.js';
+import { useMockServers } from '../mock-server/servers.test-support.js';
 import { Redactor } from '../secrets.js';
 import { testRequest } from '../test-support.js';
 import { AnthropicAdapter, mapStopReason, parseAnthropicProviderOptions, toAnthropicMessages } from './anthropic.js';
 
 const KEY = 'sk-ant-test-key-24680';
-const servers: MockServer[] = [];
-async function start(options: MockServerOptions = {}): Promise<MockServer> {
-  const server = await startMockServer(options);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const start = useMockServers();
 
 function adapter(server: MockServer, providerOptions = {}): AnthropicAdapter {
   return new AnthropicAdapter({

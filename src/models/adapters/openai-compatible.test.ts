@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelCallError } from '../../contracts/index.js';
-import { type MockServer, type MockServerOptions, startMockServer } from '../mock-server/index.js';
+import type { MockServer } from '../mock-server/index.js';
+import { useMockServers } from '../mock-server/servers.test-support.js';
 import { Redactor } from '../secrets.js';
 import { testRequest } from '../test-support.js';
 import { withTimeout } from '../wrappers/timeout.js';
@@ -12,15 +13,7 @@ import {
 } from './openai-compatible.js';
 
 const KEY = 'sk-test-adapter-key-9876';
-const servers: MockServer[] = [];
-async function start(options: MockServerOptions = {}): Promise<MockServer> {
-  const server = await startMockServer(options);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const start = useMockServers();
 
 function adapter(server: MockServer, overrides: Partial<OpenAiCompatibleAdapterOptions> = {}): OpenAiCompatibleAdapter {
   return new OpenAiCompatibleAdapter({
@@ -192,7 +185,6 @@ describe('OpenAiCompatibleAdapter: typed errors', () => {
     const server = await start();
     const url = server.url;
     await server.close();
-    servers.length = 0;
     const model = adapter({ url } as MockServer);
     expect(await failure(model.generate(testRequest()))).toMatchObject({ kind: 'network', retryable: true });
   });

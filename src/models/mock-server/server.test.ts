@@ -1,15 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type MockServer, type MockServerOptions, startMockServer } from './server.js';
+import { describe, expect, it } from 'vitest';
+import type { MockServer } from './server.js';
+import { useMockServers } from './servers.test-support.js';
 
-const servers: MockServer[] = [];
-async function start(options: MockServerOptions = {}): Promise<MockServer> {
-  const server = await startMockServer(options);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const start = useMockServers();
 
 function chatBody(index: number, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelCallError } from '../../contracts/index.js';
 import { OpenAiCompatibleAdapter } from '../adapters/openai-compatible.js';
-import { type MockServer, type MockServerOptions, startMockServer } from '../mock-server/index.js';
+import type { MockServer } from '../mock-server/index.js';
+import { useMockServers } from '../mock-server/servers.test-support.js';
 import { Redactor } from '../secrets.js';
 import { sequenceModel, testRequest, testResult } from '../test-support.js';
 import { attemptsOf, ModelCallFailure, retryDelayMs, withRetry } from './retry.js';
@@ -94,15 +95,7 @@ describe('withRetry', () => {
 });
 
 describe('withRetry against the mock server', () => {
-  const servers: MockServer[] = [];
-  async function start(options: MockServerOptions): Promise<MockServer> {
-    const server = await startMockServer(options);
-    servers.push(server);
-    return server;
-  }
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
+  const start = useMockServers();
   const adapterFor = (server: MockServer) =>
     new OpenAiCompatibleAdapter({
       ref: 'openai-compatible:mock#m',
