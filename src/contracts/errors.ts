@@ -64,15 +64,17 @@ export interface CallAttemptRecord {
 }
 
 /** The classes of model-call failure the retry policy distinguishes. */
-export type ModelCallFailureKind =
-  | 'rate-limit'
-  | 'server'
-  | 'timeout'
-  | 'network'
-  | 'malformed-response'
-  | 'client'
-  | 'authentication'
-  | 'budget';
+export const MODEL_CALL_FAILURE_KINDS = [
+  'rate-limit',
+  'server',
+  'timeout',
+  'network',
+  'malformed-response',
+  'client',
+  'authentication',
+  'budget',
+] as const;
+export type ModelCallFailureKind = (typeof MODEL_CALL_FAILURE_KINDS)[number];
 
 export class ModelCallError extends BackfireError {
   readonly kind: ModelCallFailureKind;

@@ -6,7 +6,7 @@ import {
   type GenerateRequest,
   type GenerateResult,
   ModelCallError,
-  type ModelCallFailureKind,
+  MODEL_CALL_FAILURE_KINDS,
 } from '../../contracts/index.js';
 import type { ChatModel } from '../chat-model.js';
 import { defaultRedactor, type Redactor } from '../secrets.js';
@@ -145,22 +145,11 @@ function redactAttempt(attempt: CallAttempt, redactor: Redactor): CallAttempt {
   return attempt.message === undefined ? attempt : { ...attempt, message: redactor.redact(attempt.message) };
 }
 
-const FAILURE_KINDS: readonly ModelCallFailureKind[] = [
-  'rate-limit',
-  'server',
-  'timeout',
-  'network',
-  'malformed-response',
-  'client',
-  'authentication',
-  'budget',
-];
-
 /** Rebuilds the error a recorded call ended with (never retryable: replay reproduces, it does not retry). */
 export function errorFromRecord(record: CallRecord): ModelCallError {
   const text = record.error ?? 'unknown error';
   const match = /^model-call-([a-z-]+): ([\s\S]*)$/.exec(text);
-  const kind = FAILURE_KINDS.find((candidate) => candidate === match?.[1]) ?? 'client';
+  const kind = MODEL_CALL_FAILURE_KINDS.find((candidate) => candidate === match?.[1]) ?? 'client';
   const failure = new ModelCallError(kind, match?.[2] ?? text, { retryable: false });
   return new ModelCallFailure(failure, record.attempts);
 }
