@@ -169,18 +169,21 @@ function contrastRow(
   const label = language ?? 'pooled';
   const n = { [String(high)]: highValues.length, [String(low)]: lowValues.length };
   const estimatorArgs = { metric, high, low, language, test, ciLevel };
+  const undefinedEffect = (warning: string): StatisticRow & { language?: string } => ({
+    label,
+    ...(language === null ? {} : { language }),
+    quantity: 'hedges-g',
+    estimate: null,
+    ci: null,
+    p: null,
+    n,
+    estimator: { name: 'hedges-g', version: '1.0.0', args: estimatorArgs },
+    warnings: [warning],
+  });
   if (highValues.length < 2 || lowValues.length < 2) {
-    return {
-      label,
-      ...(language === null ? {} : { language }),
-      quantity: 'hedges-g',
-      estimate: null,
-      ci: null,
-      p: null,
-      n,
-      estimator: { name: 'hedges-g', version: '1.0.0', args: estimatorArgs },
-      warnings: [`fewer than 2 usable runs in a group (${high}: ${highValues.length}, ${low}: ${lowValues.length})`],
-    };
+    return undefinedEffect(
+      `fewer than 2 usable runs in a group (${high}: ${highValues.length}, ${low}: ${lowValues.length})`,
+    );
   }
   let effect: ReturnType<typeof hedgesG>;
   try {
@@ -188,17 +191,7 @@ function contrastRow(
   } catch (error) {
     // E.g. no variance at all: the effect is undefined, which is a result, not a crash.
     if (!(error instanceof StatisticsError)) throw error;
-    return {
-      label,
-      ...(language === null ? {} : { language }),
-      quantity: 'hedges-g',
-      estimate: null,
-      ci: null,
-      p: null,
-      n,
-      estimator: { name: 'hedges-g', version: '1.0.0', args: estimatorArgs },
-      warnings: [error.message],
-    };
+    return undefinedEffect(error.message);
   }
   const warnings = [...effect.warnings];
   let statistic = effect.t;

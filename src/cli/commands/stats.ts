@@ -461,6 +461,11 @@ function indent(lines: readonly string[]): string[] {
   return lines.map((line) => `  ${line}`);
 }
 
+/** The two columns of a paired test and how many complete pairs they gave. */
+function pairsLine(pairs: PairedColumns): string {
+  return `x: "${pairs.variables.x}"; y: "${pairs.variables.y}"; ${pairs.x.length} pairs`;
+}
+
 function estimatorLine(estimator: { name: string; version: string }): string {
   return `estimator: ${estimator.name} ${estimator.version}`;
 }
@@ -988,7 +993,7 @@ function registerCorrelations(stats: Command): void {
       "Pearson's product-moment correlation",
       estimatorLine(result.estimator),
       ...dataLines(pairs.data),
-      `x: "${pairs.variables.x}"; y: "${pairs.variables.y}"; ${pairs.x.length} pairs`,
+      pairsLine(pairs),
       hypothesisLine('rho', result.alternative, 0),
       '',
       ...formatTable(
@@ -1026,7 +1031,7 @@ function registerCorrelations(stats: Command): void {
       "Spearman's rank correlation",
       estimatorLine(result.estimator),
       ...dataLines(pairs.data),
-      `x: "${pairs.variables.x}"; y: "${pairs.variables.y}"; ${pairs.x.length} pairs`,
+      pairsLine(pairs),
       hypothesisLine('rho', result.alternative, 0),
       '',
       ...formatTable(
@@ -1170,7 +1175,7 @@ function registerBayesFactors(stats: Command): void {
       'Bayes factor for a correlation (H1: rho != 0, stretched-beta prior)',
       estimatorLine(result.estimator),
       ...dataLines(pairs.data),
-      `x: "${pairs.variables.x}"; y: "${pairs.variables.y}"; ${pairs.x.length} pairs; r = ${formatNumber(result.statistic)}`,
+      `${pairsLine(pairs)}; r = ${formatNumber(result.statistic)}`,
       '',
       ...bayesFactorLines(result),
       ...warningLines(result.warnings),
