@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { type StudyInput, StudySchema, UserInputError } from '../contracts/index.js';
 import { createStudyModels } from '../cli/model-factory.js';
 import type { ChatModel } from '../models/index.js';
@@ -11,38 +9,11 @@ import {
   type SimulatedPowerOptions,
   simulatedPower,
 } from './power.js';
+import { PowerReferenceSchema, readReferenceFixture } from '../stats/tests-reference.test-support.js';
 import { type LoadedStudy, loadStudyFile, resolveStudy } from './study-file.js';
 
 // R's power.t.test values (scripts/reference/tests.R -> test/fixtures/reference/tests-power.json).
-const PowerFixture = z.object({
-  powerGivenN: z.array(
-    z.object({
-      type: z.string(),
-      alternative: z.string(),
-      strict: z.boolean(),
-      n: z.number(),
-      delta: z.number(),
-      sd: z.number(),
-      sigLevel: z.number(),
-      power: z.number(),
-    }),
-  ),
-  nGivenPower: z.array(
-    z.object({
-      type: z.string(),
-      alternative: z.string(),
-      strict: z.boolean(),
-      power: z.number(),
-      delta: z.number(),
-      sd: z.number(),
-      sigLevel: z.number(),
-      n: z.number(),
-    }),
-  ),
-});
-const reference = PowerFixture.parse(
-  JSON.parse(readFileSync(new URL('../../test/fixtures/reference/tests-power.json', import.meta.url), 'utf8')),
-);
+const reference = readReferenceFixture('power', PowerReferenceSchema);
 /** The calls `analyticPower` makes: two-sample, two-sided, R's default strict = FALSE, sd 1. */
 const asPlanned = (item: { type: string; alternative: string; strict: boolean; sd: number }) =>
   item.type === 'two.sample' && item.alternative === 'two.sided' && !item.strict && item.sd === 1;

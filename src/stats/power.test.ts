@@ -1,24 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { StatisticsError } from '../contracts/index.js';
 import { type PowerDesign, tTestDetectableEffect, tTestPower, tTestSampleSize } from './power.js';
-import { expectEstimate, expectNear, readReferenceFixture, reportDeviations } from './tests-reference.test-support.js';
+import {
+  expectEstimate,
+  expectNear,
+  PowerReferenceSchema,
+  readReferenceFixture,
+  reportDeviations,
+} from './tests-reference.test-support.js';
 
-const Common = {
-  type: z.enum(['two.sample', 'one.sample', 'paired']),
-  alternative: z.enum(['two.sided', 'one.sided']),
-  strict: z.boolean(),
-  sd: z.number(),
-  sigLevel: z.number(),
-};
-const reference = readReferenceFixture(
-  'power',
-  z.object({
-    powerGivenN: z.array(z.object({ ...Common, n: z.number(), delta: z.number(), power: z.number() })),
-    nGivenPower: z.array(z.object({ ...Common, power: z.number(), delta: z.number(), n: z.number() })),
-    deltaGivenN: z.array(z.object({ ...Common, n: z.number(), power: z.number(), delta: z.number() })),
-  }),
-);
+const reference = readReferenceFixture('power', PowerReferenceSchema);
 
 afterAll(() => reportDeviations('power.test.ts'));
 

@@ -33,6 +33,21 @@ export function readReferenceFixture<Schema extends z.ZodType>(name: string, sch
   return schema.parse(JSON.parse(readFileSync(url, 'utf8')));
 }
 
+const PowerCommon = {
+  type: z.enum(['two.sample', 'one.sample', 'paired']),
+  alternative: z.enum(['two.sided', 'one.sided']),
+  strict: z.boolean(),
+  sd: z.number(),
+  sigLevel: z.number(),
+};
+
+/** R's power.t.test values (`tests-power.json`): power given n, n given power, effect given n. */
+export const PowerReferenceSchema = z.object({
+  powerGivenN: z.array(z.object({ ...PowerCommon, n: z.number(), delta: z.number(), power: z.number() })),
+  nGivenPower: z.array(z.object({ ...PowerCommon, power: z.number(), delta: z.number(), n: z.number() })),
+  deltaGivenN: z.array(z.object({ ...PowerCommon, n: z.number(), power: z.number(), delta: z.number() })),
+});
+
 /** R's spelling of an alternative hypothesis to ours. */
 export function alternativeFromR(alternative: 'two.sided' | 'less' | 'greater'): 'two-sided' | 'less' | 'greater' {
   return alternative === 'two.sided' ? 'two-sided' : alternative;

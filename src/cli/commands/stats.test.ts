@@ -20,6 +20,7 @@ import {
   twoSampleBayesFactor,
   welchTTest,
 } from '../../stats/index.js';
+import { PowerReferenceSchema, readReferenceFixture } from '../../stats/tests-reference.test-support.js';
 import { readCsvFile } from '../csv.js';
 import { reportError } from '../errors.js';
 import { formatNumber, formatTable, registerStats, runEngine } from './stats.js';
@@ -643,47 +644,7 @@ describe('backfire stats bf-ttest and bf-cor', () => {
 });
 
 describe('backfire stats power', () => {
-  const power = reference(
-    'tests-power',
-    z.object({
-      powerGivenN: z.array(
-        z.object({
-          type: z.string(),
-          alternative: z.string(),
-          strict: z.boolean(),
-          n: z.number(),
-          delta: z.number(),
-          sd: z.number(),
-          sigLevel: z.number(),
-          power: z.number(),
-        }),
-      ),
-      nGivenPower: z.array(
-        z.object({
-          type: z.string(),
-          alternative: z.string(),
-          strict: z.boolean(),
-          power: z.number(),
-          delta: z.number(),
-          sd: z.number(),
-          sigLevel: z.number(),
-          n: z.number(),
-        }),
-      ),
-      deltaGivenN: z.array(
-        z.object({
-          type: z.string(),
-          alternative: z.string(),
-          strict: z.boolean(),
-          n: z.number(),
-          power: z.number(),
-          sd: z.number(),
-          sigLevel: z.number(),
-          delta: z.number(),
-        }),
-      ),
-    }),
-  );
+  const power = readReferenceFixture('power', PowerReferenceSchema);
   const design = (type: string) => type.replace('.', '-');
   const sided = (alternative: string) => alternative.replace('.', '-');
 
