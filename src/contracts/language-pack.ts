@@ -132,6 +132,15 @@ export const LexiconCategorySchema = z
     terms: z.array(z.string().min(1)).min(1),
     /** Longer expressions that contain a term but must not count (other senses of a word). */
     exclude: z.array(z.string().min(1)).default([]),
+    /**
+     * A register of another category (docs/codebook.md): this category's hits count only in an
+     * action that also has a hit of the named category, e.g. conformity and individuation are
+     * registers of protective speech.
+     */
+    registerOf: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]*$/)
+      .optional(),
   })
   .strict();
 

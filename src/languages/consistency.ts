@@ -203,6 +203,15 @@ function checkLexicon(pack: LanguagePack, problems: PackProblem[]): void {
     }
   }
   for (const [name, category] of Object.entries(lexicon.categories)) {
+    if (category.registerOf !== undefined) {
+      const base = lexicon.categories[category.registerOf];
+      if (category.registerOf === name || base === undefined || base.registerOf !== undefined) {
+        problems.push({
+          path: `lexicon.categories.${name}.registerOf`,
+          message: `"${category.registerOf}" must name another category of this lexicon that is not itself a register`,
+        });
+      }
+    }
     const seen = new Set<string>();
     category.terms.forEach((term, index) => {
       const path = `lexicon.categories.${name}.terms[${index}]`;

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
 /**
- * A pack's lexicon validation set (`validation.json` beside `pack.json`): short agent utterances
- * labelled by a human annotator with the lexicon categories they express. The metrics layer scores
- * the lexicon against it (precision and recall per category); hard negatives carry a `note` saying
- * what makes them hard (a negation, a quotation, another sense of a word).
+ * A pack's labelled items (`validation.json` beside `pack.json`): short agent utterances labelled
+ * with the lexicon categories they express, machine-drafted together with the lexicon, which was
+ * tuned on them. Scores on them are IN-SAMPLE: a regression guard for the packs, not a validation
+ * of the instrument (docs/codebook.md; docs/decisions/2026-12-04-measurement-instrument-v2.md).
+ * Labels follow the codebook's register rule (conformity and individuation only with protective).
+ * Hard negatives carry a `note` (a negation, a quotation, another sense of a word).
  */
 export const ValidationItemSchema = z
   .object({

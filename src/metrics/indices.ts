@@ -48,10 +48,13 @@ export const INDEX_DEFINITIONS: Readonly<Record<IndexName, IndexDefinition>> = {
   },
   conformity_rate: {
     name: 'conformity_rate',
-    version: '1.0.0',
-    formula: 'conformity hits / (conformity hits + individuation hits)',
+    // 2.0.0: counted over protective actions only (docs/codebook.md: conformity and individuation
+    // are registers of protective speech); 1.0.0 counted every hit.
+    version: '2.0.0',
+    formula: 'conformity hits / (conformity hits + individuation hits), over protective actions',
     level: ['run', 'agent'],
-    description: 'Share of protective-register markers in the group-harmony form',
+    description:
+      'Share of protective speech markers in the group-harmony form (registers counted only in protective actions)',
   },
 };
 

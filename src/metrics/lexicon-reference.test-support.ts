@@ -139,7 +139,16 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
 
   function match(text: string): LexiconMatch[] {
     const normalised = normalise(text);
-    return matchNormalised(normalised, null);
+    return keepRegisters(matchNormalised(normalised, null));
+  }
+
+  // The register rule of docs/codebook.md, stated plainly: a register's hits need a hit of its base.
+  function keepRegisters(matches: LexiconMatch[]): LexiconMatch[] {
+    const present = new Set(matches.map((hit) => hit.category));
+    return matches.filter((hit) => {
+      const base = pack.lexicon.categories[hit.category]?.registerOf;
+      return base === undefined || present.has(base);
+    });
   }
 
   function matchNormalised(normalised: string, knownWords: WordSpan[] | null): LexiconMatch[] {
@@ -264,7 +273,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     if (known !== undefined) return known;
     const normalised = normalise(text);
     const words = segmenter.words(normalised);
-    const matches = matchNormalised(normalised, words);
+    const matches = keepRegisters(matchNormalised(normalised, words));
     const analysis: LexiconAnalysis = Object.freeze({
       words: words.length,
       counts: Object.freeze(countMatches(matches)),

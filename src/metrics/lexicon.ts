@@ -28,7 +28,9 @@ import { createWordFinder, type WordFinder } from './lexicon-words.js';
  *   right after it inside its own last word or among the `window` words after that (`after` cues),
  *   is dropped; clause punctuation between the cue and the hit ends the negation's reach;
  * - text between a pair of quotation marks is reported speech and is not scored, except a pair that
- *   encloses the whole text (the speaker's own voice).
+ *   encloses the whole text (the speaker's own voice);
+ * - a category declared `registerOf` another counts only in a text with a hit of that other
+ *   category (conformity and individuation are registers of protective speech: docs/codebook.md).
  *
  * How it stays fast (DESIGN.md: >= 20 MB/s on one core). One RegExp over every category's literals
  * finds, natively, the few places where a term could start; there one character trie yields the
@@ -115,6 +117,8 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     quotePairs: pack.lexicon.quotes.map(([open, close]) => [normalise(open), normalise(close)] as const),
   });
 
+  const keepRegisters = registerRule(pack.lexicon.categories);
+
   // Agent texts repeat (surrogate phrases, formulaic model answers), so analyses are memoised per
   // text; results are frozen and shared.
   const memo = new Map<string, LexiconAnalysis>();
@@ -123,7 +127,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     if (known !== undefined) return known;
     const normalised = normalise(text);
     const words = wordFinder.countWords(normalised);
-    const matches = matcher.match(normalised);
+    const matches = keepRegisters(matcher.match(normalised));
     const analysis: LexiconAnalysis = Object.freeze({
       words,
       counts: Object.freeze(countMatches(matches)),
@@ -146,9 +150,39 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     version: pack.lexicon.version,
     categories: categoryNames,
     normalise,
-    match: (text) => matcher.match(normalise(text)),
+    match: (text) => keepRegisters(matcher.match(normalise(text))),
     count: (text) => analyse(text).counts,
     analyse,
+  };
+}
+
+/**
+ * The codebook's register rule (docs/codebook.md): a category declared `registerOf` another (the
+ * conformity and individuation registers of protective speech) counts only in a text that has a
+ * hit of that other category; elsewhere its hits are dropped. Applied per text, since the unit of
+ * the instrument is one action.
+ */
+function registerRule(categories: LanguagePack['lexicon']['categories']): (matches: LexiconMatch[]) => LexiconMatch[] {
+  const baseOf = new Map<string, string>();
+  for (const [name, category] of Object.entries(categories)) {
+    if (category.registerOf !== undefined) baseOf.set(name, category.registerOf);
+  }
+  if (baseOf.size === 0) return (matches) => matches;
+  return (matches) => {
+    let dropsAny = false;
+    for (const hit of matches) {
+      const base = baseOf.get(hit.category);
+      if (base !== undefined && !matches.some((other) => other.category === base)) {
+        dropsAny = true;
+        break;
+      }
+    }
+    if (!dropsAny) return matches;
+    const present = new Set(matches.map((hit) => hit.category));
+    return matches.filter((hit) => {
+      const base = baseOf.get(hit.category);
+      return base === undefined || present.has(base);
+    });
   };
 }
 

@@ -22,6 +22,32 @@ export interface CategoryScore {
   /** Null when the set has no positive item for the category (recall undefined). */
   recall: number | null;
   f1: number | null;
+  /** Wilson score 95% intervals of precision and recall (null where the rate is undefined). */
+  precisionInterval: RateInterval | null;
+  recallInterval: RateInterval | null;
+}
+
+export interface RateInterval {
+  lower: number;
+  upper: number;
+}
+
+/** Two-sided 95% normal quantile. */
+const Z_95 = 1.959963984540054;
+
+/**
+ * Wilson score interval of a proportion `successes / trials` (Wilson 1927): unlike the Wald
+ * interval it stays inside [0, 1] and keeps its coverage for the small counts of per-language gold
+ * sets, where a 20/20 recall must not read as certain.
+ */
+export function wilsonInterval(successes: number, trials: number): RateInterval | null {
+  if (trials <= 0) return null;
+  const rate = successes / trials;
+  const zz = Z_95 * Z_95;
+  const denominator = 1 + zz / trials;
+  const centre = (rate + zz / (2 * trials)) / denominator;
+  const half = (Z_95 * Math.sqrt((rate * (1 - rate)) / trials + zz / (4 * trials * trials))) / denominator;
+  return { lower: Math.max(0, centre - half), upper: Math.min(1, centre + half) };
 }
 
 export interface ItemDisagreement {
@@ -39,6 +65,10 @@ export interface LexiconEvaluation {
   lexiconVersion: string;
   items: number;
   categories: CategoryScore[];
+  /** Items whose whole predicted label set equals the annotator's. */
+  exactLabelSets: number;
+  /** Share of (item, category) decisions that agree with the annotator. */
+  labelAccuracy: number | null;
   disagreements: ItemDisagreement[];
 }
 
@@ -54,9 +84,11 @@ export function evaluateLexicon(pack: EvaluatedPack, items: readonly ValidationI
     ]),
   );
   const disagreements: ItemDisagreement[] = [];
+  let exactLabelSets = 0;
 
   items.forEach((item, index) => {
     const matches = lexicon.match(item.text);
+    let exact = true;
     for (const category of categories) {
       const tally = tallies.get(category)!;
       const hits = matches.filter((match) => match.category === category);
@@ -67,6 +99,7 @@ export function evaluateLexicon(pack: EvaluatedPack, items: readonly ValidationI
       else if (labelled) tally.falseNegatives += 1;
       else tally.trueNegatives += 1;
       if (predicted !== labelled) {
+        exact = false;
         disagreements.push({
           index,
           text: item.text,
@@ -77,12 +110,16 @@ export function evaluateLexicon(pack: EvaluatedPack, items: readonly ValidationI
         });
       }
     }
+    if (exact) exactLabelSets += 1;
   });
 
+  const decisions = items.length * categories.length;
   return {
     language: pack.meta.tag,
     lexiconVersion: pack.lexicon.version,
     items: items.length,
+    exactLabelSets,
+    labelAccuracy: decisions > 0 ? (decisions - disagreements.length) / decisions : null,
     categories: categories.map((category) => {
       const tally = tallies.get(category)!;
       const predictedPositives = tally.truePositives + tally.falsePositives;
@@ -93,7 +130,16 @@ export function evaluateLexicon(pack: EvaluatedPack, items: readonly ValidationI
         precision === null || recall === null || precision + recall === 0
           ? null
           : (2 * precision * recall) / (precision + recall);
-      return { category, positives, ...tally, precision, recall, f1 };
+      return {
+        category,
+        positives,
+        ...tally,
+        precision,
+        recall,
+        f1,
+        precisionInterval: wilsonInterval(tally.truePositives, predictedPositives),
+        recallInterval: wilsonInterval(tally.truePositives, positives),
+      };
     }),
     disagreements,
   };

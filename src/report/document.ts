@@ -706,7 +706,7 @@ function instrumentSection(context: ReportContext): Block[] {
     ['Scenario chars'],
     ['words'],
     ['tokens'],
-    ['Validation items, lowest P/R'],
+    ['In-sample items, lowest P/R (not validation)'],
     ['Covariates'],
   ];
   const align: Alignment[] = ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'left', 'left'];
@@ -718,8 +718,9 @@ function instrumentSection(context: ReportContext): Block[] {
         'Each language\u2019s pack side by side, so a reader can judge whether languages were measured ',
         'comparably: lexicon terms per category; scenario length in characters, words (by the pack\u2019s ',
         'own segmentation) and o200k_base tokens; the lowest precision or recall of the lexicon on the ',
-        'pack\u2019s validation items; the country the cultural covariates come from. Pack and lexicon ',
-        'versions are listed under Reproducibility.',
+        'pack\u2019s own labelled items, which are in-sample (the lexicon was tuned on them) and so are not ',
+        'a validation of the instrument: they overstate its accuracy on new text; the country the cultural ',
+        'covariates come from. Pack and lexicon versions are listed under Reproducibility.',
       ],
     },
     {

@@ -14,16 +14,23 @@ export function registerLanguages(program: Command): void {
   program
     .command('languages')
     .description(
-      'the installed language packs side by side: lexicon sizes, scenario length, validation scores, review status',
+      'the installed language packs side by side: lexicon sizes, scenario length, in-sample lexicon scores (the lexicon was tuned on those items: not a validation), review status',
     )
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) => {
       const rows = parityTable();
       if (options.json === true) {
-        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        // Named as what they are: figures on the items the lexicon was tuned on, and no held-out
+        // figures yet (docs/decisions/2026-12-04-measurement-instrument-v2.md).
+        const named = rows.map((row) => ({
+          ...row,
+          validationKind: 'in-sample',
+          heldOut: null,
+        }));
+        process.stdout.write(`${JSON.stringify(named, null, 2)}\n`);
         return;
       }
-      const header = 'lang  script dir  terms(sex/pro/con/ind)  scenario chars/words/tokens  min P/R  review';
+      const header = 'lang  script dir  terms(sex/pro/con/ind)  scenario chars/words/tokens  min P/R in-sample  review';
       process.stdout.write(`${header}\n${'-'.repeat(header.length)}\n`);
       for (const row of rows) {
         const terms = ['sexual', 'protective', 'conformity', 'individuation']
@@ -31,7 +38,7 @@ export function registerLanguages(program: Command): void {
           .join('/');
         const scenario = `${row.scenarioCharacters}/${row.scenarioWords}/${row.scenarioTokens}`;
         process.stdout.write(
-          `${row.language.padEnd(5)} ${row.script.padEnd(6)} ${row.direction.padEnd(4)} ${terms.padEnd(22)} ${scenario.padEnd(27)} ${formatScore(row.minimumValidationScore).padEnd(8)} ${row.reviewStatus}\n`,
+          `${row.language.padEnd(5)} ${row.script.padEnd(6)} ${row.direction.padEnd(4)} ${terms.padEnd(22)} ${scenario.padEnd(27)} ${formatScore(row.minimumValidationScore).padEnd(17)} ${row.reviewStatus}\n`,
         );
       }
     });

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { loadLanguagePack } from '../languages/index.js';
+import { compileLexicon } from './lexicon.js';
+import { wilsonInterval } from './validation.js';
+
+describe('the register rule of the codebook', () => {
+  const pack = loadLanguagePack('en');
+
+  it('counts conformity and individuation only in an action with protective speech', () => {
+    const lexicon = compileLexicon(pack);
+    expect(lexicon.count('We must all obey together, as one group.')).toMatchObject({ conformity: 0, protective: 0 });
+    expect(lexicon.count('Together, as one group, we protect her.')).toMatchObject({ conformity: 2, protective: 1 });
+    expect(lexicon.count('In my opinion the rules are fine.')).toMatchObject({ individuation: 0 });
+    expect(lexicon.count('In my opinion we must protect him.')).toMatchObject({ individuation: 1, protective: 1 });
+    const matches = lexicon.match('We must all obey together.');
+    expect(matches.filter((match) => match.category === 'conformity')).toEqual([]);
+  });
+
+  it('is declared data, not a rule about category names', () => {
+    const undeclared = structuredClone(pack);
+    delete undeclared.lexicon.categories.conformity!.registerOf;
+    expect(compileLexicon(undeclared).count('We must all obey together.').conformity).toBe(1);
+  });
+});
+
+describe('Wilson score intervals', () => {
+  it('equals R prop.test(x, n, correct = FALSE)$conf.int', () => {
+    // R 4.2: prop.test(8, 10, correct = FALSE)$conf.int -> 0.4901625 0.9433178
+    const eight = wilsonInterval(8, 10)!;
+    expect(eight.lower).toBeCloseTo(0.4901625, 6);
+    expect(eight.upper).toBeCloseTo(0.9433178, 6);
+    // prop.test(20, 20, correct = FALSE)$conf.int -> 0.8388748 1.0000000
+    const all = wilsonInterval(20, 20)!;
+    expect(all.lower).toBeCloseTo(0.8388748, 6);
+    expect(all.upper).toBe(1);
+    expect(wilsonInterval(0, 0)).toBeNull();
+  });
+});
