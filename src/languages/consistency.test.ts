@@ -102,13 +102,13 @@ describe('checkPackConsistency', () => {
     const pack = englishPack();
     const sexual = pack.lexicon.categories.sexual!;
     sexual.terms.push('in*timate', '*', 'Intimacy');
-    sexual.exclude.push('body of*');
+    sexual.exclude.push('bo*dy of');
     const count = sexual.terms.length;
     expect(checkPackConsistency(pack)).toEqual([
       `lexicon.categories.sexual.terms[${count - 3}]: "in*timate": "*" is only allowed at the end of a term (a stem)`,
       `lexicon.categories.sexual.terms[${count - 2}]: "*" has nothing to match before the "*"`,
       `lexicon.categories.sexual.terms[${count - 1}]: "Intimacy" is listed twice in this category`,
-      `lexicon.categories.sexual.exclude[${sexual.exclude.length - 1}]: "body of*": exclude expressions are literal text; "*" is not a wildcard here`,
+      `lexicon.categories.sexual.exclude[${sexual.exclude.length - 1}]: "bo*dy of": "*" is only allowed at the end of an exclusion (it may continue into its last word)`,
     ]);
   });
 

@@ -232,10 +232,10 @@ function checkLexicon(pack: LanguagePack, problems: PackProblem[]): void {
       seen.add(key);
     });
     category.exclude.forEach((expression, index) => {
-      if (expression.includes('*')) {
+      if (expression.slice(0, -1).includes('*')) {
         problems.push({
           path: `lexicon.categories.${name}.exclude[${index}]`,
-          message: `"${expression}": exclude expressions are literal text; "*" is not a wildcard here`,
+          message: `"${expression}": "*" is only allowed at the end of an exclusion (it may continue into its last word)`,
         });
       }
     });

@@ -67,7 +67,7 @@ interface CompiledCategory {
   /** Terms by literal text, longest first within a literal's alternatives. */
   termsByLiteral: Map<string, CompiledTerm>;
   literalsLongestFirst: string[];
-  exclusions: string[];
+  exclusions: { expression: string; open: boolean }[];
 }
 
 interface NegationCue {
@@ -119,7 +119,10 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
       pattern,
       termsByLiteral,
       literalsLongestFirst,
-      exclusions: category.exclude.map(normalise),
+      exclusions: category.exclude.map((written) => {
+        const open = written.endsWith('*');
+        return { expression: normalise(open ? written.slice(0, -1) : written).trim(), open };
+      }),
     };
   });
 
@@ -174,7 +177,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     const matches: LexiconMatch[] = [];
     for (const category of categories) {
       if (category.literalsLongestFirst.length === 0) continue;
-      const excluded = exclusionRanges(normalised, category.exclusions);
+      const excluded = exclusionRanges(normalised, category.exclusions, spaced);
       const pattern = category.pattern;
       pattern.lastIndex = 0;
       let found = pattern.exec(normalised);
@@ -352,13 +355,21 @@ function quotedRanges(text: string, pairs: readonly (readonly [string, string])[
   return ranges;
 }
 
-function exclusionRanges(text: string, expressions: readonly string[]): Range[] {
+// Exclusions are matched as terms in whitespace scripts (word start to word end, or open at the
+// end when written with `*`), as substrings in unspaced scripts.
+function exclusionRanges(
+  text: string,
+  expressions: readonly { expression: string; open: boolean }[],
+  spaced: boolean,
+): Range[] {
   const ranges: Range[] = [];
-  for (const expression of expressions) {
+  for (const { expression, open } of expressions) {
     if (expression === '') continue;
     let from = text.indexOf(expression);
     while (from !== -1) {
-      ranges.push({ start: from, end: from + expression.length });
+      const end = from + expression.length;
+      const bounded = !spaced || (!isWordCharacter(text[from - 1]) && (open || !isWordCharacter(text[end])));
+      if (bounded) ranges.push({ start: from, end });
       from = text.indexOf(expression, from + 1);
     }
   }

@@ -36,3 +36,15 @@ describe('Wilson score intervals', () => {
     expect(wilsonInterval(0, 0)).toBeNull();
   });
 });
+
+describe('exclusions are matched as terms', () => {
+  it('in whitespace scripts an exclusion must stand as whole words, unless written open with `*`', () => {
+    const pack = structuredClone(loadLanguagePack('it'));
+    pack.lexicon.categories.protective!.exclude.push('rifiuti', 'rifiuto del*');
+    const lexicon = compileLexicon(pack);
+    // "rifiuti" (rubbish) no longer cancels "rifiutiamo" (we refuse) as a substring would.
+    expect(lexicon.count('Noi rifiutiamo questo ordine.').protective).toBe(1);
+    expect(lexicon.count('Portate fuori i rifiuti.').protective).toBe(0);
+    expect(lexicon.count('Il rifiuto della cena.').protective).toBe(0);
+  });
+});

@@ -21,7 +21,7 @@ export interface CompiledTerm {
    * inside an occurrence of `expression` exactly when the text holds `expression` at `start - offset`
    * for one of these. Checking them at a hit replaces searching the whole text for every exclusion.
    */
-  exclusionContexts: readonly { expression: string; offset: number }[];
+  exclusionContexts: readonly { expression: string; offset: number; open: boolean }[];
 }
 
 export interface TermNode {

@@ -23,7 +23,9 @@ import { createWordFinder, type WordFinder } from './lexicon-words.js';
  * - a term ending in `*` may continue into the rest of the word (a stem); otherwise it must end at a
  *   word end; multi-word terms are allowed; within a category the longest term at a place wins,
  *   and the category's next hit starts after this one ends;
- * - a hit inside an occurrence of one of its category's `exclude` expressions is dropped;
+ * - a hit inside an occurrence of one of its category's `exclude` expressions is dropped; in
+ *   whitespace scripts an exclusion is matched as a term (word start to word end; a final `*` lets
+ *   it continue into its last word), in unspaced scripts as a substring;
  * - a hit with a negation cue among the `window` words before its first word (`before` cues), or
  *   right after it inside its own last word or among the `window` words after that (`after` cues),
  *   is dropped; clause punctuation between the cue and the hit ends the negation's reach;
@@ -89,7 +91,9 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   const categoryEntries = Object.entries(pack.lexicon.categories);
   const categoryNames = categoryEntries.map(([name]) => name);
   const termsPerCategory = categoryEntries.map(([, category]) => {
-    const exclusions = category.exclude.map(normalise).filter((expression) => expression !== '');
+    const exclusions = category.exclude
+      .map((expression) => parseExclusion(expression, normalise))
+      .filter((exclusion) => exclusion.expression !== '');
     const termsByLiteral = new Map<string, CompiledTerm>();
     for (const term of category.terms) {
       const stem = term.endsWith('*');
@@ -365,7 +369,7 @@ class Matcher {
     const kept: LexiconMatch[] = [];
     for (let index = 0; index < hits.length; index += 1) {
       const hit = hits[index]!;
-      if (insideQuotation(hit, quoted) || insideExclusion(text, hit.start, terms[index]!)) continue;
+      if (insideQuotation(hit, quoted) || insideExclusion(text, hit.start, terms[index]!, this.spaced)) continue;
       if (this.negation.active && this.isNegated(text, hit)) continue;
       kept.push(hit);
     }
@@ -395,22 +399,48 @@ class Matcher {
   }
 }
 
+interface Exclusion {
+  expression: string;
+  /** Written with a final `*`: the expression may continue into the rest of its last word. */
+  open: boolean;
+}
+
+function parseExclusion(written: string, normalise: (text: string) => string): Exclusion {
+  const open = written.endsWith('*');
+  return { expression: normalise(open ? written.slice(0, -1) : written).trim(), open };
+}
+
 /** Every place `literal` occurs inside one of the exclusion expressions (overlaps included). */
-function exclusionContexts(literal: string, exclusions: readonly string[]): CompiledTerm['exclusionContexts'] {
-  const contexts: { expression: string; offset: number }[] = [];
-  for (const expression of exclusions) {
+function exclusionContexts(literal: string, exclusions: readonly Exclusion[]): CompiledTerm['exclusionContexts'] {
+  const contexts: { expression: string; offset: number; open: boolean }[] = [];
+  for (const { expression, open } of exclusions) {
     let offset = expression.indexOf(literal);
     while (offset !== -1) {
-      contexts.push({ expression, offset });
+      contexts.push({ expression, offset, open });
       offset = expression.indexOf(literal, offset + 1);
     }
   }
   return contexts;
 }
 
-function insideExclusion(text: string, start: number, term: CompiledTerm): boolean {
-  for (const { expression, offset } of term.exclusionContexts) {
-    if (start >= offset && text.startsWith(expression, start - offset)) return true;
+/**
+ * Whether the hit at `start` lies inside an occurrence of one of its term's exclusions. Exclusions
+ * are matched as terms, not substrings: in whitespace scripts the occurrence must start at a word
+ * start and end at a word end (unless written with a final `*`), so that Italian "rifiuti" (rubbish)
+ * does not cancel "rifiutiamo" (we refuse). In unspaced scripts an occurrence is a substring, as
+ * terms themselves are matched there.
+ */
+function insideExclusion(text: string, start: number, term: CompiledTerm, spaced: boolean): boolean {
+  const isWord = wordCodeTable();
+  for (const { expression, offset, open } of term.exclusionContexts) {
+    const begin = start - offset;
+    if (!text.startsWith(expression, begin)) continue;
+    if (spaced) {
+      if (begin > 0 && isWord[text.charCodeAt(begin - 1)] === 1) continue;
+      const end = begin + expression.length;
+      if (!open && end < text.length && isWord[text.charCodeAt(end)] === 1) continue;
+    }
+    return true;
   }
   return false;
 }

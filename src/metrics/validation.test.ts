@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type LanguagePack, REQUIRED_LEXICON_CATEGORIES } from '../contracts/index.js';
 import { listLanguageTags, loadLanguagePack, loadValidationSet, type ValidationItem } from '../languages/index.js';
 import { compileLexicon } from './lexicon.js';
-import { evaluateLexicon, formatEvaluationTable, type LexiconEvaluation } from './validation.js';
+import { evaluateLexicon, formatEvaluationTable, type LexiconEvaluation, wilsonInterval } from './validation.js';
 
 /**
  * The lexicon of every pack against its hand-labelled validation set, and the phrase bank of every
@@ -43,7 +43,12 @@ describe('evaluateLexicon', () => {
       precision: 0.5,
       recall: 0.5,
       f1: 0.5,
+      precisionInterval: wilsonInterval(1, 2),
+      recallInterval: wilsonInterval(1, 2),
     });
+    // R: prop.test(1, 2, correct = FALSE)$conf.int -> 0.09453120 0.90546880
+    expect(protective.precisionInterval!.lower).toBeCloseTo(0.0945312, 6);
+    expect(protective.precisionInterval!.upper).toBeCloseTo(0.9054688, 6);
   });
 
   it('leaves precision and recall undefined when nothing was predicted or labelled', () => {
