@@ -4,3 +4,4 @@
  */
 export { type AnalysisInput, type AnalysisOutput, analyseStudy } from './analyse.js';
 export { agentMetricValue, agentTable, runMetricValue, runTable, type TableRow } from './tables.js';
+export { type TrajectoryInput, summariseTrajectories, TRAJECTORY_METRICS } from './trajectories.js';

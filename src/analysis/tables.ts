@@ -8,7 +8,10 @@ import type { AgentFeatures, RunFeatures } from '../contracts/index.js';
 export type TableRow = Record<string, number | string | null>;
 
 /** The value of a named index for a run (null when it cannot be computed for that run). */
-export function runMetricValue(run: RunFeatures, metric: string): number | null {
+export function runMetricValue(
+  run: Pick<RunFeatures, 'cpi' | 'di' | 'monologueRatio' | 'rates' | 'conformityRate'>,
+  metric: string,
+): number | null {
   switch (metric) {
     case 'cpi':
       return run.cpi;

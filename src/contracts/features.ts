@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ChannelSchema } from './language-pack.js';
+import { ScenarioPhaseSchema } from './surrogate-parameters.js';
 
 /**
  * Scored features, stored per action, per agent and per run. Counts are raw lexicon hits; rates are
@@ -9,6 +10,22 @@ import { ChannelSchema } from './language-pack.js';
 
 const HitCountsSchema = z.record(z.string(), z.number().int().min(0));
 export type HitCounts = z.infer<typeof HitCountsSchema>;
+
+/**
+ * One lexicon hit in an action's text, as the score stage found it: the viewer highlights exactly
+ * what was counted. `start` and `end` are UTF-16 offsets into the action's text (the lexicon
+ * matcher's contract).
+ */
+export const LexiconSpanSchema = z
+  .object({
+    category: z.string(),
+    /** The lexicon term as written in the pack. */
+    term: z.string(),
+    start: z.number().int().min(0),
+    end: z.number().int().min(0),
+  })
+  .strict();
+export type LexiconSpan = z.infer<typeof LexiconSpanSchema>;
 
 export const ActionFeaturesSchema = z
   .object({
@@ -21,6 +38,8 @@ export const ActionFeaturesSchema = z
     hits: HitCountsSchema,
     /** ISO 639-3 code the detector assigned, or "und" when the text is too short to tell. */
     detectedLanguage: z.string(),
+    /** The hits behind `hits` (absent in stores scored before spans were recorded). */
+    matches: z.array(LexiconSpanSchema).optional(),
   })
   .strict();
 export type ActionFeatures = z.infer<typeof ActionFeaturesSchema>;
@@ -72,6 +91,48 @@ export const RunFeaturesSchema = z
   })
   .strict();
 export type RunFeatures = z.infer<typeof RunFeaturesSchema>;
+
+/**
+ * The run-level features of a stretch of a run (one turn, or one scenario phase): the same formulas
+ * as RunFeatures applied to that stretch's actions. CPI and DI use the study's pooled run-level
+ * scales, so a turn's value is on the scale of the run index and comparable across turns and cells;
+ * they are null for excluded runs and when the study counts raw hits (run scales of whole-run counts
+ * do not apply to a turn).
+ */
+const SegmentFeaturesBase = {
+  runId: z.string(),
+  /** Agent turns attempted in the stretch (actions, parse errors, call errors). */
+  attempted: z.number().int().min(0),
+  actions: z.number().int().min(0),
+  monologues: z.number().int().min(0),
+  scoredActions: z.number().int().min(0),
+  monologueRatio: z.number().nullable(),
+  hits: HitCountsSchema,
+  rates: z.record(z.string(), z.number()),
+  conformityRate: z.number().nullable(),
+  cpi: z.number().nullable(),
+  di: z.number().nullable(),
+};
+
+export const TurnFeaturesSchema = z
+  .object({
+    ...SegmentFeaturesBase,
+    turn: z.number().int().min(1),
+    /** The phase of the event injected at this turn. */
+    phase: ScenarioPhaseSchema,
+  })
+  .strict();
+export type TurnFeatures = z.infer<typeof TurnFeaturesSchema>;
+
+export const PhaseFeaturesSchema = z
+  .object({
+    ...SegmentFeaturesBase,
+    phase: ScenarioPhaseSchema,
+    firstTurn: z.number().int().min(1),
+    lastTurn: z.number().int().min(1),
+  })
+  .strict();
+export type PhaseFeatures = z.infer<typeof PhaseFeaturesSchema>;
 
 export const IndexDefinitionSchema = z
   .object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IndexDefinitionSchema } from './features.js';
+import { ScenarioPhaseSchema } from './surrogate-parameters.js';
 
 /**
  * Analysis results. Every statistic records the estimator that produced it (name, version and
@@ -102,6 +103,56 @@ export const InstrumentRowSchema = z
   .strict();
 export type InstrumentRow = z.infer<typeof InstrumentRowSchema>;
 
+/** Mean, SD (n - 1) and count over a cell's included runs of one metric at one turn or phase. */
+const TrajectoryValuesSchema = z
+  .object({
+    /** Included runs that reached this turn or phase. */
+    n: z.number().int().min(0),
+    means: z.record(z.string(), z.number().nullable()),
+    sds: z.record(z.string(), z.number().nullable()),
+  })
+  .strict();
+
+export const TrajectoryPointSchema = z
+  .object({ turn: z.number().int().min(1), phase: ScenarioPhaseSchema, ...TrajectoryValuesSchema.shape })
+  .strict();
+export type TrajectoryPoint = z.infer<typeof TrajectoryPointSchema>;
+
+export const PhasePointSchema = z
+  .object({
+    phase: ScenarioPhaseSchema,
+    firstTurn: z.number().int().min(1),
+    lastTurn: z.number().int().min(1),
+    ...TrajectoryValuesSchema.shape,
+  })
+  .strict();
+export type PhasePoint = z.infer<typeof PhasePointSchema>;
+
+/** Per-turn and per-phase aggregates of the indices, per design cell, with the injected events. */
+export const TrajectoriesSchema = z
+  .object({
+    metrics: z.array(z.string()),
+    /** Per language, the phase of the event injected at each turn (the scenario's script). */
+    events: z.record(
+      z.string(),
+      z.array(z.object({ turn: z.number().int().min(1), phase: ScenarioPhaseSchema }).strict()),
+    ),
+    cells: z.array(
+      z
+        .object({
+          cellId: z.string(),
+          language: z.string(),
+          model: z.string(),
+          dose: z.number().int(),
+          turns: z.array(TrajectoryPointSchema),
+          phases: z.array(PhasePointSchema),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type Trajectories = z.infer<typeof TrajectoriesSchema>;
+
 export const ResultsSchema = z
   .object({
     formatVersion: z.literal(1),
@@ -121,6 +172,8 @@ export const ResultsSchema = z
     covariates: z.record(z.string(), z.record(z.string(), z.number().nullable())),
     /** The language packs' instruments side by side (lexicon sizes, scenario length, validation). */
     instrument: z.array(InstrumentRowSchema),
+    /** Absent in results written before trajectories were aggregated. */
+    trajectories: TrajectoriesSchema.optional(),
   })
   .strict();
 export type Results = z.infer<typeof ResultsSchema>;

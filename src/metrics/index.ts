@@ -8,4 +8,5 @@ export * from './lexicon.js';
 export * from './parity.js';
 export * from './scoring.js';
 export * from './segmentation.js';
+export * from './segments.js';
 export * from './validation.js';

@@ -3,13 +3,16 @@ import type {
   AgentFeatures,
   HitCounts,
   LanguagePack,
+  PhaseFeatures,
   RunFeatures,
   Study,
   TranscriptEvent,
+  TurnFeatures,
 } from '../contracts/index.js';
 import { computeCpi, computeDi, type IndexComponents, poolScales } from './indices.js';
 import { createLanguageDetector } from './language-check.js';
 import { type CompiledLexicon, compileLexicon } from './lexicon.js';
+import { scoreSegments } from './segments.js';
 
 /**
  * The score stage: transcripts in, features out. Lexicon hits per action; monologue ratio, hit rates
@@ -33,6 +36,11 @@ export interface ScoredStudy {
   actions: ActionFeatures[];
   agents: AgentFeatures[];
   runs: RunFeatures[];
+  /** Per run, each ended turn and each scenario phase (segments.ts). */
+  turns: TurnFeatures[];
+  phases: PhaseFeatures[];
+  /** The lexicon version that scored each language. */
+  lexiconVersions: Record<string, string>;
   warnings: string[];
 }
 
@@ -128,6 +136,7 @@ export function scoreRuns(
         words: analysis.words,
         hits: analysis.counts,
         detectedLanguage,
+        matches: analysis.matches.map(({ category, term, start, end }) => ({ category, term, start, end })),
       });
     }
 
@@ -200,7 +209,17 @@ export function scoreRuns(
     if (included.length > 1 && scale.sd === 0)
       warnings.push(`index component ${name} has no variance across runs; it contributes 0 to CPI and DI`);
   }
-  return { actions, agents, runs: runFeatures, warnings };
+  const languageOf = new Map(runs.map((run) => [run.runId, run.language]));
+  const segments = scoreSegments(
+    runs,
+    actions,
+    runFeatures,
+    (runId) => lexiconOf(languageOf.get(runId)!).categories,
+    runScales,
+    perAction,
+  );
+  const lexiconVersions = Object.fromEntries([...lexicons].map(([language, lexicon]) => [language, lexicon.version]));
+  return { actions, agents, runs: runFeatures, ...segments, lexiconVersions, warnings };
 }
 
 function componentsOf(row: { monologueRatio: number | null; rates: Record<string, number> }): IndexComponents {

@@ -8,7 +8,7 @@ import {
   type Study,
   UserInputError,
 } from '../contracts/index.js';
-import { analyseStudy } from '../analysis/index.js';
+import { analyseStudy, summariseTrajectories } from '../analysis/index.js';
 import { loadValidationSet } from '../languages/index.js';
 import { INDEX_DEFINITIONS, parityRow, type RunToScore, scoreRuns } from '../metrics/index.js';
 import type { ChatModel } from '../models/index.js';
@@ -260,6 +260,12 @@ export function analyzeStage(
     correction: study.analysis.correction,
     covariates,
     instrument: study.languages.map((language) => parityRow(loaded.packs.get(language)!, loadValidationSet(language))),
+    trajectories: summariseTrajectories({
+      study,
+      runs,
+      turns: store.loadTurnFeatures(),
+      phases: store.loadPhaseFeatures(),
+    }),
   });
   store.saveResults(results);
   writeFileAtomic(join(directory, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

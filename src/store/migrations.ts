@@ -78,4 +78,19 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: replay looks calls up by request hash.
   'CREATE INDEX calls_by_request_hash ON calls (request_hash);',
+  // 3: per-turn and per-phase features (trajectories), written by the score stage.
+  `
+  CREATE TABLE turn_features (
+    run_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (run_id, turn)
+  ) WITHOUT ROWID;
+  CREATE TABLE phase_features (
+    run_id TEXT NOT NULL,
+    first_turn INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (run_id, first_turn)
+  ) WITHOUT ROWID;
+  `,
 ];

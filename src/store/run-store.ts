@@ -6,6 +6,8 @@ import {
   type AgentFeatures,
   AgentFeaturesSchema,
   type CallRecord,
+  type PhaseFeatures,
+  PhaseFeaturesSchema,
   type Results,
   ResultsSchema,
   type RunFeatures,
@@ -14,6 +16,8 @@ import {
   StoreError,
   type TranscriptEvent,
   TranscriptEventSchema,
+  type TurnFeatures,
+  TurnFeaturesSchema,
 } from '../contracts/index.js';
 import { BACKSTOP_CHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { MIGRATIONS } from './migrations.js';
@@ -269,20 +273,51 @@ export class RunStore {
     return row.total;
   }
 
+  /**
+   * Replaces every feature table in one transaction. `meta.features-lexicons` records which lexicon
+   * version scored each language (what the viewer's highlights and the counts come from), and
+   * `meta.features-generation` changes with every scoring, so readers can tell derived data is new.
+   */
   replaceFeatures(features: {
     actions: readonly ActionFeatures[];
     agents: readonly AgentFeatures[];
     runs: readonly RunFeatures[];
+    turns?: readonly TurnFeatures[];
+    phases?: readonly PhaseFeatures[];
+    lexiconVersions?: Readonly<Record<string, string>>;
   }): void {
     const insertAction = this.database.prepare('INSERT INTO action_features (run_id, seq, body) VALUES (?, ?, ?)');
     const insertAgent = this.database.prepare('INSERT INTO agent_features (run_id, agent, body) VALUES (?, ?, ?)');
     const insertRun = this.database.prepare('INSERT INTO run_features (run_id, body) VALUES (?, ?)');
+    const insertTurn = this.database.prepare('INSERT INTO turn_features (run_id, turn, body) VALUES (?, ?, ?)');
+    const insertPhase = this.database.prepare('INSERT INTO phase_features (run_id, first_turn, body) VALUES (?, ?, ?)');
     this.database.transaction(() => {
-      this.database.exec('DELETE FROM action_features; DELETE FROM agent_features; DELETE FROM run_features;');
+      this.database.exec(
+        'DELETE FROM action_features; DELETE FROM agent_features; DELETE FROM run_features; DELETE FROM turn_features; DELETE FROM phase_features;',
+      );
       for (const action of features.actions) insertAction.run(action.runId, action.seq, JSON.stringify(action));
       for (const agent of features.agents) insertAgent.run(agent.runId, agent.agent, JSON.stringify(agent));
       for (const run of features.runs) insertRun.run(run.runId, JSON.stringify(run));
+      for (const turn of features.turns ?? []) insertTurn.run(turn.runId, turn.turn, JSON.stringify(turn));
+      for (const phase of features.phases ?? []) insertPhase.run(phase.runId, phase.firstTurn, JSON.stringify(phase));
+      this.statements.setMeta.run('features-lexicons', JSON.stringify(features.lexiconVersions ?? {}));
+      const generation = Number(this.getMeta('features-generation') ?? '0') + 1;
+      this.statements.setMeta.run('features-generation', String(generation));
     })();
+  }
+
+  loadTurnFeatures(): TurnFeatures[] {
+    const rows = this.database.prepare('SELECT body FROM turn_features ORDER BY run_id, turn').all() as {
+      body: string;
+    }[];
+    return rows.map((row) => TurnFeaturesSchema.parse(JSON.parse(row.body)));
+  }
+
+  loadPhaseFeatures(): PhaseFeatures[] {
+    const rows = this.database.prepare('SELECT body FROM phase_features ORDER BY run_id, first_turn').all() as {
+      body: string;
+    }[];
+    return rows.map((row) => PhaseFeaturesSchema.parse(JSON.parse(row.body)));
   }
 
   loadRunFeatures(): RunFeatures[] {
