@@ -65,6 +65,26 @@ export const CapabilitiesSchema = z
     detectorCode: z.string().regex(/^[a-z]{3}$/),
     /** Whether lexicon matching keeps letter case (false: both sides are lower-cased). */
     caseSensitive: z.boolean().default(false),
+    /**
+     * Script normalisation before lexicon matching, applied to texts and terms alike, so that
+     * spelling variants of one word match one term (docs/codebook.md: vocalised and unvocalised
+     * Arabic are labelled alike).
+     */
+    scriptNormalisation: z
+      .object({
+        /**
+         * Characters removed (after NFKC), each a single character or a range "a-z" of code points:
+         * e.g. Arabic harakat U+064B-U+065F, superscript alef U+0670, tatweel U+0640; the Devanagari
+         * nukta U+093C (NFKC has already split precomposed nukta letters into letter + nukta).
+         */
+        remove: z
+          .array(z.string().regex(/^(?:.|.-.)$/u, 'must be one character or a range such as "\u064B-\u065F"'))
+          .default([]),
+        /** Letters folded into one spelling, e.g. Arabic "أ" -> "ا"; each key and value one character. */
+        fold: z.record(z.string().regex(/^.$/u), z.string().regex(/^.?$/u)).default({}),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;

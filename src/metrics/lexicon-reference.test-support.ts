@@ -1,4 +1,5 @@
 import type { Capabilities, LanguagePack } from '../contracts/index.js';
+import { createScriptNormaliser } from './script-normalisation.js';
 
 /**
  * Test support: the lexicon matcher and segmenter exactly as they were before the matcher was
@@ -88,10 +89,14 @@ function escapeRegex(text: string): string {
 
 export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   const caseSensitive = pack.capabilities.caseSensitive;
+  // The declared script normalisation is shared with the matcher: it is not part of the scan this
+  // reference specifies.
+  const script = createScriptNormaliser(pack.capabilities);
   const normalise = (text: string): string => {
     // Typographic apostrophes become ASCII ones (same length, so offsets are kept).
     const composed = text.normalize('NFKC').replace(/[’ʼ]/g, "'");
-    return caseSensitive ? composed : composed.toLowerCase();
+    const cased = caseSensitive ? composed : composed.toLowerCase();
+    return script === null ? cased : script(cased);
   };
   const segmenter: Segmenter = createSegmenter(pack.capabilities, pack.meta.tag);
   const spaced = pack.capabilities.segmentation === 'whitespace';

@@ -11,14 +11,17 @@ import {
   type TermTrie,
 } from './lexicon-terms.js';
 import { createWordFinder, type WordFinder } from './lexicon-words.js';
+import { createScriptNormaliser } from './script-normalisation.js';
 
 /**
  * Lexicon matching. Written by hand because it must follow each pack's declared capabilities
  * (segmentation, clitics, negation direction, quotation marks) without branching on a language.
  *
  * Rules (also documented in src/languages/README.md):
- * - text and terms are NFKC-normalised, typographic apostrophes (’ ʼ) become ASCII ones, and both
- *   are lower-cased (unless the pack is case-sensitive); match offsets refer to that normalised text;
+ * - text and terms are NFKC-normalised, typographic apostrophes (’ ʼ) become ASCII ones, both are
+ *   lower-cased (unless the pack is case-sensitive), then the pack's declared script normalisation
+ *   removes and folds characters (script-normalisation.ts); match offsets refer to that normalised
+ *   text;
  * - a term matches only at a word start, optionally after one of the lexicon's clitic prefixes;
  * - a term ending in `*` may continue into the rest of the word (a stem); otherwise it must end at a
  *   word end; multi-word terms are allowed; within a category the longest term at a place wins,
@@ -79,10 +82,12 @@ const MEMO_LIMIT = 100_000;
 
 export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   const caseSensitive = pack.capabilities.caseSensitive;
+  const script = createScriptNormaliser(pack.capabilities);
   const normalise = (text: string): string => {
     // Typographic apostrophes become ASCII ones (same length, so offsets are kept).
     const composed = text.normalize('NFKC').replace(/[’ʼ]/g, "'");
-    return caseSensitive ? composed : composed.toLowerCase();
+    const cased = caseSensitive ? composed : composed.toLowerCase();
+    return script === null ? cased : script(cased);
   };
   const spaced = pack.capabilities.segmentation === 'whitespace';
   // Built once per process (a few milliseconds), here rather than inside the first text matched.

@@ -48,3 +48,22 @@ describe('exclusions are matched as terms', () => {
     expect(lexicon.count('Il rifiuto della cena.').protective).toBe(0);
   });
 });
+
+describe('declared script normalisation', () => {
+  it('matches vocalised Arabic and tatweel against unvocalised terms, from the pack declaration', () => {
+    const lexicon = compileLexicon(loadLanguagePack('ar'));
+    const plain = lexicon.count('يجب أن نحميه').protective;
+    expect(plain).toBe(1);
+    expect(lexicon.count('يَجِبُ أَنْ نَحْمِيَهُ').protective).toBe(plain);
+    expect(lexicon.count('يجب أن نحـــميه').protective).toBe(plain);
+    const undeclared = structuredClone(loadLanguagePack('ar'));
+    delete undeclared.capabilities.scriptNormalisation;
+    expect(compileLexicon(undeclared).count('يَجِبُ أَنْ نَحْمِيَهُ').protective).toBe(0);
+  });
+
+  it('matches Hindi written with or without the nukta alike', () => {
+    const lexicon = compileLexicon(loadLanguagePack('hi'));
+    expect(lexicon.count('हमें उसकी हिफ़ाज़त करनी है').protective).toBe(1);
+    expect(lexicon.count('हमें उसकी हिफाजत करनी है').protective).toBe(1);
+  });
+});
