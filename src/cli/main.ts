@@ -7,6 +7,7 @@ import { registerLexicon } from './commands/lexicon.js';
 import { registerMockServer } from './commands/mock-server.js';
 import { registerPlan } from './commands/plan.js';
 import { registerPower } from './commands/power.js';
+import { registerPrereg } from './commands/prereg.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
@@ -41,6 +42,7 @@ export function createProgram(): Command {
     registerMockServer,
     registerPower,
     registerStats,
+    registerPrereg,
   ]) {
     register(program);
   }

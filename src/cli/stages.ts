@@ -1,9 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BudgetExceededError, type Manifest, type Results, UserInputError } from '../contracts/index.js';
+import { BudgetExceededError, canonicalJson, type Manifest, type Results, UserInputError } from '../contracts/index.js';
 import { RunStore } from '../store/index.js';
 import {
   analyzeStage,
+  formatChange,
+  LOCK_FILE,
+  RUN_PREREG_DIRECTORY,
+  type RunPreregistration,
+  verifyPreregistration,
+  writeManifest,
   DEFAULT_RUNS_IN_FLIGHT,
   defaultRunDirectory,
   isBuiltinModelRef,
@@ -38,6 +44,8 @@ export interface StudyCommandOptions {
   /** commander's negatable --no-cache: false when given. */
   cache?: boolean;
   replay?: string;
+  prereg?: string;
+  deviation?: string;
 }
 
 export function loadStudyWithOverrides(file: string, options: StudyCommandOptions): LoadedStudy {
@@ -52,6 +60,50 @@ export function loadStudyWithOverrides(file: string, options: StudyCommandOption
 
 export function runDirectory(loaded: LoadedStudy, options: StudyCommandOptions): string {
   return options.out ?? defaultRunDirectory(loaded);
+}
+
+/**
+ * The preregistration check before the first model call: with `--prereg <lock>`, or when the run
+ * folder was already run under a lock (its copy is used, so a resumed run cannot skip the check).
+ * A difference not on record needs `--deviation`; nothing is written here.
+ */
+export function preregistrationFor(
+  loaded: LoadedStudy,
+  directory: string,
+  options: { prereg?: string | undefined; deviation?: string | undefined; quiet?: boolean | undefined },
+): RunPreregistration | undefined {
+  const onRecord = existsSync(join(directory, 'manifest.json')) ? readManifest(directory)?.preregistration : undefined;
+  const lockFile =
+    options.prereg ?? (onRecord === undefined ? undefined : join(directory, RUN_PREREG_DIRECTORY, LOCK_FILE));
+  if (lockFile === undefined) {
+    if (options.deviation !== undefined) {
+      throw new UserInputError('--deviation is recorded against a preregistration, and there is none', {
+        path: '--deviation',
+        fix: 'pass the lock with --prereg <folder>/prereg.lock.json (made by `backfire prereg`), or drop --deviation',
+      });
+    }
+    return undefined;
+  }
+  const verified = verifyPreregistration({ loaded, lockFile, deviation: options.deviation, directory });
+  if (options.quiet !== true) {
+    const lock = verified.lock.hash.slice(0, 12);
+    if (verified.recorded !== null) {
+      const deviation = verified.recorded;
+      process.stderr.write(
+        `preregistration ${lock}: deviation ${deviation.id} recorded (${deviation.phase}): ${deviation.reason}
+`,
+      );
+      for (const change of deviation.changes) process.stderr.write(`  ${formatChange(change)}\n`);
+      if (deviation.exploratory.length > 0) {
+        process.stderr.write(`  moved to exploratory (changed after data): ${deviation.exploratory.join(', ')}\n`);
+      }
+    } else if (verified.changes.length > 0) {
+      process.stderr.write(`preregistration ${lock}: every difference is on record as a deviation\n`);
+    } else {
+      process.stderr.write(`preregistration ${lock}: the run matches its lock\n`);
+    }
+  }
+  return { record: verified.record, lockFile, acceptAnalysisChange: verified.changes.length > 0 };
 }
 
 /** First Ctrl-C: finish the turns in flight and stop; a second one exits at once. */
@@ -77,6 +129,7 @@ export async function runSimulateStage(
   loaded: LoadedStudy,
   directory: string,
   options: StudyCommandOptions,
+  preregistration?: RunPreregistration | undefined,
 ): Promise<boolean> {
   const stop = installStopHandler();
   const replaySource = options.replay === undefined ? undefined : openRunDirectory(options.replay).store;
@@ -93,6 +146,7 @@ export async function runSimulateStage(
           remainingBudgetUsd: budget === undefined ? undefined : Math.max(0, budget - store.totalCostUsd()),
         }),
       shouldStop: stop.shouldStop,
+      preregistration,
       ...(options.quiet === true ? {} : { progress: createProgressReporter('simulate') }),
       concurrency: options.concurrency ?? defaultRunsInFlight(loaded),
     });
@@ -168,10 +222,20 @@ function defaultRunsInFlight(loaded: LoadedStudy): number {
   return network.reduce((total, ref) => total + (loaded.study.modelOptions[ref]?.maxConcurrency ?? 64), 0);
 }
 
-export function runScoreStage(directory: string, quiet: boolean): void {
-  const { loaded, store } = openRunDirectory(directory);
+export function runScoreStage(directory: string, quiet: boolean, deviation?: string): void {
+  const { loaded, store, manifest } = openRunDirectory(directory);
   try {
-    const summary = scoreStage(store, loaded);
+    // Re-scoring a preregistered folder with other lexicons is a deviation like any other.
+    if (manifest.preregistration !== undefined || deviation !== undefined) {
+      const preregistration = preregistrationFor(loaded, directory, { deviation, quiet });
+      if (
+        preregistration !== undefined &&
+        canonicalJson(preregistration.record) !== canonicalJson(manifest.preregistration)
+      ) {
+        writeManifest(directory, { ...manifest, preregistration: preregistration.record });
+      }
+    }
+    const summary = scoreStage(store, loaded, directory);
     if (!quiet) {
       process.stderr.write(
         `score: ${summary.actions} actions in ${summary.runs} runs (${summary.excludedRuns} excluded)\n`,

@@ -20,5 +20,7 @@ export function addStudyRunOptions(command: Command): Command {
       'runs in flight at once (default: enough to fill every request slot)',
       parseInteger('--concurrency', 1),
     )
+    .option('--prereg <lock>', 'check the run against this preregistration lock before the first model call')
+    .option('--deviation <reason>', 'state why the run differs from its preregistration (recorded with the data)')
     .option('--quiet', 'no progress output');
 }

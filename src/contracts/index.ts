@@ -3,6 +3,7 @@
  * it imports zod (and node:crypto for hashing) only. There is no second definition of a study, an
  * event or a result anywhere else.
  */
+export * from './bundle.js';
 export * from './canonical-json.js';
 export * from './errors.js';
 export * from './events.js';
@@ -10,6 +11,7 @@ export * from './features.js';
 export * from './language-pack.js';
 export * from './manifest.js';
 export * from './model-call.js';
+export * from './preregistration.js';
 export * from './results.js';
 export * from './seeded-random.js';
 export * from './study.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PreregistrationRecordSchema } from './preregistration.js';
 
 /** The run manifest: everything needed to say what produced a run folder's data. */
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -14,7 +15,17 @@ export const ManifestSchema = z
     studyHash: z.string(),
     study: z.unknown(),
     languagePacks: z.array(
-      z.object({ tag: z.string(), version: z.string(), lexiconVersion: z.string(), reviewStatus: z.string() }).strict(),
+      z
+        .object({
+          tag: z.string(),
+          version: z.string(),
+          lexiconVersion: z.string(),
+          reviewStatus: z.string(),
+          /** Content hashes of the resolved pack and its lexicon (see the preregistration lock). */
+          packHash: z.string().optional(),
+          lexiconHash: z.string().optional(),
+        })
+        .strict(),
     ),
     models: z.array(
       z
@@ -31,6 +42,8 @@ export const ManifestSchema = z
     endedAt: z.string().nullable(),
     status: z.enum(['running', 'completed', 'failed', 'stopped']),
     sessions: z.number().int().min(1),
+    /** Present when the run was made with `--prereg <lock>`: the lock and every deviation from it. */
+    preregistration: PreregistrationRecordSchema.optional(),
   })
   .strict();
 export type Manifest = z.infer<typeof ManifestSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IndexDefinitionSchema } from './features.js';
 import { ScenarioPhaseSchema } from './surrogate-parameters.js';
+import { PreregistrationResultsSchema } from './preregistration.js';
 
 /**
  * Analysis results. Every statistic records the estimator that produced it (name, version and
@@ -174,6 +175,8 @@ export const ResultsSchema = z
     instrument: z.array(InstrumentRowSchema),
     /** Absent in results written before trajectories were aggregated. */
     trajectories: TrajectoriesSchema.optional(),
+    /** Preregistered vs observed, and the deviations, when the run was made with `--prereg <lock>`. */
+    preregistration: PreregistrationResultsSchema.optional(),
   })
   .strict();
 export type Results = z.infer<typeof ResultsSchema>;

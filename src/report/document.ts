@@ -83,6 +83,8 @@ export function buildReportDocument(context: ReportContext): ReportDocument {
   blocks.push(...figuresSection(context));
   blocks.push(...cellsSection(context));
   blocks.push(...hypothesesSection(context));
+  blocks.push(...preregisteredVersusObservedSection(context));
+  blocks.push(...deviationsSection(context));
   blocks.push(...indicesSection(context));
   blocks.push(...instrumentSection(context));
   blocks.push(...covariatesSection(context));
@@ -892,5 +894,155 @@ function reproducibilitySection(context: ReportContext): Block[] {
       align: ['left', 'left'],
     });
   }
+  return blocks;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preregistration (read from results.preregistration; see src/runner/preregistration.ts)
+
+const VERDICT_TEXT: Record<string, string> = {
+  confirmed: 'confirmed',
+  'partly-confirmed': 'partly confirmed',
+  'not-confirmed': 'not confirmed',
+  'not-estimable': 'not estimable',
+  exploratory: 'exploratory (no claim)',
+  descriptive: 'descriptive (no test)',
+  'not-analysed': 'not analysed',
+};
+
+const STATUS_TEXT: Record<string, string> = {
+  'as-planned': 'as planned',
+  changed: 'changed',
+  added: 'added after the lock',
+  removed: 'dropped',
+};
+
+const QUANTITY_SYMBOLS: Record<string, string> = {
+  'hedges-g': 'g',
+  slope: 'b',
+  beta: '\u03B2',
+  'pearson-r': 'r',
+  r: 'r',
+};
+
+/** The test rows of a hypothesis, each as "label: estimate, p" (adjusted p where there is one). */
+function observedText(context: ReportContext, hypothesis: HypothesisResult | undefined): Sentence {
+  if (hypothesis === undefined) return ['not analysed'];
+  const rows = hypothesis.kind === 'covariate-correlation' ? hypothesis.rows.slice(0, 1) : hypothesis.rows;
+  if (hypothesis.kind === 'direction-count' && hypothesis.summary !== undefined) {
+    return [
+      {
+        untrusted: Object.entries(hypothesis.summary)
+          .map(([key, value]) => `${key} ${value ?? 'n/a'}`)
+          .join(', '),
+      },
+    ];
+  }
+  const parts = rows.map((row) => {
+    const adjusted = row.pAdjusted !== null && row.pAdjusted !== undefined;
+    const p = adjusted ? row.pAdjusted : row.p;
+    return `${rowLabel(context, row)}: ${QUANTITY_SYMBOLS[row.quantity] ?? row.quantity} = ${formatEstimate(row.estimate, decimalsFor(row.estimate))}, ${adjusted ? 'p adj.' : 'p'} ${formatPCell(p)}`;
+  });
+  return [{ untrusted: parts.length > 0 ? parts.join('; ') : 'no estimate' }];
+}
+
+function preregisteredVersusObservedSection(context: ReportContext): Block[] {
+  const prereg = context.results.preregistration;
+  const blocks: Block[] = [heading(2, 'Preregistered vs observed', 'preregistered-vs-observed')];
+  if (prereg === undefined) {
+    blocks.push({
+      type: 'paragraph',
+      tone: 'muted',
+      content: [
+        'This run was not preregistered: it was not checked against a lock (',
+        { code: 'backfire prereg' },
+        ', then ',
+        { code: 'backfire run --prereg' },
+        '). Confirmatory labels come from the study file alone, with nothing to show that the plan preceded the data.',
+      ],
+    });
+    return blocks;
+  }
+  blocks.push({
+    type: 'paragraph',
+    content: [
+      'Preregistration lock ',
+      { code: shortHash(prereg.lockHash) },
+      ', locked ',
+      { untrusted: prereg.lockedAt },
+      `. A confirmatory hypothesis is confirmed when every one of its preregistered tests rejects its null at \u03B1 = ${alphaText(prereg.alpha)}`,
+      context.results.correction === 'none' ? '' : ` after ${context.correctionName} correction`,
+      '; the direction of each effect is in its estimate (the study format states no directional prediction). ',
+      'A hypothesis changed after data existed was moved to exploratory automatically.',
+    ],
+  });
+  const byId = new Map(context.results.hypotheses.map((hypothesis) => [hypothesis.id, hypothesis]));
+  blocks.push({
+    type: 'table',
+    header: [['Hypothesis'], ['Planned test'], ['Status'], ['Analysed as'], ['Observed'], ['Verdict']],
+    rows: prereg.hypotheses.map((row) => [
+      [{ strong: row.id }],
+      [{ untrusted: row.plannedTest ?? 'not preregistered' }],
+      [STATUS_TEXT[row.status] ?? row.status],
+      [row.analysedAs.replace('-', ' ')],
+      observedText(context, byId.get(row.id)),
+      [
+        { strong: VERDICT_TEXT[row.verdict] ?? row.verdict },
+        row.note === '' ? '' : ' \u2014 ',
+        { untrusted: row.note },
+      ],
+    ]),
+    align: ['left', 'left', 'left', 'left', 'left', 'left'],
+  });
+  return blocks;
+}
+
+function deviationsSection(context: ReportContext): Block[] {
+  const prereg = context.results.preregistration;
+  const blocks: Block[] = [heading(2, 'Deviations', 'deviations')];
+  if (prereg === undefined) {
+    blocks.push({ type: 'paragraph', tone: 'muted', content: ['Not applicable: the run has no preregistration.'] });
+    return blocks;
+  }
+  if (prereg.deviations.length === 0) {
+    blocks.push({
+      type: 'paragraph',
+      content: ['None. The run was checked against its lock before the first model call and matched it.'],
+    });
+    return blocks;
+  }
+  blocks.push({
+    type: 'paragraph',
+    content: [
+      `${prereg.deviations.length} ${prereg.deviations.length === 1 ? 'deviation' : 'deviations'} from the preregistration, `,
+      'each stated by the researcher (',
+      { code: '--deviation' },
+      ') when backfire found the run differing from its lock, and recorded before the run went on.',
+    ],
+  });
+  blocks.push({
+    type: 'table',
+    header: [['ID'], ['Recorded'], ['When'], ['Reason'], ['What changed'], ['Moved to exploratory']],
+    rows: prereg.deviations.map((deviation) => [
+      [{ strong: deviation.id }],
+      [{ untrusted: deviation.recordedAt }],
+      [
+        deviation.phase === 'after-data' ? 'after data existed' : 'before any data',
+        ...(deviation.dataSeen.length > 0 ? [' (', { untrusted: deviation.dataSeen.join('; ') }, ')'] : []),
+      ],
+      [{ untrusted: deviation.reason }],
+      deviation.changes.length === 0
+        ? ['nothing backfire can see (declared by the researcher)']
+        : [
+            {
+              untrusted: deviation.changes
+                .map((change) => `${change.field}: ${change.preregistered} \u2192 ${change.observed}`)
+                .join('; '),
+            },
+          ],
+      [{ untrusted: deviation.exploratory.length > 0 ? deviation.exploratory.join(', ') : 'none' }],
+    ]),
+    align: ['left', 'left', 'left', 'left', 'left', 'left'],
+  });
   return blocks;
 }

@@ -203,6 +203,8 @@ describe('Markdown report', () => {
       '## Cells: runs and failures',
       '## Cell means',
       '## Hypotheses',
+      '## Preregistered vs observed',
+      '## Deviations',
       '## Index definitions',
       '## Measurement instruments',
       '## Covariates',

@@ -20,22 +20,59 @@ export {
   simulatedPower,
   simulatedPowerCost,
 } from './power.js';
-export { createManifest, packageRoot, readManifest, toolVersion, writeFileAtomic, writeManifest } from './manifest.js';
+export {
+  createManifest,
+  gitState,
+  packageRoot,
+  readManifest,
+  toolVersion,
+  writeFileAtomic,
+  writeManifest,
+} from './manifest.js';
 export {
   analyzeStage,
+  type CheckRunDirectoryOptions,
   checkRunDirectory,
   covariatesFor,
   defaultRunDirectory,
   openRunDirectory,
+  PACK_FILES,
+  PACK_SNAPSHOT_DIRECTORY,
+  packSnapshot,
   type PreparedModels,
   reportStage,
+  type RunPreregistration,
   type ScoreStageSummary,
   STORE_FILE,
   scoreStage,
   simulateStage,
   type SimulateStageOptions,
   type SimulateStageSummary,
+  simulationIdentity,
+  snapshotPacks,
 } from './pipeline.js';
+export { type PreregistrationDocumentInput, renderPreregistrationDocument } from './prereg-document.js';
+export {
+  applyDeviations,
+  createLock,
+  dataUnderLock,
+  demotedByChanges,
+  describePlannedTest,
+  diffPreregistration,
+  formatChange,
+  LOCK_FILE,
+  lockedPack,
+  lockedStudy,
+  PREREGISTRATION_DOCUMENT,
+  preregContent,
+  preregistrationResults,
+  RUN_PREREG_DIRECTORY,
+  readLock,
+  serializeLock,
+  type VerifiedPreregistration,
+  type VerifyPreregistrationInput,
+  verifyPreregistration,
+} from './preregistration.js';
 export { modelSlug, planStudy, type StudyPlan } from './plan.js';
 export {
   DEFAULT_RUNS_IN_FLIGHT,
@@ -44,4 +81,11 @@ export {
   type SimulationSummary,
   simulateStudy,
 } from './simulate.js';
-export { type LoadedStudy, loadStudyFile, resolveStudy, type StudyOverrides, studyHash } from './study-file.js';
+export {
+  type LoadedStudy,
+  loadStudyFile,
+  resolveStudy,
+  type StudyOverrides,
+  studyDesign,
+  studyHash,
+} from './study-file.js';

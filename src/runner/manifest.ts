@@ -2,7 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type LanguagePack, type Manifest, MANIFEST_FORMAT_VERSION, ManifestSchema } from '../contracts/index.js';
+import {
+  hashCanonical,
+  type LanguagePack,
+  type Manifest,
+  MANIFEST_FORMAT_VERSION,
+  ManifestSchema,
+  type PreregistrationRecord,
+} from '../contracts/index.js';
 import type { LoadedStudy } from './study-file.js';
 
 /** The package root (where package.json is), found from this module's location in src/ or dist/. */
@@ -40,7 +47,7 @@ function packageVersions(): Record<string, string> {
   return versions;
 }
 
-function gitState(): Manifest['git'] {
+export function gitState(): Manifest['git'] {
   const root = packageRoot();
   if (!existsSync(join(root, '.git'))) return null;
   const commit = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' });
@@ -53,7 +60,9 @@ export function createManifest(
   loaded: LoadedStudy,
   models: Manifest['models'],
   previous: Manifest | undefined,
+  preregistration?: PreregistrationRecord | undefined,
 ): Manifest {
+  const record = preregistration ?? previous?.preregistration;
   return {
     formatVersion: MANIFEST_FORMAT_VERSION,
     tool: { name: 'backfire', version: toolVersion() },
@@ -68,6 +77,8 @@ export function createManifest(
       version: pack.meta.version,
       lexiconVersion: pack.lexicon.version,
       reviewStatus: pack.meta.reviewStatus,
+      packHash: hashCanonical(pack),
+      lexiconHash: hashCanonical(pack.lexicon),
     })),
     models,
     seed: loaded.study.seed,
@@ -75,6 +86,7 @@ export function createManifest(
     endedAt: null,
     status: 'running',
     sessions: (previous?.sessions ?? 0) + 1,
+    ...(record === undefined ? {} : { preregistration: record }),
   };
 }
 

@@ -1,15 +1,18 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import {
   BudgetExceededError,
+  hashCanonical,
   type Manifest,
+  type PreregistrationRecord,
   type Results,
   ResultsSchema,
   type Study,
+  StudySchema,
   UserInputError,
 } from '../contracts/index.js';
 import { analyseStudy, summariseTrajectories } from '../analysis/index.js';
-import { loadValidationSet } from '../languages/index.js';
+import { languagesDirectory, loadValidationSet } from '../languages/index.js';
 import { INDEX_DEFINITIONS, parityRow, type RunToScore, scoreRuns } from '../metrics/index.js';
 import type { ChatModel } from '../models/index.js';
 import { renderHtml, renderMarkdown, SURROGATE_LABEL } from '../report/index.js';
@@ -17,7 +20,15 @@ import { tQuantile } from '../stats/index.js';
 import { type RunCallSummary, RunStore } from '../store/index.js';
 import { createManifest, readManifest, writeFileAtomic, writeManifest } from './manifest.js';
 import { type ProgressReporter, type SimulationSummary, simulateStudy } from './simulate.js';
-import { type LoadedStudy, resolveStudy } from './study-file.js';
+import {
+  applyDeviations,
+  LOCK_FILE,
+  PREREGISTRATION_DOCUMENT,
+  preregistrationResults,
+  readLock,
+  RUN_PREREG_DIRECTORY,
+} from './preregistration.js';
+import { type LoadedStudy, resolveStudy, studyDesign } from './study-file.js';
 
 /**
  * The stages of `run`, each re-runnable on a run folder's stored data:
@@ -33,8 +44,37 @@ export function defaultRunDirectory(loaded: LoadedStudy, root = 'runs'): string 
   return join(root, `${loaded.study.name}-${loaded.hash.slice(0, 8)}`);
 }
 
+/**
+ * What a run's transcripts depend on: the study without its analysis side (hypotheses, exclusions,
+ * metrics) and without its wording. Two studies with the same simulation identity make the same
+ * transcripts from the same seeds.
+ */
+export function simulationIdentity(study: Study): string {
+  const {
+    analysis: _analysis,
+    exclusions: _exclusions,
+    metrics: _metrics,
+    title: _title,
+    description: _description,
+    ...simulation
+  } = studyDesign(study);
+  return hashCanonical(simulation);
+}
+
+export interface CheckRunDirectoryOptions {
+  /**
+   * Accept a folder whose study differs from this one only on the analysis side (a deviation on
+   * record allows re-analysing the same transcripts under a changed plan).
+   */
+  acceptAnalysisChange?: boolean;
+}
+
 /** Refuses a folder that holds another study (or something that is not a run folder). */
-export function checkRunDirectory(directory: string, loaded: LoadedStudy): Manifest | undefined {
+export function checkRunDirectory(
+  directory: string,
+  loaded: LoadedStudy,
+  options: CheckRunDirectoryOptions = {},
+): Manifest | undefined {
   if (!existsSync(directory)) return undefined;
   const manifest = readManifest(directory);
   if (manifest === undefined) {
@@ -46,7 +86,11 @@ export function checkRunDirectory(directory: string, loaded: LoadedStudy): Manif
     }
     return undefined;
   }
-  if (manifest.studyHash !== loaded.hash) {
+  const sameTranscripts = () => {
+    const parsed = StudySchema.safeParse(manifest.study);
+    return parsed.success && simulationIdentity(parsed.data) === simulationIdentity(loaded.study);
+  };
+  if (manifest.studyHash !== loaded.hash && !(options.acceptAnalysisChange === true && sameTranscripts())) {
     throw new UserInputError(
       `holds another study (${(manifest.study as { name?: string }).name ?? '?'}, hash ${manifest.studyHash.slice(0, 8)}), not this one (hash ${loaded.hash.slice(0, 8)})`,
       {
@@ -73,6 +117,16 @@ export interface SimulateStageOptions {
   progress?: ProgressReporter;
   shouldStop?: () => boolean;
   concurrency?: number;
+  /** The verified preregistration (`run --prereg`): recorded in the manifest, its lock copied in. */
+  preregistration?: RunPreregistration | undefined;
+}
+
+export interface RunPreregistration {
+  record: PreregistrationRecord;
+  /** The lock file to copy into the run folder (with the preregistration document beside it, if any). */
+  lockFile: string;
+  /** The run may re-analyse this folder's transcripts under a changed analysis (a deviation allows it). */
+  acceptAnalysisChange: boolean;
 }
 
 export interface SimulateStageSummary extends SimulationSummary {
@@ -82,8 +136,12 @@ export interface SimulateStageSummary extends SimulationSummary {
 
 export async function simulateStage(options: SimulateStageOptions): Promise<SimulateStageSummary> {
   const { loaded, directory } = options;
-  const previous = checkRunDirectory(directory, loaded);
+  const previous = checkRunDirectory(directory, loaded, {
+    acceptAnalysisChange: options.preregistration?.acceptAnalysisChange === true,
+  });
   mkdirSync(directory, { recursive: true });
+  if (options.preregistration !== undefined) copyPreregistration(directory, options.preregistration.lockFile);
+  snapshotPacks(directory, loaded, 'simulated');
   const store = RunStore.open(join(directory, STORE_FILE), { create: true });
   let prepared: PreparedModels | undefined;
   let manifest: Manifest | undefined;
@@ -98,7 +156,7 @@ export async function simulateStage(options: SimulateStageOptions): Promise<Simu
         resolvedVersions: resolvedVersions(callSummaries, runModels, model.ref),
       }));
     };
-    manifest = createManifest(loaded, models.describe(), previous);
+    manifest = createManifest(loaded, models.describe(), previous, options.preregistration?.record);
     writeManifest(directory, manifest);
     let stopReason: string | null = null;
     let summary: SimulationSummary;
@@ -165,7 +223,10 @@ function resolvedVersions(
 }
 
 /** Opens a run folder for a later stage: its manifest, its study (re-validated), its store. */
-export function openRunDirectory(directory: string): { loaded: LoadedStudy; manifest: Manifest; store: RunStore } {
+export function openRunDirectory(
+  directory: string,
+  packSource: { directory?: string | undefined } = {},
+): { loaded: LoadedStudy; manifest: Manifest; store: RunStore } {
   const absolute = resolve(directory);
   const manifest = readManifest(absolute);
   if (manifest === undefined) {
@@ -174,7 +235,7 @@ export function openRunDirectory(directory: string): { loaded: LoadedStudy; mani
       fix: 'pass a folder made by `backfire run` or `backfire simulate`, e.g. runs/study1-1a2b3c4d',
     });
   }
-  const loaded = resolveStudy(manifest.study, join(directory, 'manifest.json'));
+  const loaded = resolveStudy(manifest.study, join(directory, 'manifest.json'), packSource);
   const store = RunStore.open(join(absolute, STORE_FILE), { create: false });
   return { loaded: { ...loaded, file: manifest.studyFile }, manifest, store };
 }
@@ -187,7 +248,8 @@ export interface ScoreStageSummary {
   warnings: string[];
 }
 
-export function scoreStage(store: RunStore, loaded: LoadedStudy): ScoreStageSummary {
+/** Scores every stored run; given the run folder, it also keeps a copy of the packs it scored with. */
+export function scoreStage(store: RunStore, loaded: LoadedStudy, directory?: string): ScoreStageSummary {
   const events = store.loadAllEvents();
   const runs: RunToScore[] = store.listRuns().map((run) => {
     const runEvents = events.get(run.runId) ?? [];
@@ -204,6 +266,7 @@ export function scoreStage(store: RunStore, loaded: LoadedStudy): ScoreStageSumm
   });
   const scored = scoreRuns(runs, loaded.packs, loaded.study);
   store.replaceFeatures(scored);
+  if (directory !== undefined) snapshotPacks(directory, loaded, 'scored');
   return {
     runs: runs.length,
     scoredRuns: scored.runs.filter((run) => !run.excluded).length,
@@ -235,7 +298,8 @@ export function analyzeStage(
       fix: `run \`backfire score ${directory}\` first`,
     });
   }
-  const study: Study = loaded.study;
+  const record = readManifest(directory)?.preregistration;
+  const study: Study = applyDeviations(loaded.study, record);
   const runs = store.loadRunFeatures();
   const agents = store.loadAgentFeatures();
   const retriesByRun = new Map([...store.summariseCalls()].map(([runId, summary]) => [runId, summary.retries]));
@@ -259,13 +323,25 @@ export function analyzeStage(
     hypotheses: analysis.hypotheses,
     correction: study.analysis.correction,
     covariates,
-    instrument: study.languages.map((language) => parityRow(loaded.packs.get(language)!, loadValidationSet(language))),
+    instrument: study.languages.map((language) =>
+      parityRow(loaded.packs.get(language)!, loadValidationSet(language, { directory: loaded.packsDirectory })),
+    ),
     trajectories: summariseTrajectories({
       study,
       runs,
       turns: store.loadTurnFeatures(),
       phases: store.loadPhaseFeatures(),
     }),
+    ...(record === undefined
+      ? {}
+      : {
+          preregistration: preregistrationResults(
+            record,
+            readLock(join(directory, RUN_PREREG_DIRECTORY, LOCK_FILE)),
+            loaded.study,
+            analysis.hypotheses,
+          ),
+        }),
   });
   store.saveResults(results);
   writeFileAtomic(join(directory, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -285,4 +361,56 @@ export function reportStage(
   writeFileAtomic(html, renderHtml(results, manifest, options));
   writeFileAtomic(markdown, renderMarkdown(results, manifest, options));
   return { html, markdown };
+}
+
+/**
+ * Copies the lock (and the preregistration document beside it, when there is one) into the run
+ * folder byte for byte, so the folder and its bundle carry the plan they were checked against.
+ */
+function copyPreregistration(directory: string, lockFile: string): void {
+  const target = join(directory, RUN_PREREG_DIRECTORY);
+  mkdirSync(target, { recursive: true });
+  copyFileAtomic(lockFile, join(target, LOCK_FILE));
+  const document = join(dirname(lockFile), PREREGISTRATION_DOCUMENT);
+  if (existsSync(document)) copyFileAtomic(document, join(target, PREREGISTRATION_DOCUMENT));
+}
+
+/** Run-folder copies of the pack files a stage used: `packs/simulated/<tag>/`, `packs/scored/<tag>/`. */
+export const PACK_SNAPSHOT_DIRECTORY = 'packs';
+export const PACK_FILES = ['pack.json', 'validation.json'] as const;
+
+/**
+ * Keeps the exact pack files (pack.json and validation.json) a stage used in the run folder: the
+ * simulation's once (the first session's are the ones its transcripts came from), the scoring's
+ * every time it scores (features follow the latest lexicons). A bundle ships them, so the numbers
+ * can be re-derived after the installed packs have moved on.
+ */
+export function snapshotPacks(directory: string, loaded: LoadedStudy, stage: 'simulated' | 'scored'): void {
+  const source = loaded.packsDirectory ?? languagesDirectory();
+  for (const tag of loaded.study.languages) {
+    const target = join(directory, PACK_SNAPSHOT_DIRECTORY, stage, tag);
+    if (stage === 'simulated' && existsSync(join(target, 'pack.json'))) continue;
+    mkdirSync(target, { recursive: true });
+    for (const file of PACK_FILES) {
+      const from = join(source, tag, file);
+      if (existsSync(from)) copyFileAtomic(from, join(target, file));
+      else rmSync(join(target, file), { force: true });
+    }
+  }
+}
+
+function copyFileAtomic(from: string, to: string): void {
+  const temporary = `${to}.tmp-${process.pid}`;
+  copyFileSync(from, temporary);
+  renameSync(temporary, to);
+}
+
+/** The pack folder a run folder's `packs/<stage>/` snapshot gives, when it holds every language. */
+export function packSnapshot(
+  directory: string,
+  stage: 'simulated' | 'scored',
+  languages: readonly string[],
+): string | undefined {
+  const folder = join(directory, PACK_SNAPSHOT_DIRECTORY, stage);
+  return languages.every((tag) => existsSync(join(folder, tag, 'pack.json'))) ? folder : undefined;
 }

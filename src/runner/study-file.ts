@@ -9,7 +9,7 @@ import {
   UserInputError,
   userInputErrorFromZod,
 } from '../contracts/index.js';
-import { listLanguageTags, loadLanguagePack } from '../languages/index.js';
+import { listLanguageTags, loadLanguagePack, type RegistryOptions } from '../languages/index.js';
 
 /**
  * Loading a study file: YAML syntax, then the strict schema, then the checks that need the language
@@ -23,6 +23,8 @@ export interface LoadedStudy {
   /** SHA-256 of the canonical JSON of the resolved study (defaults written out). */
   hash: string;
   packs: Map<string, LanguagePack>;
+  /** The folder the packs were read from (a bundle's, `--rescore-with`); undefined: the installed packs. */
+  packsDirectory?: string | undefined;
 }
 
 export interface StudyOverrides {
@@ -34,7 +36,11 @@ export interface StudyOverrides {
 
 const SCHEMA_HINT = 'see schema/study.schema.json or studies/study1.yaml';
 
-export function loadStudyFile(file: string, overrides: StudyOverrides = {}): LoadedStudy {
+export function loadStudyFile(
+  file: string,
+  overrides: StudyOverrides = {},
+  packSource: RegistryOptions = {},
+): LoadedStudy {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -63,16 +69,22 @@ export function loadStudyFile(file: string, overrides: StudyOverrides = {}): Loa
       fix: `a study file is a YAML mapping with keys such as name, title, seed, languages, design, replicates, analysis (${SCHEMA_HINT})`,
     });
   }
-  return resolveStudy(applyOverrides(raw as Record<string, unknown>, overrides), file);
+  return resolveStudy(applyOverrides(raw as Record<string, unknown>, overrides), file, packSource);
 }
 
 /** Validates a study object (from a file, or from a run folder's manifest) against schema and packs. */
-export function resolveStudy(raw: unknown, file: string): LoadedStudy {
+export function resolveStudy(raw: unknown, file: string, packSource: RegistryOptions = {}): LoadedStudy {
   const parsed = StudySchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw userInputErrorFromZod(parsed.error, file, SCHEMA_HINT);
   const study = parsed.data;
-  const packs = checkAgainstPacks(study, file);
-  return { file, study, hash: studyHash(study), packs };
+  const packs = checkAgainstPacks(study, file, packSource);
+  return {
+    file,
+    study,
+    hash: studyHash(study),
+    packs,
+    ...(packSource.directory === undefined ? {} : { packsDirectory: packSource.directory }),
+  };
 }
 
 /**
@@ -81,8 +93,13 @@ export function resolveStudy(raw: unknown, file: string): LoadedStudy {
  * Raising a budget or a rate limit therefore resumes the same run folder.
  */
 export function studyHash(study: Study): string {
+  return hashCanonical(studyDesign(study));
+}
+
+/** The study without its execution settings: what the study hash and a preregistration lock cover. */
+export function studyDesign(study: Study): Omit<Study, 'budget' | 'modelOptions'> {
   const { budget: _budget, modelOptions: _modelOptions, ...design } = study;
-  return hashCanonical(design);
+  return design;
 }
 
 function applyOverrides(raw: Record<string, unknown>, overrides: StudyOverrides): Record<string, unknown> {
@@ -94,8 +111,8 @@ function applyOverrides(raw: Record<string, unknown>, overrides: StudyOverrides)
   return result;
 }
 
-function checkAgainstPacks(study: Study, file: string): Map<string, LanguagePack> {
-  const available = listLanguageTags();
+function checkAgainstPacks(study: Study, file: string, packSource: RegistryOptions): Map<string, LanguagePack> {
+  const available = listLanguageTags(packSource);
   const packs = new Map<string, LanguagePack>();
   study.languages.forEach((tag, index) => {
     if (!available.includes(tag)) {
@@ -112,7 +129,7 @@ function checkAgainstPacks(study: Study, file: string): Map<string, LanguagePack
         fix: 'list each language once',
       });
     }
-    packs.set(tag, loadLanguagePack(tag));
+    packs.set(tag, loadLanguagePack(tag, packSource));
   });
 
   const interventions = [study.design.dose.intervention, ...study.design.background];

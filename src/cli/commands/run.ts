@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   loadStudyWithOverrides,
+  preregistrationFor,
   printSummary,
   refuseOverBudget,
   runAnalyzeStage,
@@ -20,8 +21,9 @@ export function registerRun(program: Command): void {
   addStudyRunOptions(command).action(async (studyFile: string, options: StudyCommandOptions) => {
     const loaded = loadStudyWithOverrides(studyFile, options);
     const directory = runDirectory(loaded, options);
+    const preregistration = preregistrationFor(loaded, directory, options);
     await refuseOverBudget(loaded, directory, options);
-    const finished = await runSimulateStage(loaded, directory, options);
+    const finished = await runSimulateStage(loaded, directory, options, preregistration);
     if (!finished) {
       process.exitCode = 130;
       return;

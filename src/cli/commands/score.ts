@@ -6,8 +6,9 @@ export function registerScore(program: Command): void {
     .command('score')
     .description("score a run folder's stored transcripts with the installed lexicons (never re-simulates)")
     .argument('<run-folder>', 'e.g. runs/study1-1a2b3c4d')
+    .option('--deviation <reason>', 'state why a preregistered folder is re-scored with other packs (recorded)')
     .option('--quiet', 'no summary output')
-    .action((directory: string, options: { quiet?: boolean }) => {
-      runScoreStage(directory, options.quiet === true);
+    .action((directory: string, options: { quiet?: boolean; deviation?: string }) => {
+      runScoreStage(directory, options.quiet === true, options.deviation);
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   loadStudyWithOverrides,
+  preregistrationFor,
   refuseOverBudget,
   runDirectory,
   runSimulateStage,
@@ -16,8 +17,9 @@ export function registerSimulate(program: Command): void {
   addStudyRunOptions(command).action(async (studyFile: string, options: StudyCommandOptions) => {
     const loaded = loadStudyWithOverrides(studyFile, options);
     const directory = runDirectory(loaded, options);
+    const preregistration = preregistrationFor(loaded, directory, options);
     await refuseOverBudget(loaded, directory, options);
-    const finished = await runSimulateStage(loaded, directory, options);
+    const finished = await runSimulateStage(loaded, directory, options, preregistration);
     if (!finished) process.exitCode = 130;
     else process.stdout.write(`${directory}\n`);
   });
