@@ -27,24 +27,31 @@ export function toolVersion(): string {
   return packageJson.version;
 }
 
-/** Versions of the packages that can change a run's numbers. */
+/**
+ * Versions of the packages that can change a run's numbers: every runtime dependency of the package
+ * (statistics, matrices, distributions, tokenizer, SDKs, store, stemming, script conversion) and,
+ * recursively, the packages they depend on, read from the installed tree, so the manifest names
+ * the code that actually computed each p-value rather than an umbrella package.
+ */
 function packageVersions(): Record<string, string> {
   const root = packageRoot();
-  const names = [
-    'zod',
-    'better-sqlite3',
-    'franc',
-    'ml-matrix',
-    'openai',
-    '@anthropic-ai/sdk',
-    '@stdlib/stats-base-dists',
-  ];
+  const readPackage = (directory: string): { version?: string; dependencies?: Record<string, string> } | undefined => {
+    const file = join(directory, 'package.json');
+    return existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as { version?: string; dependencies?: Record<string, string> })
+      : undefined;
+  };
   const versions: Record<string, string> = {};
-  for (const name of names) {
-    const file = join(root, 'node_modules', name, 'package.json');
-    if (existsSync(file)) versions[name] = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  const pending = Object.keys(readPackage(root)?.dependencies ?? {});
+  while (pending.length > 0) {
+    const name = pending.pop() as string;
+    if (versions[name] !== undefined) continue;
+    const installed = readPackage(join(root, 'node_modules', name));
+    if (installed?.version === undefined) continue;
+    versions[name] = installed.version;
+    pending.push(...Object.keys(installed.dependencies ?? {}));
   }
-  return versions;
+  return Object.fromEntries(Object.entries(versions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export function gitState(): Manifest['git'] {
