@@ -1,60 +1,48 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { toolVersion } from '../runner/index.js';
-import { registerAnalyze } from './commands/analyze.js';
-import { registerLanguages } from './commands/languages.js';
-import { registerLexicon } from './commands/lexicon.js';
-import { registerMockServer } from './commands/mock-server.js';
-import { registerPlan } from './commands/plan.js';
-import { registerPower } from './commands/power.js';
-import { registerPrereg } from './commands/prereg.js';
-import { registerReport } from './commands/report.js';
-import { registerRun } from './commands/run.js';
-import { registerSchema } from './commands/schema.js';
-import { registerScore } from './commands/score.js';
-import { registerSimulate } from './commands/simulate.js';
-import { registerStats } from './commands/stats.js';
-import { registerValidate } from './commands/validate.js';
-import { reportError } from './errors.js';
+import { Command, CommanderError } from 'commander';
+import { COMMANDS } from './commands/index.js';
+import { packageVersion } from './version.js';
 
-/** The composition root: one commander program, one file per command under commands/. */
-export function createProgram(): Command {
+/**
+ * The composition root: one commander program, one file per command under commands/. Only the
+ * command being run (or whose help is asked for) is loaded; the others are listed by name and
+ * summary, so start-up does not pay for statistics, SDKs or the store it will not use.
+ */
+export async function createProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('backfire')
     .description(
       'Preregistered experiments on prompt-level safety interventions in multilingual LLM multi-agent groups',
     )
-    .version(toolVersion())
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [
-    registerRun,
-    registerValidate,
-    registerSimulate,
-    registerScore,
-    registerAnalyze,
-    registerReport,
-    registerSchema,
-    registerLanguages,
-    registerLexicon,
-    registerPlan,
-    registerMockServer,
-    registerPower,
-    registerStats,
-    registerPrereg,
-  ]) {
-    register(program);
+  const requested = requestedCommand(argv);
+  for (const entry of COMMANDS) {
+    if (entry.name === requested) (await entry.load())(program);
+    else program.command(entry.name).description(entry.summary);
   }
   for (const command of program.commands) command.exitOverride();
   return program;
 }
 
+/** The command a command line names: its first word that is not an option (`help <command>` too). */
+function requestedCommand(argv: readonly string[]): string | undefined {
+  const words = argv.filter((argument) => !argument.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await createProgram().parseAsync([...argv], { from: 'user' });
+    await (await createProgram(argv)).parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed its message (unknown option, missing argument).
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    const { reportError } = await import('./errors.js');
     return reportError(error);
   }
 }
