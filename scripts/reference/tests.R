@@ -234,7 +234,7 @@ for (design in c("paired", "one-sample")) {
     ncpInterval = as_array(ncp), ciD = as_array(ncp / sqrt(n)), ciG = as_array(j * ncp / sqrt(n))
   )
 }
-# paper.md's numbers table: Hedges' g with n = 15 + 15 back to d, t(28) and p.
+# docs/paper-notes.md's numbers table: Hedges' g with n = 15 + 15 back to d, t(28) and p.
 paper <- lapply(c(0.771, -1.844), function(g) {
   j <- hedges_correction(28)
   d <- g / j

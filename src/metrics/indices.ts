@@ -5,7 +5,7 @@ import type { IndexDefinition, IndexName } from '../contracts/index.js';
  * definitions are written into results.json so a reader knows exactly what was computed; bump an
  * index's version whenever its formula changes.
  *
- * CPI and DI follow paper.md's reconstruction: z-scores over the pooled (non-excluded) data of the
+ * CPI and DI follow docs/paper-notes.md's reconstruction: z-scores over the pooled (non-excluded) data of the
  * study; "hits" are lexicon hits per scored action unless the study asks for raw counts.
  */
 export const INDEX_DEFINITIONS: Readonly<Record<IndexName, IndexDefinition>> = {

@@ -95,7 +95,7 @@ describe('JZS t-test Bayes factors against BayesFactor::ttestBF', () => {
         label: `t=${item.t} n1=${item.n1} n2=${item.n2}`,
       });
     }
-    // paper.md's two contrasts: BF10 = 1.9 for g = 0.771 and about 990 for g = -1.844.
+    // docs/paper-notes.md's two contrasts: BF10 = 1.9 for g = 0.771 and about 990 for g = -1.844.
     expect(tTestBayesFactorFromT(2.17, 15, 15).bf10).toBeCloseTo(1.905, 3);
     expect(tTestBayesFactorFromT(-5.19, 15, 15).bf10).toBeGreaterThan(900);
   });

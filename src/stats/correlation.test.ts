@@ -64,7 +64,7 @@ describe('Pearson correlation against R cor.test', () => {
     }
   });
 
-  it('reproduces paper.md: r = 0.474, n = 16 gives t(14) = 2.01, p = .064', () => {
+  it('reproduces docs/paper-notes.md: r = 0.474, n = 16 gives t(14) = 2.01, p = .064', () => {
     const result = pearsonFromR(0.474, 16);
     expect(result.df).toBe(14);
     expect(result.statistic.toFixed(2)).toBe('2.01');

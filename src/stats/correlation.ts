@@ -83,7 +83,7 @@ export function pearsonCorrelation(
 }
 
 /**
- * The test and interval of a published r from n pairs (paper.md: r = 0.474, n = 16 gives
+ * The test and interval of a published r from n pairs (docs/paper-notes.md: r = 0.474, n = 16 gives
  * t(14) = 2.01, p = .064).
  */
 export function pearsonFromR(r: number, n: number, options: CorrelationOptions = {}): PearsonResult {

@@ -64,7 +64,7 @@ const reference = readReferenceFixture(
 
 afterAll(() => reportDeviations('effect-size.test.ts'));
 
-describe("paper.md's numbers table", () => {
+describe("docs/paper-notes.md's numbers table", () => {
   it('g = +0.771, n = 15 + 15 gives d = 0.792, t(28) = 2.17, p = .0386', () => {
     const result = studentTFromHedgesG(0.771, 15, 15);
     expect(result.d.toFixed(3)).toBe('0.792');

@@ -103,7 +103,7 @@ export interface TFromHedgesG {
 
 /**
  * The pooled-SD Student t test a published Hedges' g of two groups implies: d = g / J(df),
- * t = d / sqrt(1/n1 + 1/n2), df = n1 + n2 - 2 (paper.md: g = 0.771, 15 + 15 gives t(28) = 2.17).
+ * t = d / sqrt(1/n1 + 1/n2), df = n1 + n2 - 2 (docs/paper-notes.md: g = 0.771, 15 + 15 gives t(28) = 2.17).
  */
 export function studentTFromHedgesG(g: number, n1: number, n2: number): TFromHedgesG {
   if (!Number.isFinite(g)) {

@@ -58,7 +58,7 @@ describe('power against R power.t.test', () => {
     }
   });
 
-  it("plans paper.md's Study 1 contrast: 15 + 15 runs give 55% power for d = 0.792 (g = 0.771)", () => {
+  it("plans docs/paper-notes.md's Study 1 contrast: 15 + 15 runs give 55% power for d = 0.792 (g = 0.771)", () => {
     // R: power.t.test(n = 15, delta = 0.79244994390548) -> 0.5538884441; n for 80% -> 25.99354.
     const d = 0.79244994390548;
     expect(tTestPower({ n: 15, delta: d }).power).toBeCloseTo(0.5538884441, 9);

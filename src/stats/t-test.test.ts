@@ -96,7 +96,7 @@ describe('t test results', () => {
     expect(paired.estimator.name).toBe('paired-t-test');
   });
 
-  it('reproduce paper.md: g = 0.771 with n = 15 + 15 is t(28) = 2.17, p = .0386 from summaries', () => {
+  it('reproduce docs/paper-notes.md: g = 0.771 with n = 15 + 15 is t(28) = 2.17, p = .0386 from summaries', () => {
     // Two groups whose pooled SD is 1 and whose mean difference is d = 0.792 (= g / J(28)).
     const d = 0.79244994390548;
     const result = twoSampleTTestFromSummaries(
