@@ -16,6 +16,8 @@ import {
   type LoadedStudy,
   loadStudyFile,
   openRunDirectory,
+  isBundleFile,
+  openBundleReplaySource,
   projectStudyCost,
   readManifest,
   STORE_FILE,
@@ -132,7 +134,8 @@ export async function runSimulateStage(
   preregistration?: RunPreregistration | undefined,
 ): Promise<boolean> {
   const stop = installStopHandler();
-  const replaySource = options.replay === undefined ? undefined : openRunDirectory(options.replay).store;
+  const replay = await openReplaySource(options.replay);
+  const replaySource = replay?.store;
   try {
     const budget = loaded.study.budget?.usd;
     const summary = await simulateStage({
@@ -163,8 +166,16 @@ export async function runSimulateStage(
     return true;
   } finally {
     stop.dispose();
-    replaySource?.close();
+    replay?.close();
   }
+}
+
+/** `--replay`: a run folder's recorded calls, or a bundle's (checked first, its store rebuilt in a temporary folder). */
+async function openReplaySource(path: string | undefined): Promise<{ store: RunStore; close(): void } | undefined> {
+  if (path === undefined) return undefined;
+  if (isBundleFile(path)) return openBundleReplaySource(path);
+  const { store } = openRunDirectory(path);
+  return { store, close: () => store.close() };
 }
 
 /**

@@ -14,7 +14,10 @@ export function addStudyRunOptions(command: Command): Command {
       parseNumber('--budget', 0),
     )
     .option('--no-cache', 'neither read nor write the response cache')
-    .option('--replay <run-folder>', 'answer every call from the recorded calls of another run folder (no network)')
+    .option(
+      '--replay <run-folder-or-bundle>',
+      'answer every call from the recorded calls of another run folder or a bundle (no network)',
+    )
     .option(
       '--concurrency <n>',
       'runs in flight at once (default: enough to fill every request slot)',

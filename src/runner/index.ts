@@ -3,6 +3,16 @@
  * Imports every layer below the CLI.
  */
 export { createBuiltinModel, isBuiltinModelRef } from './builtin-models.js';
+export {
+  type BundleSummary,
+  type CreateBundleOptions,
+  createBundle,
+  isBundleFile,
+  type OpenedBundle,
+  openBundle,
+  openBundleReplaySource,
+} from './bundle.js';
+export { differingValues, type ReproduceOptions, type ReproduceSummary, reproduceBundle } from './reproduce.js';
 export { type CostProjection, projectStudyCost } from './cost-projection.js';
 export {
   ANALYTIC_POWER_CAVEAT,

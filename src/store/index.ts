@@ -3,3 +3,17 @@
  * its migrations, and exporters. Imports contracts only.
  */
 export { RunStore, type RunCallSummary, type StoredRun, type TurnCommit } from './run-store.js';
+export { type CallTotals, FEATURE_TABLES, type FeatureTable, StoreReader } from './store-reader.js';
+export { ImportLineError, importStore, type StoreImportSource, type StoreImportSummary } from './store-import.js';
+export {
+  type ColumnSpec,
+  type ColumnType,
+  EXPORT_FORMATS,
+  EXPORT_TABLE_NAMES,
+  EXPORT_TABLES,
+  type ExportFormat,
+  type ExportTable,
+  exportTable,
+  HIT_CATEGORIES,
+  tableRows,
+} from './exporters.js';

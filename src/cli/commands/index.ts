@@ -89,4 +89,19 @@ export const COMMANDS: readonly CommandEntry[] = [
       'freeze a study, its packs, lexicons, estimators and seeds into a hash-locked preregistration (no model call)',
     load: async () => (await import('./prereg.js')).registerPrereg,
   },
+  {
+    name: 'export',
+    summary: 'export runs, agents, actions, calls, turns and results as CSV, JSON Lines or Parquet',
+    load: async () => (await import('./export.js')).registerExport,
+  },
+  {
+    name: 'bundle',
+    summary: 'write a replication bundle of a run folder (.tar.gz) that `reproduce` re-analyses with zero model calls',
+    load: async () => (await import('./bundle.js')).registerBundle,
+  },
+  {
+    name: 'reproduce',
+    summary: 're-derive every number of a replication bundle with zero model calls and compare it byte for byte',
+    load: async () => (await import('./reproduce.js')).registerReproduce,
+  },
 ];
