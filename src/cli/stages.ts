@@ -4,6 +4,9 @@ import { BudgetExceededError, canonicalJson, type Manifest, type Results, UserIn
 import { RunStore } from '../store/index.js';
 import {
   analyzeStage,
+  asRunFolderWriter,
+  asRunFolderWriterAsync,
+  checkRunFolderPath,
   formatChange,
   LOCK_FILE,
   RUN_PREREG_DIRECTORY,
@@ -29,6 +32,7 @@ import {
 import { renderTerminalSummary } from '../report/index.js';
 import { createStudyModels, isSurrogateRef } from './model-factory.js';
 import { createProgressReporter } from './progress.js';
+import { startQueueCoordination } from './queue-coordinator.js';
 
 /**
  * What the stage commands share: load a study with the command-line overrides, pick the run folder,
@@ -48,6 +52,8 @@ export interface StudyCommandOptions {
   replay?: string;
   prereg?: string;
   deviation?: string;
+  /** `run --queue <redis url>`: coordinate queue workers instead of simulating here. */
+  queue?: string;
 }
 
 export function loadStudyWithOverrides(file: string, options: StudyCommandOptions): LoadedStudy {
@@ -61,7 +67,9 @@ export function loadStudyWithOverrides(file: string, options: StudyCommandOption
 }
 
 export function runDirectory(loaded: LoadedStudy, options: StudyCommandOptions): string {
-  return options.out ?? defaultRunDirectory(loaded);
+  const directory = options.out ?? defaultRunDirectory(loaded);
+  checkRunFolderPath(directory);
+  return directory;
 }
 
 /**
@@ -127,12 +135,30 @@ export function installStopHandler(): { shouldStop: () => boolean; dispose: () =
   };
 }
 
+/** Simulates into the run folder as its one writer (see runner/writer-lock.ts). */
 export async function runSimulateStage(
   loaded: LoadedStudy,
   directory: string,
   options: StudyCommandOptions,
   preregistration?: RunPreregistration | undefined,
 ): Promise<boolean> {
+  return asRunFolderWriterAsync(directory, () => simulateAsWriter(loaded, directory, options, preregistration));
+}
+
+async function simulateAsWriter(
+  loaded: LoadedStudy,
+  directory: string,
+  options: StudyCommandOptions,
+  preregistration: RunPreregistration | undefined,
+): Promise<boolean> {
+  // Before anything is written: the queue answers, and no other coordinator runs this study.
+  const queue =
+    options.queue === undefined
+      ? undefined
+      : await startQueueCoordination(loaded, directory, options.queue, {
+          quiet: options.quiet === true,
+          replay: options.replay !== undefined,
+        });
   const stop = installStopHandler();
   const replay = await openReplaySource(options.replay);
   const replaySource = replay?.store;
@@ -141,13 +167,16 @@ export async function runSimulateStage(
     const summary = await simulateStage({
       loaded,
       directory,
-      prepareModels: (store) =>
-        createStudyModels(loaded, {
-          store,
-          noCache: options.cache === false,
-          replayFrom: replaySource,
-          remainingBudgetUsd: budget === undefined ? undefined : Math.max(0, budget - store.totalCostUsd()),
-        }),
+      prepareModels:
+        queue?.prepareModels ??
+        ((store) =>
+          createStudyModels(loaded, {
+            store,
+            noCache: options.cache === false,
+            replayFrom: replaySource,
+            remainingBudgetUsd: budget === undefined ? undefined : Math.max(0, budget - store.totalCostUsd()),
+          })),
+      simulate: queue?.simulate,
       shouldStop: stop.shouldStop,
       preregistration,
       ...(options.quiet === true ? {} : { progress: createProgressReporter('simulate') }),
@@ -167,6 +196,7 @@ export async function runSimulateStage(
   } finally {
     stop.dispose();
     replay?.close();
+    await queue?.close();
   }
 }
 
@@ -224,16 +254,27 @@ function progressOf(directory: string): { remainingRunIds: Set<string> | undefin
 }
 
 /**
- * Runs in flight: enough to keep every request slot of the study's network models busy (a run has
- * one call in flight at a time under the sequential turn policies); built-in models are CPU-bound.
+ * Runs in flight: RUNS_PER_SLOT times the request slots of the study's network models (a run has one
+ * call in flight at a time under the sequential turn policies), so a freed slot always finds a call
+ * waiting; the limiter serves the runs furthest behind first, which keeps the study's tail short
+ * (bench/RESULTS.md: one run per slot left slots idle between a run's calls and ended on the slowest
+ * runs). Built-in models are CPU-bound.
  */
+const RUNS_PER_SLOT = 4;
+
 function defaultRunsInFlight(loaded: LoadedStudy): number {
   const network = loaded.study.models.filter((ref) => !isBuiltinModelRef(ref));
   if (network.length === 0) return DEFAULT_RUNS_IN_FLIGHT;
-  return network.reduce((total, ref) => total + (loaded.study.modelOptions[ref]?.maxConcurrency ?? 64), 0);
+  return (
+    RUNS_PER_SLOT * network.reduce((total, ref) => total + (loaded.study.modelOptions[ref]?.maxConcurrency ?? 64), 0)
+  );
 }
 
 export function runScoreStage(directory: string, quiet: boolean, deviation?: string): void {
+  asRunFolderWriter(directory, () => scoreAsWriter(directory, quiet, deviation));
+}
+
+function scoreAsWriter(directory: string, quiet: boolean, deviation: string | undefined): void {
   const { loaded, store, manifest } = openRunDirectory(directory);
   try {
     // Re-scoring a preregistered folder with other lexicons is a deviation like any other.
@@ -259,6 +300,10 @@ export function runScoreStage(directory: string, quiet: boolean, deviation?: str
 }
 
 export function runAnalyzeStage(directory: string): Results {
+  return asRunFolderWriter(directory, () => analyzeAsWriter(directory));
+}
+
+function analyzeAsWriter(directory: string): Results {
   const { loaded, store } = openRunDirectory(directory);
   try {
     const surrogateRefs = new Set(loaded.study.models.filter(isSurrogateRef));
@@ -274,6 +319,10 @@ export function runReportStage(directory: string): {
   results: Results;
   manifest: Manifest;
 } {
+  return asRunFolderWriter(directory, () => reportAsWriter(directory));
+}
+
+function reportAsWriter(directory: string): { html: string; markdown: string; results: Results; manifest: Manifest } {
   const { loaded, store, manifest } = openRunDirectory(directory);
   try {
     const results = store.loadResults();

@@ -8,6 +8,7 @@ export {
   type MockServer,
   type MockServerOptions,
   type MockServerStats,
+  type RecordedLatency,
   type RecordedRequest,
   startMockServer,
   uniformFrom,

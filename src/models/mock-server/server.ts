@@ -79,6 +79,11 @@ export interface MockServerOptions {
   timeoutHoldMs?: number;
   /** Requests kept in `requests` (oldest dropped; default 1000). */
   maxRecordedRequests?: number;
+  /**
+   * Keep every answered request's drawn latency and agent (`GET /__latencies`), so the scheduler
+   * benchmark can compute the best schedule of the same draws; off by default to keep memory flat.
+   */
+  recordLatencies?: boolean;
   host?: string;
   port?: number;
 }
@@ -94,6 +99,13 @@ export interface RecordedRequest {
   body: unknown;
   agent: string;
   outcome: MockOutcome;
+}
+
+/** One answered request's drawn latency, in arrival order (`recordLatencies`). */
+export interface RecordedLatency {
+  /** The `x-backfire-agent` header: `<run id>/<agent id>`. */
+  agent: string;
+  delayMs: number;
 }
 
 export type MockOutcome = 'ok' | MockFault | 'unauthorized' | 'bad-request' | 'not-found';
@@ -220,6 +232,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const requests: RecordedRequest[] = [];
   const prefix = new PrefixTracker();
   const seenBodies = new Map<string, number>();
+  const latencyLog: RecordedLatency[] = [];
   let outcomes = emptyOutcomes();
   let chatIndex = 0;
   let requestIndex = 0;
@@ -326,6 +339,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     let latencyDraw = 0;
     const delay = drawLatency(latency, () => uniformFrom(`latency:${drawKey}:${latencyDraw++}`));
     record({ ...base, body, agent, outcome: fault });
+    if (options.recordLatencies === true && fault === 'ok') latencyLog.push({ agent, delayMs: delay });
 
     if (fault === 'rate-limit') {
       const headers: Record<string, string> = {};
@@ -444,6 +458,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         sendJson(response, 200, stats());
         return;
       }
+      if (method === 'GET' && path === '/__latencies') {
+        sendJson(response, 200, latencyLog);
+        return;
+      }
       if (method === 'POST' && path === '/__reset') {
         reset();
         sendJson(response, 200, { ok: true });
@@ -495,6 +513,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     requests.length = 0;
     prefix.reset();
     seenBodies.clear();
+    latencyLog.length = 0;
     outcomes = emptyOutcomes();
     chatIndex = 0;
     maxInFlight = inFlight;

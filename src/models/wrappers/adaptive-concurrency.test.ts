@@ -159,6 +159,36 @@ describe('AdaptiveConcurrencyLimiter', () => {
   });
 });
 
+describe('AdaptiveConcurrencyLimiter priority', () => {
+  it('serves waiting calls by priority, then in arrival order, skipping aborted ones', async () => {
+    const limiter = new AdaptiveConcurrencyLimiter({ maxConcurrency: 1 });
+    const first = await limiter.acquire(1);
+    const served: string[] = [];
+    const controller = new AbortController();
+    const waiting = [
+      { name: 'turn 3', priority: 3 },
+      { name: 'turn 1 a', priority: 1 },
+      { name: 'turn 2 (aborted)', priority: 2, signal: controller.signal },
+      { name: 'turn 1 b', priority: 1 },
+      { name: 'turn 2', priority: 2 },
+    ].map(({ name, priority, signal }) =>
+      limiter.acquire(1, signal, priority).then(
+        (permit) => {
+          served.push(name);
+          limiter.release(permit, 'success');
+        },
+        () => served.push(`${name}: rejected`),
+      ),
+    );
+    controller.abort();
+    expect(limiter.state().queued).toBe(4);
+    limiter.release(first, 'success');
+    await Promise.all(waiting);
+    expect(served).toEqual(['turn 2 (aborted): rejected', 'turn 1 a', 'turn 1 b', 'turn 2', 'turn 3']);
+    expect(limiter.state()).toMatchObject({ queued: 0, inFlight: 0 });
+  });
+});
+
 describe('withLoadBalancing', () => {
   it('sends each call to the least-loaded endpoint', async () => {
     const left = gatedModel('left');

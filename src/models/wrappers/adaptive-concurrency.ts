@@ -16,6 +16,11 @@ import { abortError } from '../adapters/errors.js';
  *   from its prompt (4 characters per token) plus `maxTokens` at start and replaced by the
  *   reported usage when it ends.
  *
+ * - Waiting calls are served by priority, then in arrival order. The model wrapper passes the call's
+ *   turn, so when more runs are in flight than there are slots, the runs furthest behind (with the
+ *   most calls still to make) go first: the list schedule that shortens a study's tail
+ *   (`bench/scheduler-support.ts` compares it with first-come first-served on the same draws).
+ *
  * The wrapper sits inside the retry wrapper, so waiting for a retry does not hold a slot.
  */
 
@@ -40,6 +45,11 @@ export interface ConcurrencyState {
 }
 
 interface Waiter {
+  /** Lower goes first; ties in arrival order (`sequence`). */
+  priority: number;
+  sequence: number;
+  /** Set when the waiter left the queue (served or aborted); the heap drops it lazily. */
+  done: boolean;
   tokens: number;
   resolve: (permit: Permit) => void;
   reject: (error: unknown) => void;
@@ -64,7 +74,8 @@ export class AdaptiveConcurrencyLimiter {
   #epoch = 0;
   #decreases = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #queue: Waiter[] = [];
+  readonly #queue = new WaiterHeap();
+  #sequence = 0;
   readonly #starts: { time: number; tokens: number }[] = [];
   readonly #max: number;
   readonly #min: number;
@@ -89,7 +100,7 @@ export class AdaptiveConcurrencyLimiter {
     return {
       limit: this.#limit,
       inFlight: this.#inFlight,
-      queued: this.#queue.length,
+      queued: this.#queue.size,
       decreases: this.#decreases,
       maxInFlight: this.#maxInFlight,
     };
@@ -97,23 +108,26 @@ export class AdaptiveConcurrencyLimiter {
 
   /** Load relative to capacity, for the load balancer. */
   load(): number {
-    return (this.#inFlight + this.#queue.length) / Math.floor(this.#limit);
+    return (this.#inFlight + this.#queue.size) / Math.floor(this.#limit);
   }
 
-  acquire(tokens: number, signal?: AbortSignal): Promise<Permit> {
+  acquire(tokens: number, signal?: AbortSignal, priority = 0): Promise<Permit> {
     if (signal?.aborted === true) {
       return Promise.reject(abortError(signal));
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
+        priority,
+        sequence: this.#sequence++,
+        done: false,
         tokens,
         resolve,
         reject,
         signal,
         onAbort: () => {
-          const index = this.#queue.indexOf(waiter);
-          if (index >= 0) {
-            this.#queue.splice(index, 1);
+          if (!waiter.done) {
+            waiter.done = true;
+            this.#queue.cancel();
             reject(abortError(signal));
           }
         },
@@ -170,8 +184,8 @@ export class AdaptiveConcurrencyLimiter {
   }
 
   #pump(): void {
-    while (this.#queue.length > 0 && this.#inFlight < Math.floor(this.#limit)) {
-      const waiter = this.#queue[0]!;
+    while (this.#queue.size > 0 && this.#inFlight < Math.floor(this.#limit)) {
+      const waiter = this.#queue.peek()!;
       const now = this.#now();
       const wait = this.#rateWait(waiter.tokens, now);
       if (wait > 0) {
@@ -183,7 +197,8 @@ export class AdaptiveConcurrencyLimiter {
         }
         return;
       }
-      this.#queue.shift();
+      this.#queue.pop();
+      waiter.done = true;
       waiter.signal?.removeEventListener('abort', waiter.onAbort);
       const window = { time: now, tokens: waiter.tokens };
       if (this.#rpm !== undefined || this.#tpm !== undefined) {
@@ -194,6 +209,71 @@ export class AdaptiveConcurrencyLimiter {
       waiter.resolve({ epoch: this.#epoch, window });
     }
   }
+}
+
+/**
+ * Waiting calls ordered by (priority, arrival): a binary heap, so a queue of thousands of calls costs
+ * O(log n) per call. An aborted waiter is marked done and skipped when it reaches the top.
+ */
+class WaiterHeap {
+  readonly #items: Waiter[] = [];
+  #live = 0;
+
+  get size(): number {
+    return this.#live;
+  }
+
+  push(waiter: Waiter): void {
+    this.#live += 1;
+    const items = this.#items;
+    items.push(waiter);
+    let child = items.length - 1;
+    while (child > 0) {
+      const parent = (child - 1) >> 1;
+      if (!before(items[child]!, items[parent]!)) break;
+      [items[child], items[parent]] = [items[parent]!, items[child]!];
+      child = parent;
+    }
+  }
+
+  /** The next live waiter, or undefined. */
+  peek(): Waiter | undefined {
+    while (this.#items.length > 0 && this.#items[0]!.done) this.#removeTop();
+    return this.#items[0];
+  }
+
+  /** Removes the waiter `peek` returned. */
+  pop(): void {
+    this.#live -= 1;
+    this.#removeTop();
+  }
+
+  /** A waiter still in the heap was aborted: it no longer counts. */
+  cancel(): void {
+    this.#live -= 1;
+  }
+
+  #removeTop(): void {
+    const items = this.#items;
+    const last = items.pop()!;
+    if (items.length === 0) return;
+    items[0] = last;
+    let parent = 0;
+    for (;;) {
+      const left = 2 * parent + 1;
+      const right = left + 1;
+      let first = parent;
+      if (left < items.length && before(items[left]!, items[first]!)) first = left;
+      if (right < items.length && before(items[right]!, items[first]!)) first = right;
+      if (first === parent) return;
+      [items[first], items[parent]] = [items[parent]!, items[first]!];
+      parent = first;
+    }
+  }
+}
+
+function before(a: Waiter, b: Waiter): boolean {
+  return a.priority < b.priority || (a.priority === b.priority && a.sequence < b.sequence);
 }
 
 function isCongestion(error: unknown): boolean {
@@ -214,7 +294,7 @@ export function withAdaptiveConcurrency(inner: ChatModel, limiter: AdaptiveConcu
     limiter,
     ...(inner.close === undefined ? {} : { close: () => inner.close!() }),
     async generate(request: GenerateRequest): Promise<GenerateResult> {
-      const permit = await limiter.acquire(estimateRequestTokens(request), request.signal);
+      const permit = await limiter.acquire(estimateRequestTokens(request), request.signal, request.metadata.turn);
       try {
         const result = await inner.generate(request);
         limiter.release(permit, 'success', result.usage.promptTokens + result.usage.completionTokens);
