@@ -441,11 +441,14 @@ class ChunkedTextFile {
   }
 }
 
-/** RFC 4180: a field is quoted when it holds a comma, a quote, a line break or edge spaces. */
+/**
+ * RFC 4180: a field is quoted when it holds a comma, a quote, a line break or edge spaces. An empty
+ * string is written `""`, so it stays distinct from null (an empty field).
+ */
 function csvField(value: CellValue): string {
   if (value === null) return '';
   if (typeof value !== 'string') return String(value);
-  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  return value === '' || /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 function csvWriter(path: string, columns: readonly ColumnSpec[]): TableWriter {
