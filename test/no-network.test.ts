@@ -59,7 +59,7 @@ describe('npm test with OPENAI_API_KEY set', () => {
           temperature: 0,
           maxTokens: 4,
           seed: 1,
-          metadata: { runId: 'r', cellId: 'c', agentId: 'a', turn: 1, replicate: 0 },
+          metadata: { runId: 'r', cellId: 'c', agentId: 'a', turn: 1, language: 'en', replicate: 0, participants: [] },
         })
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ModelCallError);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
-import { UserInputError } from '../contracts/index.js';
+import { decodeTextInput, UserInputError } from '../contracts/index.js';
 
 /**
  * CSV input for `backfire stats`: RFC 4180 parsing (csv-parse), the header row, line numbers for
@@ -58,6 +58,16 @@ const CARRIAGE_RETURN = 0x0d;
 
 export function parseCsv(content: Buffer | string, file: string): CsvTable {
   const buffer = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  // A binary file is named as one, instead of a parser error quoting its bytes.
+  if (typeof content !== 'string') {
+    decodeTextInput(buffer, {
+      file,
+      kind: 'a CSV file',
+      path: '--data',
+      maxBytes: Number.POSITIVE_INFINITY,
+      fix: 'pass a CSV file (UTF-8 text with a header row), e.g. one written by `backfire export` or a spreadsheet',
+    });
+  }
   let records: { record: string[]; info: { bytes: number } }[];
   try {
     // With `info: true` csv-parse returns { record, info } entries; its typings only know string[][].

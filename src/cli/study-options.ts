@@ -5,13 +5,13 @@ import { collect, parseInteger, parseNumber } from './options.js';
 export function addStudyRunOptions(command: Command): Command {
   return command
     .option('--out <dir>', 'run folder (default: runs/<study>-<hash of the resolved study>)')
-    .option('--seed <n>', "override the study's seed", parseInteger('--seed'))
+    .option('--seed <n>', "override the study's seed", parseInteger('--seed', 0, 2 ** 31 - 1))
     .option('--model <ref>', "model reference (repeatable); overrides the study's models", collect)
-    .option('--replicates <n>', 'override replicates per cell', parseInteger('--replicates', 1))
+    .option('--replicates <n>', 'override replicates per cell', parseInteger('--replicates', 1, 10_000))
     .option(
       '--budget <usd>',
       'refuse to start when the projected cost exceeds it, stop cleanly when spend reaches it',
-      parseNumber('--budget', 0),
+      parseNumber('--budget', 0, { exclusiveMinimum: true }),
     )
     .option('--no-cache', 'neither read nor write the response cache')
     .option(

@@ -16,4 +16,5 @@ export * from './results.js';
 export * from './seeded-random.js';
 export * from './study.js';
 export * from './surrogate-parameters.js';
+export * from './text-input.js';
 export * from './zod-errors.js';

@@ -10,7 +10,7 @@ export function userInputErrorFromZod(
   file: string | undefined,
   schemaHint = 'see schema/study.schema.json for every allowed key',
 ): UserInputError {
-  const problems = error.issues.map((issue) => describeIssue(issue, schemaHint));
+  const problems = relevantIssues(error.issues).map((issue) => describeIssue(issue, schemaHint));
   const [first, ...rest] = problems;
   if (first === undefined) {
     return new UserInputError('is invalid', { file, fix: schemaHint });
@@ -32,6 +32,21 @@ export function formatZodPath(path: readonly PropertyKey[]): string {
     }
   }
   return formatted === '' ? '(top level)' : formatted;
+}
+
+/**
+ * The bound a user can act on comes first: for `turns: 1e308`, zod reports both the safe-integer
+ * bound of `.int()` (2^53 - 1) and the schema's own maximum (60); only the latter is worth saying.
+ */
+function relevantIssues(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const isSafeIntegerBound = (issue: z.core.$ZodIssue): boolean =>
+    (issue.code === 'too_big' || issue.code === 'too_small') &&
+    Math.abs(
+      Number((issue as { maximum?: unknown; minimum?: unknown }).maximum ?? (issue as { minimum?: unknown }).minimum),
+    ) === Number.MAX_SAFE_INTEGER;
+  const key = (issue: z.core.$ZodIssue) => `${issue.code}:${issue.path.map(String).join('.')}`;
+  const hasTighterBound = new Set(issues.filter((issue) => !isSafeIntegerBound(issue)).map(key));
+  return issues.filter((issue) => !(isSafeIntegerBound(issue) && hasTighterBound.has(key(issue))));
 }
 
 interface DescribedIssue {
@@ -68,9 +83,23 @@ function describeIssue(issue: z.core.$ZodIssue, schemaHint: string): DescribedIs
       return { path, message: `must be one of ${allowed}`, fix: `use one of ${allowed}` };
     }
     case 'too_small':
-      return { path, message: issue.message, fix: `use a value of at least ${String(issue.minimum)}` };
+      return {
+        path,
+        message: issue.message,
+        fix:
+          issue.inclusive === false
+            ? `use a value greater than ${String(issue.minimum)}`
+            : `use a value of at least ${String(issue.minimum)}`,
+      };
     case 'too_big':
-      return { path, message: issue.message, fix: `use a value of at most ${String(issue.maximum)}` };
+      return {
+        path,
+        message: issue.message,
+        fix:
+          issue.inclusive === false
+            ? `use a value less than ${String(issue.maximum)}`
+            : `use a value of at most ${String(issue.maximum)}`,
+      };
     case 'invalid_union':
       return { path, message: issue.message, fix: `check the "kind" and the keys allowed for it (${schemaHint})` };
     default:

@@ -85,6 +85,29 @@ export {
 } from './preregistration.js';
 export { modelSlug, planStudy, type StudyPlan } from './plan.js';
 export {
+  asRunFolderWriter,
+  asRunFolderWriterAsync,
+  assertRunFolderSound,
+  checkRunFolderPath,
+  DamagedRunFolderError,
+  DERIVED_OUTPUTS,
+  DiskFullError,
+  isDiskFullError,
+  markRunFolderSound,
+  runFolderDamage,
+  STALE_DIRECTORY,
+  setDerivedOutputsAside,
+} from './run-folder-health.js';
+export {
+  acquireWriterLock,
+  currentWriter,
+  RunFolderInUseError,
+  WRITER_LOCK_FILE,
+  type WriterLock,
+  type WriterLockHolder,
+  withWriterLock,
+} from './writer-lock.js';
+export {
   DEFAULT_RUNS_IN_FLIGHT,
   type ProgressReporter,
   type SimulateStudyOptions,

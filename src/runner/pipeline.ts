@@ -19,6 +19,7 @@ import { renderHtml, renderMarkdown, SURROGATE_LABEL } from '../report/index.js'
 import { tQuantile } from '../stats/index.js';
 import { type RunCallSummary, RunStore } from '../store/index.js';
 import { createManifest, readManifest, writeFileAtomic, writeManifest } from './manifest.js';
+import { assertRunFolderSound, markRunFolderSound } from './run-folder-health.js';
 import { type ProgressReporter, type SimulationSummary, simulateStudy } from './simulate.js';
 import {
   applyDeviations,
@@ -139,10 +140,13 @@ export async function simulateStage(options: SimulateStageOptions): Promise<Simu
   const previous = checkRunDirectory(directory, loaded, {
     acceptAnalysisChange: options.preregistration?.acceptAnalysisChange === true,
   });
+  // A resumed folder's store is checked before it is used: a damaged or emptied one stops here.
+  if (previous !== undefined) assertRunFolderSound(directory, previous);
   mkdirSync(directory, { recursive: true });
   if (options.preregistration !== undefined) copyPreregistration(directory, options.preregistration.lockFile);
   snapshotPacks(directory, loaded, 'simulated');
   const store = RunStore.open(join(directory, STORE_FILE), { create: true });
+  markRunFolderSound(directory);
   let prepared: PreparedModels | undefined;
   let manifest: Manifest | undefined;
   try {
@@ -236,6 +240,7 @@ export function openRunDirectory(
     });
   }
   const loaded = resolveStudy(manifest.study, join(directory, 'manifest.json'), packSource);
+  assertRunFolderSound(absolute, manifest);
   const store = RunStore.open(join(absolute, STORE_FILE), { create: false });
   return { loaded: { ...loaded, file: manifest.studyFile }, manifest, store };
 }

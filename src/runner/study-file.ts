@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import {
+  decodeTextInput,
   hashCanonical,
   type LanguagePack,
   REQUIRED_LEXICON_CATEGORIES,
@@ -36,14 +37,19 @@ export interface StudyOverrides {
 
 const SCHEMA_HINT = 'see schema/study.schema.json or studies/study1.yaml';
 
+/** A study file is a few kilobytes; anything near this is not one (and YAML parsing it would be slow). */
+export const MAX_STUDY_FILE_BYTES = 1024 * 1024;
+/** Aliases a study file may expand (the yaml library's guard against "billion laughs" expansion). */
+const MAX_YAML_ALIAS_COUNT = 100;
+
 export function loadStudyFile(
   file: string,
   overrides: StudyOverrides = {},
   packSource: RegistryOptions = {},
 ): LoadedStudy {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readAtMost(file, MAX_STUDY_FILE_BYTES + 1);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserInputError(code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? 'error'})`, {
@@ -51,6 +57,12 @@ export function loadStudyFile(
       fix: 'check the path of the study file (e.g. studies/study1.yaml)',
     });
   }
+  const text = decodeTextInput(bytes, {
+    file,
+    kind: 'a study file',
+    maxBytes: MAX_STUDY_FILE_BYTES,
+    fix: 'pass a YAML study file (UTF-8 text), e.g. studies/study1.yaml',
+  });
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntaxError = document.errors[0];
@@ -62,7 +74,17 @@ export function loadStudyFile(
       fix: 'correct the YAML syntax at that position (indentation, a missing colon or quote)',
     });
   }
-  const raw: unknown = document.toJS();
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml library refuses aliases that expand exponentially ("billion laughs") with a ReferenceError.
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new UserInputError('YAML aliases expand too far (more than a study file ever needs)', {
+      file,
+      fix: 'write the values out instead of repeating anchors (&name) and aliases (*name)',
+    });
+  }
   if (!isMap(document.contents)) {
     throw new UserInputError(isSeq(document.contents) ? 'is a list, not a study' : 'is empty or not a mapping', {
       file,
@@ -70,6 +92,23 @@ export function loadStudyFile(
     });
   }
   return resolveStudy(applyOverrides(raw as Record<string, unknown>, overrides), file, packSource);
+}
+
+/** The first `limit` bytes of a file: a device or a huge file given by mistake is not read to its end. */
+function readAtMost(file: string, limit: number): Buffer {
+  const descriptor = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(limit);
+    let filled = 0;
+    while (filled < limit) {
+      const read = readSync(descriptor, buffer, filled, limit - filled, null);
+      if (read === 0) break;
+      filled += read;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 /** Validates a study object (from a file, or from a run folder's manifest) against schema and packs. */

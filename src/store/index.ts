@@ -3,6 +3,13 @@
  * its migrations, and exporters. Imports contracts only.
  */
 export { RunStore, type RunCallSummary, type StoredRun, type TurnCommit } from './run-store.js';
+export {
+  expectedTables,
+  inspectStore,
+  isStoreCorruptionError,
+  type StoreInspection,
+  storeDamage,
+} from './store-health.js';
 export { type CallTotals, FEATURE_TABLES, type FeatureTable, StoreReader } from './store-reader.js';
 export { ImportLineError, importStore, type StoreImportSource, type StoreImportSummary } from './store-import.js';
 export {

@@ -15,9 +15,13 @@ export function registerPlan(program: Command): void {
     .description('cells, calls, a token estimate and the projected cost of a study; with --budget, refuse when over it')
     .argument('<study>', 'study file')
     .option('--model <ref>', "model reference (repeatable); overrides the study's models", collect)
-    .option('--seed <n>', "override the study's seed", parseInteger('--seed'))
-    .option('--replicates <n>', 'override replicates per cell', parseInteger('--replicates', 1))
-    .option('--budget <usd>', 'exit with code 3 when the projection exceeds it', parseNumber('--budget', 0))
+    .option('--seed <n>', "override the study's seed", parseInteger('--seed', 0, 2 ** 31 - 1))
+    .option('--replicates <n>', 'override replicates per cell', parseInteger('--replicates', 1, 10_000))
+    .option(
+      '--budget <usd>',
+      'exit with code 3 when the projection exceeds it',
+      parseNumber('--budget', 0, { exclusiveMinimum: true }),
+    )
     .option(
       '--completion-tokens <n>',
       'assumed length of a model answer in tokens (default 80)',

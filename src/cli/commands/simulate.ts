@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { asRunFolderWriterAsync } from '../../runner/index.js';
+import { checkStudyModels } from '../model-preflight.js';
 import {
   loadStudyWithOverrides,
   preregistrationFor,
@@ -17,9 +19,13 @@ export function registerSimulate(program: Command): void {
   addStudyRunOptions(command).action(async (studyFile: string, options: StudyCommandOptions) => {
     const loaded = loadStudyWithOverrides(studyFile, options);
     const directory = runDirectory(loaded, options);
+    checkStudyModels(loaded, { fromFlag: options.model !== undefined, replaying: options.replay !== undefined });
     const preregistration = preregistrationFor(loaded, directory, options);
-    await refuseOverBudget(loaded, directory, options);
-    const finished = await runSimulateStage(loaded, directory, options, preregistration);
+    // Every check above writes nothing; from here this process is the folder's one writer.
+    const finished = await asRunFolderWriterAsync(directory, async () => {
+      await refuseOverBudget(loaded, directory, options);
+      return runSimulateStage(loaded, directory, options, preregistration);
+    });
     if (!finished) process.exitCode = 130;
     else process.stdout.write(`${directory}\n`);
   });

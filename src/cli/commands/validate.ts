@@ -12,7 +12,7 @@ export function registerValidate(program: Command): void {
       'check study files and the language packs they use, without any model call (no study: check every pack)',
     )
     .argument('[studies...]', 'study files')
-    .option('--seed <n>', "override the study's seed", parseInteger('--seed'))
+    .option('--seed <n>', "override the study's seed", parseInteger('--seed', 0, 2 ** 31 - 1))
     .option('--model <ref>', 'model reference (repeatable)', collect)
     .action((studyFiles: string[], options: StudyCommandOptions) => {
       if (studyFiles.length === 0) {
