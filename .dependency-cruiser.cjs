@@ -15,6 +15,7 @@ const layers = {
   runner: ['contracts', 'languages', 'models', 'engine', 'store', 'metrics', 'stats', 'analysis', 'report'],
   report: ['contracts', 'stats', 'analysis'],
   viewer: ['contracts', 'store'],
+  queue: ['contracts', 'models', 'engine', 'store'],
   cli: null, // composition root: may import everything
   bench: null,
 };

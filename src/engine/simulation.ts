@@ -53,7 +53,11 @@ export interface TurnBatch {
 }
 
 export interface RunSink {
-  /** Persist one completed turn atomically (all of it or none of it). */
+  /**
+   * Persist one completed turn atomically (all of it or none of it). A sink may return a promise
+   * (a remote store: the queue's coordinator): it is awaited before the next turn, and its rejection
+   * ends the run. (Typed `void` so that any function can be a sink, as a promise is assignable to it.)
+   */
   commitTurn(batch: TurnBatch): void;
 }
 
@@ -235,12 +239,12 @@ export async function simulateRun(
     callsMade += calls.length;
     emit({ ...base(), turn, type: 'turn-end' }, false);
     if (turn === spec.turns) emit({ ...base(), turn, type: 'run-end', status: 'completed' }, false);
-    sink.commitTurn({ turn, events: opening.length === 0 ? events : [...opening, ...events], calls });
+    await sink.commitTurn({ turn, events: opening.length === 0 ? events : [...opening, ...events], calls });
     opening = [];
     turnsRun += 1;
     options.onTurn?.(turn, calls.length);
   }
-  if (opening.length > 0) sink.commitTurn({ turn: 0, events: opening, calls: [] });
+  if (opening.length > 0) await sink.commitTurn({ turn: 0, events: opening, calls: [] });
   return { runId: spec.runId, status: 'completed', turnsCompleted: spec.turns, turnsRun, callsMade };
 
   function toEvent(outcome: AgentOutcome, agentId: string, turn: number): TranscriptEvent {

@@ -110,6 +110,7 @@ export {
 export {
   DEFAULT_RUNS_IN_FLIGHT,
   type ProgressReporter,
+  runSpecFor,
   type SimulateStudyOptions,
   type SimulationSummary,
   simulateStudy,

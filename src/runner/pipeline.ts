@@ -20,7 +20,7 @@ import { tQuantile } from '../stats/index.js';
 import { type RunCallSummary, RunStore } from '../store/index.js';
 import { createManifest, readManifest, writeFileAtomic, writeManifest } from './manifest.js';
 import { assertRunFolderSound, markRunFolderSound } from './run-folder-health.js';
-import { type ProgressReporter, type SimulationSummary, simulateStudy } from './simulate.js';
+import { type ProgressReporter, type SimulateStudyOptions, type SimulationSummary, simulateStudy } from './simulate.js';
 import {
   applyDeviations,
   LOCK_FILE,
@@ -120,6 +120,11 @@ export interface SimulateStageOptions {
   concurrency?: number;
   /** The verified preregistration (`run --prereg`): recorded in the manifest, its lock copied in. */
   preregistration?: RunPreregistration | undefined;
+  /**
+   * Who simulates the runs: the local scheduler by default; `run --queue` passes the queue's
+   * coordinator, which commits the turns workers send into the same store.
+   */
+  simulate?: ((options: SimulateStudyOptions) => Promise<SimulationSummary>) | undefined;
 }
 
 export interface RunPreregistration {
@@ -165,7 +170,7 @@ export async function simulateStage(options: SimulateStageOptions): Promise<Simu
     let stopReason: string | null = null;
     let summary: SimulationSummary;
     try {
-      summary = await simulateStudy({
+      summary = await (options.simulate ?? simulateStudy)({
         study: loaded.study,
         packs: loaded.packs,
         store,

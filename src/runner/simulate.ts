@@ -1,4 +1,4 @@
-import type { LanguagePack, Study } from '../contracts/index.js';
+import type { LanguagePack, RunPlan, Study } from '../contracts/index.js';
 import { type RunSpec, simulateRun } from '../engine/index.js';
 import type { ChatModel } from '../models/index.js';
 import type { RunStore } from '../store/index.js';
@@ -38,6 +38,28 @@ export interface SimulationSummary {
   turnsThisSession: number;
   callsThisSession: number;
   stopped: boolean;
+}
+
+/** What the engine needs to simulate one planned run (the same for a local run and a queue worker's). */
+export function runSpecFor(study: Study, run: RunPlan, pack: LanguagePack, model: ChatModel): RunSpec {
+  return {
+    runId: run.id,
+    cellId: run.cell.id,
+    pack,
+    modelRef: run.cell.model,
+    model,
+    agents: study.agents,
+    turns: study.turns,
+    dose: run.cell.dose,
+    doseIntervention: study.design.dose.intervention,
+    background: study.design.background,
+    placement: study.design.placement,
+    seed: run.seed,
+    replicate: run.replicate,
+    sampling: study.sampling,
+    memoryWindow: study.memory.window,
+    turnPolicy: study.turnPolicy,
+  };
 }
 
 export async function simulateStudy(options: SimulateStudyOptions): Promise<SimulationSummary> {
@@ -100,24 +122,7 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
           `run ${run.id}: no language pack or model prepared for ${run.cell.language} / ${run.cell.model}`,
         );
       }
-      const spec: RunSpec = {
-        runId: run.id,
-        cellId: run.cell.id,
-        pack,
-        modelRef: run.cell.model,
-        model,
-        agents: study.agents,
-        turns: study.turns,
-        dose: run.cell.dose,
-        doseIntervention: study.design.dose.intervention,
-        background: study.design.background,
-        placement: study.design.placement,
-        seed: run.seed,
-        replicate: run.replicate,
-        sampling: study.sampling,
-        memoryWindow: study.memory.window,
-        turnPolicy: study.turnPolicy,
-      };
+      const spec = runSpecFor(study, run, pack, model);
       const storedEvents = store.loadEvents(run.id);
       const outcome = await simulateRun(
         spec,

@@ -104,4 +104,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 're-derive every number of a replication bundle with zero model calls and compare it byte for byte',
     load: async () => (await import('./reproduce.js')).registerReproduce,
   },
+  {
+    name: 'worker',
+    summary: "simulate runs from a queue (a coordinator's `backfire run --queue`), with this host's models",
+    load: async () => (await import('./worker.js')).registerWorker,
+  },
+  {
+    name: 'queue',
+    summary: 'inspect the queue that `run --queue` and `worker` share',
+    load: async () => (await import('./queue.js')).registerQueue,
+  },
 ];

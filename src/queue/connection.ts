@@ -1,0 +1,148 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { BackfireError, UserInputError } from '../contracts/index.js';
+
+/**
+ * Where the queue lives: a `redis://[user:password@]host:port[/db]` URL (or `rediss://` for TLS),
+ * with the password optionally from an environment variable. The password is handed to ioredis and
+ * to nothing else: everything shown to a user names the server by `display`, which never has it.
+ */
+
+/** Read when the URL carries no password, so it need not appear on a command line. */
+export const REDIS_PASSWORD_VARIABLE = 'BACKFIRE_REDIS_PASSWORD';
+
+export interface QueueConnection {
+  /** `redis://host:port/db`, safe to print and store (no user name, no password). */
+  display: string;
+  /** Where the password came from, for messages: the URL, the variable, or none. */
+  passwordSource: 'url' | 'environment' | 'none';
+  /** For long-lived connections (BullMQ and the turn channel): reconnect for ever, never give up a command. */
+  options: RedisOptions;
+}
+
+/** Cannot reach Redis, or it refused us: one line, exit code 2, no password in it. */
+export class QueueConnectionError extends BackfireError {
+  constructor(message: string) {
+    super('queue-connection', message, 2);
+  }
+}
+
+export function parseQueueUrl(url: string, env: Readonly<Record<string, string | undefined>>): QueueConnection {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw badUrl('is not a URL');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw badUrl(`has scheme ${parsed.protocol}`);
+  if (parsed.hostname === '') throw badUrl('has no host');
+  const port = parsed.port === '' ? 6379 : Number(parsed.port);
+  const path = parsed.pathname.replace(/^\//, '');
+  if (path !== '' && !/^\d+$/.test(path)) throw badUrl('has a path that is not a database number');
+  const db = path === '' ? 0 : Number(path);
+  const fromUrl = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
+  const fromEnvironment = env[REDIS_PASSWORD_VARIABLE];
+  const password = fromUrl ?? (fromEnvironment === undefined || fromEnvironment === '' ? undefined : fromEnvironment);
+  const username = parsed.username === '' ? undefined : decodeURIComponent(parsed.username);
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  return {
+    display: `${parsed.protocol}//${parsed.host}/${db}`,
+    passwordSource: fromUrl !== undefined ? 'url' : password !== undefined ? 'environment' : 'none',
+    options: {
+      host,
+      port,
+      db,
+      ...(username === undefined ? {} : { username }),
+      ...(password === undefined ? {} : { password }),
+      ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+      // BullMQ's blocking commands need this; a command waits through a Redis restart instead of failing.
+      maxRetriesPerRequest: null,
+      retryStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2000),
+      connectTimeout: 5000,
+    },
+  };
+
+  function badUrl(problem: string): UserInputError {
+    // The URL itself is not repeated: it may hold a password.
+    return new UserInputError(`the queue URL ${problem}`, {
+      path: '--queue',
+      fix: `write it as redis://[user:password@]host:port[/db] (the password may instead be in ${REDIS_PASSWORD_VARIABLE})`,
+    });
+  }
+}
+
+/** Attempts of the start-up check before giving up (a server that is still starting gets a moment). */
+const PROBE_ATTEMPTS = 3;
+const PROBE_PAUSE_MS = 300;
+
+/**
+ * Checks, before anything is queued or written, that the server answers and accepts the password:
+ * a bounded number of attempts, then one `QueueConnectionError` naming the server and the fix.
+ */
+export async function probeQueue(connection: QueueConnection): Promise<void> {
+  let lastProblem = '';
+  for (let attempt = 1; attempt <= PROBE_ATTEMPTS; attempt += 1) {
+    const client = new Redis({
+      ...connection.options,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+      connectTimeout: 2000,
+    });
+    let reported: Error | undefined;
+    client.on('error', (error: Error) => {
+      reported ??= error;
+    });
+    try {
+      await client.connect();
+      await client.ping();
+      return;
+    } catch (error) {
+      const cause = reported ?? (error as Error);
+      const refusal = authenticationProblem(cause.message, connection);
+      if (refusal !== undefined) throw new QueueConnectionError(refusal);
+      lastProblem = describeNetworkProblem(cause);
+    } finally {
+      client.disconnect();
+    }
+    if (attempt < PROBE_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, PROBE_PAUSE_MS));
+  }
+  throw new QueueConnectionError(
+    `cannot reach Redis at ${connection.display} (${lastProblem}; ${PROBE_ATTEMPTS} attempts): start redis-server there, or correct --queue`,
+  );
+}
+
+function authenticationProblem(message: string, connection: QueueConnection): string | undefined {
+  if (/WRONGPASS|invalid password|invalid username-password/i.test(message)) {
+    const source =
+      connection.passwordSource === 'environment'
+        ? `the password in ${REDIS_PASSWORD_VARIABLE}`
+        : 'the password in the URL';
+    return `Redis at ${connection.display} refused ${source}: correct it (put it in the URL or in ${REDIS_PASSWORD_VARIABLE})`;
+  }
+  if (/NOAUTH/i.test(message)) {
+    return `Redis at ${connection.display} requires a password: put it in the URL (redis://:password@host:port) or in ${REDIS_PASSWORD_VARIABLE}`;
+  }
+  if (/NOPERM|no permissions/i.test(message)) {
+    return `Redis at ${connection.display} does not let this user run the commands backfire needs: grant them, or use another user`;
+  }
+  return undefined;
+}
+
+function describeNetworkProblem(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host';
+  if (code === 'ETIMEDOUT' || /timeout/i.test(error.message)) return 'timed out';
+  if (/Protocol error/i.test(error.message)) return 'the server there does not speak the Redis protocol';
+  return code ?? 'connection closed';
+}
+
+/** A long-lived client whose errors are kept quiet (ioredis reconnects by itself; we log nothing secret). */
+export function openClient(connection: QueueConnection, name: string): Redis {
+  const client = new Redis({ ...connection.options, connectionName: `backfire:${name}` });
+  client.on('error', () => {
+    // Reconnection is ioredis's job; a command issued meanwhile waits for it (maxRetriesPerRequest null).
+  });
+  return client;
+}
