@@ -7,6 +7,7 @@ import {
 } from '../contracts/index.js';
 import { formatDose, type ReportContext, rowDisplayLabel } from './context.js';
 import { doseResponseFiguresForContext, type FigureOutput, forestPlotsForContext, slug } from './figures.js';
+import { trajectoryFiguresForContext } from './trajectory-figure.js';
 import {
   decimalsFor,
   formatCorrelation,
@@ -81,6 +82,7 @@ export function buildReportDocument(context: ReportContext): ReportDocument {
   blocks.push(...modelsSection(context));
   blocks.push(...designSection(context));
   blocks.push(...figuresSection(context));
+  blocks.push(...trajectoriesSection(context));
   blocks.push(...cellsSection(context));
   blocks.push(...hypothesesSection(context));
   blocks.push(...preregisteredVersusObservedSection(context));
@@ -262,6 +264,13 @@ function figuresSection(context: ReportContext): Block[] {
     heading(2, 'Dose-response figures', 'figures'),
     ...figures.map((figure): Block => ({ type: 'figure', figure })),
   ];
+}
+
+/** Per-turn trajectories of the figure metrics (absent in results written before they existed). */
+function trajectoriesSection(context: ReportContext): Block[] {
+  const figures = trajectoryFiguresForContext(context);
+  if (figures.length === 0) return [];
+  return [heading(2, 'Trajectories', 'trajectories'), ...figures.map((figure): Block => ({ type: 'figure', figure }))];
 }
 
 /** Metric keys present in any cell, figure metrics first, then in first-seen order. */

@@ -46,6 +46,7 @@ export {
   TYPOGRAPHIC,
 } from './format.js';
 export { htmlFromDocument, renderHtml } from './html.js';
+export { trajectoryFigure, trajectoryFiguresForContext } from './trajectory-figure.js';
 export { markdownFromDocument, renderMarkdown } from './markdown.js';
 export {
   describeHypothesis,

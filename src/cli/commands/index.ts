@@ -90,6 +90,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./prereg.js')).registerPrereg,
   },
   {
+    name: 'view',
+    summary: 'open a local web viewer on a run folder (read-only; follows a running simulation)',
+    load: async () => (await import('./view.js')).registerView,
+  },
+  {
     name: 'export',
     summary: 'export runs, agents, actions, calls, turns and results as CSV, JSON Lines or Parquet',
     load: async () => (await import('./export.js')).registerExport,
