@@ -12,6 +12,17 @@ export {
   placeholdersIn,
   SCENARIO_TURN_PLACEHOLDERS,
 } from './consistency.js';
+export {
+  HELD_OUT_FILE,
+  type HeldOutCategory,
+  type HeldOutFigures,
+  HeldOutFiguresSchema,
+  type HeldOutLanguage,
+  type HeldOutStatus,
+  heldOutFor,
+  lexiconHash,
+  loadHeldOutFigures,
+} from './held-out.js';
 export { type PackSource, parseLanguagePack, readJsonFile, readLanguagePackFile } from './loader.js';
 export {
   checkLanguagePacks,

@@ -10,3 +10,4 @@ export * from './scoring.js';
 export * from './segmentation.js';
 export * from './segments.js';
 export * from './validation.js';
+export * from './held-out.js';

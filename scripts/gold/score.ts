@@ -1,0 +1,71 @@
+/**
+ * Scores the locked gold test parts with the installed lexicons (docs/validation.md, gold/README.md).
+ *
+ * 1. Verifies gold/LOCK.json: every test file still has the hash it was locked with.
+ * 2. For each language: precision, recall and F1 with Wilson 95% intervals per category, exact label
+ *    sets and label accuracy on the whole test part (its own held-out items and the parallel set),
+ *    and recall per category on the parallel set alone (the same 48 meanings in every language).
+ * 3. Measurement invariance: per category, the spread of parallel-set recall across languages.
+ * 4. Writes src/languages/held-out-validation.json (shipped: `backfire languages --json`, reports),
+ *    docs/validation.md, and appends one line per language and lexicon version to
+ *    gold/results/ledger.jsonl: the record of how often the test parts were consulted.
+ *
+ * A lexicon is scored once per version: if the ledger already holds a (language, version) with a
+ * different lexicon hash, the lexicon changed without a version bump and the script refuses.
+ *
+ * Usage: npx tsx scripts/gold/score.ts [--check]   (--check: recompute and compare, write nothing)
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { formatHeldOutMarkdown, scoreGoldTestParts, verifyGoldLock } from '../../src/metrics/held-out.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const GOLD = join(ROOT, 'gold');
+const OUTPUT = join(ROOT, 'src', 'languages', 'held-out-validation.json');
+const LEDGER = join(GOLD, 'results', 'ledger.jsonl');
+const check = process.argv.includes('--check');
+
+const lock = verifyGoldLock(GOLD);
+
+if (check) {
+  // Recompute with the stored date: equal means the shipped figures belong to the installed lexicons.
+  const stored = existsSync(OUTPUT) ? readFileSync(OUTPUT, 'utf8') : '{}';
+  const scoredAt = (JSON.parse(stored) as { scoredAt?: string }).scoredAt ?? '';
+  const fresh = `${JSON.stringify(scoreGoldTestParts(GOLD, lock, scoredAt), null, 2)}\n`;
+  process.stdout.write(stored === fresh ? 'held-out figures are current\n' : 'held-out figures are STALE\n');
+  process.exit(stored === fresh ? 0 : 1);
+}
+const figures = scoreGoldTestParts(GOLD, lock, new Date().toISOString());
+
+const ledger = existsSync(LEDGER)
+  ? readFileSync(LEDGER, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { language: string; lexiconVersion: string; lexiconHash: string })
+  : [];
+const newEntries = [];
+for (const language of figures.languages) {
+  const previous = ledger.filter(
+    (entry) => entry.language === language.language && entry.lexiconVersion === language.lexiconVersion,
+  );
+  if (previous.some((entry) => entry.lexiconHash !== language.lexiconHash)) {
+    process.stderr.write(
+      `${language.language}: lexicon ${language.lexiconVersion} was already scored with different content; bump lexicon.version before scoring again\n`,
+    );
+    process.exit(2);
+  }
+  if (previous.length === 0) {
+    newEntries.push({
+      scoredAt: figures.scoredAt,
+      language: language.language,
+      lexiconVersion: language.lexiconVersion,
+      lexiconHash: language.lexiconHash,
+      goldLock: lock.hash,
+    });
+  }
+}
+mkdirSync(join(GOLD, 'results'), { recursive: true });
+writeFileSync(LEDGER, [...ledger, ...newEntries].map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+writeFileSync(OUTPUT, `${JSON.stringify(figures, null, 2)}\n`);
+writeFileSync(join(ROOT, 'docs', 'validation.md'), formatHeldOutMarkdown(figures));
+process.stdout.write(formatHeldOutMarkdown(figures));
