@@ -39,6 +39,37 @@ export const CHANNELS = ['talk', 'whisper', 'monologue'] as const;
 export const ChannelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof ChannelSchema>;
 
+/**
+ * The Snowball stemmers a pack may declare (`capabilities.morphology.stemmer`): the algorithms of
+ * the snowball-stemmers package (src/metrics/morphology.test.ts checks the list against it).
+ */
+export const SNOWBALL_STEMMERS = [
+  'snowball:arabic',
+  'snowball:armenian',
+  'snowball:basque',
+  'snowball:catalan',
+  'snowball:czech',
+  'snowball:danish',
+  'snowball:dutch',
+  'snowball:english',
+  'snowball:finnish',
+  'snowball:french',
+  'snowball:german',
+  'snowball:hungarian',
+  'snowball:italian',
+  'snowball:irish',
+  'snowball:norwegian',
+  'snowball:porter',
+  'snowball:portuguese',
+  'snowball:romanian',
+  'snowball:russian',
+  'snowball:spanish',
+  'snowball:slovene',
+  'snowball:swedish',
+  'snowball:tamil',
+  'snowball:turkish',
+] as const;
+
 export const PackMetaSchema = z
   .object({
     tag: LanguageTagSchema,
@@ -82,7 +113,40 @@ export const CapabilitiesSchema = z
           .default([]),
         /** Letters folded into one spelling, e.g. Arabic "أ" -> "ا"; each key and value one character. */
         fold: z.record(z.string().regex(/^.$/u), z.string().regex(/^.?$/u)).default({}),
+        /**
+         * Chinese variant conversion with the maintained converter opencc-js (docs/lexicon-format.md
+         * §7), applied after lower-casing and before `remove` / `fold`: e.g. from "tw" to "cn" lets
+         * Traditional text meet Simplified terms.
+         */
+        opencc: z
+          .object({ from: z.enum(['t', 'tw', 'twp', 'hk']), to: z.enum(['cn']) })
+          .strict()
+          .optional(),
       })
+      .strict()
+      .optional(),
+    /**
+     * Morphology for the `~word` (stem) words of lexicon terms (docs/lexicon-format.md §3): a
+     * maintained Snowball stemmer ("snowball:<algorithm>" of the snowball-stemmers package) and/or
+     * declared affix rules (longest prefix, then longest suffix, each only if `minStem` characters
+     * stay).
+     */
+    morphology: z
+      .object({
+        stemmer: z.enum(SNOWBALL_STEMMERS).optional(),
+        prefixes: z.array(z.string().min(1)).optional(),
+        suffixes: z.array(z.string().min(1)).optional(),
+        minStem: z.number().int().min(1).max(10).optional(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Romanised input (docs/lexicon-format.md §7): "lexicon" when the language is also written in
+     * Latin letters and the lexicon holds romanised terms and cues; "none" (the default) when
+     * romanised text is not scored.
+     */
+    romanised: z
+      .object({ policy: z.enum(['lexicon', 'none']) })
       .strict()
       .optional(),
   })
@@ -161,6 +225,28 @@ export const LexiconCategorySchema = z
       .string()
       .regex(/^[a-z][a-z0-9_]*$/)
       .optional(),
+    /**
+     * Acts whose negated or prohibited occurrence is a hit of this category (docs/lexicon-format.md
+     * §5.6): "I won't sign", "don't hurt him" are protective. Same term syntax; they count only when
+     * negated.
+     */
+    negatedTerms: z.array(z.string().min(1)).optional(),
+    /**
+     * Other senses recognised by their context (docs/lexicon-format.md §6): a hit of one of `terms`
+     * (as written in this category) is dropped when a `context` expression occurs within `window`
+     * words of it (a body word near cold and fever words is not sexual).
+     */
+    senseBlocks: z
+      .array(
+        z
+          .object({
+            terms: z.array(z.string().min(1)).min(1),
+            context: z.array(z.string().min(1)).min(1),
+            window: z.number().int().min(1).max(12),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .strict();
 
@@ -173,8 +259,20 @@ export const LexiconSchema = z
         before: z.array(z.string()).default([]),
         after: z.array(z.string()).default([]),
         window: z.number().int().min(0).max(10).default(3),
+        /** Words that end a clause for negation and gaps, besides clause punctuation ("but", "and"). */
+        clauseWords: z.array(z.string().min(1)).optional(),
+        /** Words that take a negation for themselves: "they won't stop groping her" stays sexual. */
+        breakers: z.array(z.string().min(1)).optional(),
+        /** Words opening a conditional: "if we don't undress ..." asserts the demand; the cue is void. */
+        conditionals: z.array(z.string().min(1)).optional(),
+        /** How many words before a cue a conditional word may stand (default 6). */
+        conditionalWindow: z.number().int().min(1).max(12).optional(),
+        /** Expressions containing a cue that do not negate (Japanese ないと, Korean 않으면). */
+        pseudo: z.array(z.string().min(1)).optional(),
       })
       .strict(),
+    /** The default maximum number of words a `...` gap of a pattern term spans (default 3). */
+    maxGap: z.number().int().min(0).max(8).optional(),
     /** Clitics that may be attached in front of any term (e.g. Arabic و ف ب ل ال), matched before it. */
     cliticPrefixes: z.array(z.string().min(1)).default([]),
     /** Quotation marks: text between an opening and closing mark is reported speech and not scored. */

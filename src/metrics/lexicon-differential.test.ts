@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRandom, deriveSeed, type LanguagePack } from '../contracts/index.js';
 import { listLanguageTags, loadLanguagePack, loadValidationSet } from '../languages/index.js';
 import { compileLexicon } from './lexicon.js';
+import { isPatternTerm } from './lexicon-patterns.js';
 import { compileLexicon as compileReferenceLexicon } from './lexicon-reference.test-support.js';
 
 /**
@@ -165,6 +166,7 @@ function variantsOf(pack: LanguagePack): { name: string; pack: LanguagePack }[] 
   );
   return [
     { name: 'as shipped', pack },
+    { name: 'with v2 rules on its own words', pack: withV2Rules(pack) },
     {
       name: 'with clitics, case-sensitive, window 1',
       pack: {
@@ -180,21 +182,109 @@ function variantsOf(pack: LanguagePack): { name: string; pack: LanguagePack }[] 
   ];
 }
 
+/**
+ * The pack with every rule of the lexicon format v2 (docs/lexicon-format.md) built from its own
+ * words: stem terms, gap patterns, negated-only terms, sense blocks, declared morphology, clause
+ * words, breakers, conditionals and pseudo-negations, so that random recombinations of the pack's
+ * texts reach them.
+ */
+function withV2Rules(pack: LanguagePack): LanguagePack {
+  const spaced = pack.capabilities.segmentation === 'whitespace';
+  const categories = Object.entries(pack.lexicon.categories);
+  const plainWords = (terms: readonly string[]) =>
+    terms.filter((term) => !term.includes(' ')).map((term) => term.replace(/\*$/, ''));
+  // Short words of the pack's own texts (function words, particles) stand in for clause words,
+  // breakers and conditionals.
+  const textWords = [
+    ...new Set(
+      Object.values(pack.phraseBank)
+        .flat()
+        .flatMap((phrase) => phrase.toLowerCase().split(/[\s,.!?。、，！？]+/u))
+        .filter((word) => word !== '' && !word.includes('{')),
+    ),
+  ].sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+  const shortWords = spaced
+    ? textWords.filter((word) => /^\p{L}+$/u.test(word))
+    : [...new Set(textWords.map((word) => word.slice(0, 1)))];
+  const cue = pack.lexicon.negation.before[0] ?? pack.lexicon.negation.after[0] ?? 'no';
+  const joiner = spaced ? ' ' : '';
+  const next = (index: number) => categories[(index + 1) % categories.length]![1];
+  return {
+    ...pack,
+    capabilities: {
+      ...pack.capabilities,
+      morphology: spaced
+        ? { stemmer: 'snowball:english', suffixes: ['s', 'en', 'ом'], prefixes: ['me', 'di'], minStem: 3 }
+        : { suffixes: ['た', 'ます', '了'], minStem: 1 },
+    },
+    lexicon: {
+      ...pack.lexicon,
+      maxGap: 2,
+      negation: {
+        ...pack.lexicon.negation,
+        clauseWords: shortWords.slice(0, 2),
+        breakers: [shortWords[2] ?? 'x', `${shortWords[3] ?? 'y'}*`],
+        conditionals: shortWords.slice(4, 6),
+        conditionalWindow: 4,
+        pseudo: [`${cue}${joiner}${shortWords[6] ?? 'z'}`, `${cue}${shortWords[7] ?? 'q'}*`],
+      },
+      categories: Object.fromEntries(
+        categories.map(([name, category], index) => {
+          const words = plainWords(category.terms);
+          const other = plainWords(next(index).terms);
+          return [
+            name,
+            {
+              ...category,
+              // The first four one-word terms become stem terms (kept as plain terms, they would
+              // win every place their stems could match).
+              terms: [
+                ...category.terms.filter((term) => !words.slice(0, 4).includes(term.replace(/\*$/, ''))),
+                ...words.slice(0, 4).map((word) => `~${word}`),
+                `${words[4] ?? 'a'} ... ${words[5] ?? 'b'}*`,
+                `~${words[6] ?? 'c'} ...1 ${words[7] ?? 'd'}`,
+                `${words[1] ?? 'e'} ...0 ~${other[0] ?? 'f'}`,
+              ],
+              negatedTerms: [...other.slice(1, 4), `~${other[4] ?? 'g'}`, `${other[5] ?? 'h'} ... ${other[6] ?? 'i'}*`],
+              senseBlocks: [
+                {
+                  terms: [category.terms[0]!, category.terms[1] ?? category.terms[0]!, `~${words[0] ?? 'a'}`],
+                  context: [...other.slice(7, 10), `${shortWords[8] ?? 'k'}*`],
+                  window: 3,
+                },
+              ],
+            },
+          ];
+        }),
+      ),
+    },
+  };
+}
+
 interface Mismatch {
   text: string;
   expected: string;
   actual: string;
 }
 
-function compare(pack: LanguagePack, texts: readonly string[]): { mismatches: Mismatch[]; matches: number } {
+function compare(
+  pack: LanguagePack,
+  texts: readonly string[],
+): { mismatches: Mismatch[]; matches: number; v2Matches: number } {
   const reference = compileReferenceLexicon(pack);
   const lexicon = compileLexicon(pack);
   const mismatches: Mismatch[] = [];
+  const negatedTerms = new Set(
+    Object.values(pack.lexicon.categories).flatMap((category) => category.negatedTerms ?? []),
+  );
   let matches = 0;
+  // Hits of pattern terms and negated terms: the v2 variants mean something only if there are some.
+  let v2Matches = 0;
   for (const text of texts) {
     const expected = reference.match(text);
     const actual = lexicon.match(text);
     matches += expected.length;
+    v2Matches += expected.filter((hit) => negatedTerms.has(hit.term) || isPatternTerm(hit.term)).length;
     const expectedAnalysis = reference.analyse(text);
     const actualAnalysis = lexicon.analyse(text);
     const expectedJson = JSON.stringify({
@@ -207,7 +297,7 @@ function compare(pack: LanguagePack, texts: readonly string[]): { mismatches: Mi
       mismatches.push({ text, expected: expectedJson, actual: actualJson });
     }
   }
-  return { mismatches, matches };
+  return { mismatches, matches, v2Matches };
 }
 
 /**
@@ -215,6 +305,44 @@ function compare(pack: LanguagePack, texts: readonly string[]): { mismatches: Mi
  * reach (clitics that are prefixes of one another and of terms, stems against whole words,
  * overlapping exclusions, cues right at clause punctuation, unbalanced quotation marks).
  */
+/** The synthetic pack with every v2 rule (docs/lexicon-format.md) over the same tiny alphabet. */
+function syntheticV2Pack(segmentation: 'whitespace' | 'intl-segmenter', tag: string, letters: string[]): LanguagePack {
+  const [a, b, c, x, n, o] = letters as [string, string, string, string, string, string];
+  const pack = syntheticPack(segmentation, tag, letters);
+  const { first, second } = pack.lexicon.categories as Record<
+    'first' | 'second',
+    LanguagePack['lexicon']['categories'][string]
+  >;
+  return {
+    ...pack,
+    capabilities: {
+      ...pack.capabilities,
+      morphology: { prefixes: [a, `${o}${a}`], suffixes: [c, `${x}${c}`], minStem: 1 },
+    },
+    lexicon: {
+      ...pack.lexicon,
+      maxGap: 2,
+      negation: {
+        ...pack.lexicon.negation,
+        clauseWords: [`${b}${b}`],
+        breakers: [`${o}${o}*`],
+        conditionals: [`${c}${c}`],
+        conditionalWindow: 3,
+        pseudo: [`${n}${x}`, `${x}${n} ${o}*`],
+      },
+      categories: {
+        first: {
+          ...first,
+          terms: [...first.terms, `~${b}${x}`, `${x} ... ${b}*`, `~${c}${x} ...1 ${o}`],
+          negatedTerms: [`${b}${b}${x}`, `~${x}${o}`, `${a}${x} ... ${c}`],
+          senseBlocks: [{ terms: [x, `~${b}${x}`], context: [`${o}${o}${o}`, `${c}${b}*`], window: 2 }],
+        },
+        second: { ...second, terms: [...second.terms, `${o} ...2 ${x}${x}`, `~${a}${o}${b}`] },
+      },
+    },
+  };
+}
+
 function syntheticPack(segmentation: 'whitespace' | 'intl-segmenter', tag: string, letters: string[]): LanguagePack {
   const [a, b, c, x, n, o] = letters as [string, string, string, string, string, string];
   const base = loadLanguagePack('en');
@@ -292,6 +420,15 @@ describe('lexicon matcher against the reference implementation on synthetic lexi
       expect(mismatches).toEqual([]);
       expect(matches).toBeGreaterThan(texts.length / 2);
     });
+    it(`${segmentation} (${tag}), every v2 rule: ${RANDOM_TEXTS * 4} random strings`, () => {
+      const random = createRandom(deriveSeed('lexicon-differential-synthetic-v2', tag));
+      const texts: string[] = [];
+      for (let index = 0; index < RANDOM_TEXTS * 4; index += 1) texts.push(syntheticText(letters, random));
+      const { mismatches, matches, v2Matches } = compare(syntheticV2Pack(segmentation, tag, letters), texts);
+      expect(mismatches).toEqual([]);
+      expect(matches).toBeGreaterThan(texts.length / 2);
+      expect(v2Matches).toBeGreaterThan(texts.length / 50);
+    });
   }
 });
 
@@ -312,8 +449,9 @@ describe('lexicon matcher against the reference implementation', () => {
         const random = createRandom(deriveSeed('lexicon-differential', pack.meta.tag, variant.name));
         const texts = [...own.texts];
         for (let index = 0; index < RANDOM_TEXTS; index += 1) texts.push(randomText(own, others, random));
-        const { mismatches, matches } = compare(variant.pack, texts);
+        const { mismatches, matches, v2Matches } = compare(variant.pack, texts);
         expect(mismatches).toEqual([]);
+        if (variant.name.includes('v2')) expect(v2Matches).toBeGreaterThan(0);
         // The comparison means something only if the texts hit the lexicon often.
         expect(matches).toBeGreaterThan(texts.length / 4);
       });

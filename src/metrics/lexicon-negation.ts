@@ -91,10 +91,22 @@ class CueIndex {
     return this.someAt(text, start, end, false);
   }
 
-  /** Whether a cue occurs anywhere in text[start, end). */
-  occursIn(text: string, start: number, end: number): boolean {
+  /** Where cues occur in text[start, end) (every occurrence of every cue, unordered). */
+  occurrencesIn(text: string, start: number, end: number): number[] {
+    const positions: number[] = [];
     const stretch = text.slice(start, end);
-    return this.cues.some((cue) => stretch.includes(cue.literal));
+    for (const cue of this.cues) {
+      if (cue.literal === '') {
+        if (stretch !== '') positions.push(start);
+        continue;
+      }
+      let at = stretch.indexOf(cue.literal);
+      while (at !== -1) {
+        positions.push(start + at);
+        at = stretch.indexOf(cue.literal, at + 1);
+      }
+    }
+    return positions;
   }
 
   private someAt(text: string, start: number, end: number, wholeUnlessPrefix: boolean): boolean {
@@ -122,23 +134,36 @@ function someCueAt(
   return false;
 }
 
-function hasClauseBoundary(text: string, from: number, to: number): boolean {
+/** Whether clause punctuation occurs in text[from, to). */
+export function hasClauseBoundary(text: string, from: number, to: number): boolean {
   for (let index = from; index < to; index += 1) if (CLAUSE_BOUNDARY[text.charCodeAt(index)] === 1) return true;
   return false;
 }
+
+/** Default reach of a conditional word before a cue (docs/lexicon-format.md §5.4). */
+export const DEFAULT_CONDITIONAL_WINDOW = 6;
 
 /** The negation rules of one lexicon. */
 export class Negation {
   /** False when the lexicon can never negate (no cues, or a window of 0): words need not be found. */
   readonly active: boolean;
   readonly window: number;
+  /** How many words on each side of a hit `isNegated` may read (the window, plus a conditional's reach). */
+  readonly margin: number;
   private readonly before: CueIndex;
   private readonly after: CueIndex;
+  /** Declared clause words, breakers and conditionals (v2 scope; empty indices when not declared). */
+  private readonly clauseWords: CueIndex;
+  private readonly breakers: CueIndex;
+  private readonly conditionals: CueIndex;
+  private readonly conditionalWindow: number;
+  private readonly pseudo: readonly { expression: string; open: boolean }[];
   /** The current text and, found on first need, its cue occurrences and clause stops. */
   private text = '';
   private beforeCues: number[] | null = null;
   private afterCues: number[] | null = null;
   private clauseStops: number[] | null = null;
+  private pseudoRanges: number[] | null = null;
 
   constructor(
     negation: Lexicon['negation'],
@@ -154,8 +179,88 @@ export class Negation {
     };
     this.before = new CueIndex(negation.before.map(toCue));
     this.after = new CueIndex(negation.after.map(toCue));
+    this.clauseWords = new CueIndex((negation.clauseWords ?? []).map(toCue));
+    this.breakers = new CueIndex((negation.breakers ?? []).map(toCue));
+    this.conditionals = new CueIndex((negation.conditionals ?? []).map(toCue));
+    this.conditionalWindow = negation.conditionalWindow ?? DEFAULT_CONDITIONAL_WINDOW;
+    this.pseudo = (negation.pseudo ?? [])
+      .map((written) => {
+        const open = written.endsWith('*');
+        return { expression: normalise(open ? written.slice(0, -1) : written).trim(), open };
+      })
+      .filter((pseudo) => pseudo.expression !== '');
     this.window = negation.window;
+    this.margin = this.window + (this.conditionals.size > 0 ? this.conditionalWindow : 0);
     this.active = this.window > 0 && (this.before.size > 0 || this.after.size > 0);
+  }
+
+  /** Whether the word text[start, end) is one of the declared clause words (docs/lexicon-format.md §5.2). */
+  isClauseWord(text: string, start: number, end: number): boolean {
+    return this.clauseWords.size > 0 && this.clauseWords.matchesWord(text, start, end);
+  }
+
+  /**
+   * Whether a cue (either list) is one of the words of a pattern hit's gaps, words[from..to), and is
+   * not void: a cue inside the gap negates the pattern ("zieht sich nicht aus").
+   */
+  negatesGap(text: string, words: readonly WordSpan[], from: number, to: number): boolean {
+    if (!this.active) return false;
+    for (let index = from; index < to; index += 1) {
+      const word = words[index]!;
+      const cue =
+        (this.before.size > 0 && this.before.matchesWord(text, word.start, word.end)) ||
+        (this.after.size > 0 && this.after.startsWord(text, word.start, word.end));
+      if (cue && !this.isVoid(text, words, index, word.start)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A cue that does not negate (docs/lexicon-format.md §5.4-5.5): it lies inside a pseudo-negation
+   * (Japanese ないと, Korean 않으면), or a conditional word stands before it in its clause within
+   * `conditionalWindow` words ("if we don't undress ...").
+   */
+  private isVoid(text: string, words: readonly WordSpan[], cueWord: number, cuePosition: number): boolean {
+    if (this.pseudo.length > 0) {
+      const ranges = this.pseudoOccurrences();
+      for (let index = 0; index < ranges.length; index += 2) {
+        if (ranges[index]! <= cuePosition && cuePosition < ranges[index + 1]!) return true;
+      }
+    }
+    if (this.conditionals.size > 0) {
+      for (let index = cueWord - 1; index >= Math.max(0, cueWord - this.conditionalWindow); index -= 1) {
+        const word = words[index];
+        if (word === undefined) break;
+        const following = words[index + 1]?.start ?? cuePosition;
+        if (hasClauseBoundary(text, word.end, Math.min(following, cuePosition))) break;
+        if (this.isClauseWord(text, word.start, word.end)) break;
+        if (this.conditionals.matchesWord(text, word.start, word.end)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Occurrences of pseudo-negations in the current text, as [start, end, ...]: as terms in whitespace scripts. */
+  private pseudoOccurrences(): number[] {
+    if (this.pseudoRanges === null) {
+      const text = this.text;
+      const isWord = wordCodeTable();
+      const ranges: number[] = [];
+      for (const { expression, open } of this.pseudo) {
+        let from = text.indexOf(expression);
+        while (from !== -1) {
+          const end = from + expression.length;
+          const bounded =
+            !this.spaced ||
+            ((from === 0 || isWord[text.charCodeAt(from - 1)] !== 1) &&
+              (open || end >= text.length || isWord[text.charCodeAt(end)] !== 1));
+          if (bounded) ranges.push(from, end);
+          from = text.indexOf(expression, from + 1);
+        }
+      }
+      this.pseudoRanges = ranges;
+    }
+    return this.pseudoRanges;
   }
 
   /**
@@ -168,13 +273,16 @@ export class Negation {
     const { before, after, window } = this;
     const hitWord = wordIndexAt(words, start);
     if (before.size > 0) {
-      // Walk back from the hit; a clause boundary ends the negation's scope ("No, I protect him").
+      // Walk back from the hit; a clause boundary ends the negation's scope ("No, I protect him"),
+      // and so does a clause word; a breaker takes the negation for itself ("won't stop groping").
       for (let index = hitWord - 1; index >= Math.max(0, hitWord - window); index -= 1) {
         const word = words[index];
         if (word === undefined) break;
         const following = words[index + 1]?.start ?? start;
         if (hasClauseBoundary(text, word.end, Math.min(following, start))) break;
-        if (before.matchesWord(text, word.start, word.end)) return true;
+        if (this.isClauseWord(text, word.start, word.end)) break;
+        if (before.matchesWord(text, word.start, word.end) && !this.isVoid(text, words, index, word.start)) return true;
+        if (this.breakers.size > 0 && this.breakers.matchesWord(text, word.start, word.end)) break;
       }
     }
     if (after.size > 0) {
@@ -184,7 +292,9 @@ export class Negation {
       // The rest of the hit's last word (e.g. a Japanese verb ending), then the next words.
       const ownWord = words[lastWord];
       if (ownWord !== undefined && ownWord.start < end && ownWord.end > end) {
-        if (after.occursIn(text, end, ownWord.end)) return true;
+        for (const position of after.occurrencesIn(text, end, ownWord.end)) {
+          if (!this.isVoid(text, words, lastWord, position)) return true;
+        }
       }
       const firstAfter = ownWord !== undefined && ownWord.start < end ? lastWord + 1 : lastWord;
       for (let index = firstAfter; index < Math.min(words.length, firstAfter + window); index += 1) {
@@ -192,7 +302,9 @@ export class Negation {
         if (word === undefined) continue;
         const previousEnd = index === firstAfter ? end : (words[index - 1]?.end ?? end);
         if (hasClauseBoundary(text, previousEnd, word.start)) break;
-        if (after.startsWord(text, word.start, word.end)) return true;
+        if (this.isClauseWord(text, word.start, word.end)) break;
+        if (after.startsWord(text, word.start, word.end) && !this.isVoid(text, words, index, word.start)) return true;
+        if (this.breakers.size > 0 && this.breakers.matchesWord(text, word.start, word.end)) break;
       }
     }
     return false;
@@ -246,6 +358,7 @@ export class Negation {
     this.beforeCues = null;
     this.afterCues = null;
     this.clauseStops = null;
+    this.pseudoRanges = null;
   }
 
   /**
@@ -285,7 +398,7 @@ function firstFrom(values: readonly number[], limit: number, otherwise: number):
 }
 
 /** Index of the word containing `position`, or of the first word after it. */
-function wordIndexAt(words: readonly WordSpan[], position: number): number {
+export function wordIndexAt(words: readonly WordSpan[], position: number): number {
   let low = 0;
   let high = words.length - 1;
   while (low <= high) {

@@ -1,4 +1,7 @@
 import type { Capabilities, LanguagePack } from '../contracts/index.js';
+import { DEFAULT_CONDITIONAL_WINDOW } from './lexicon-negation.js';
+import { DEFAULT_MAX_GAP, type PatternTerm, parsePatternTerm } from './lexicon-patterns.js';
+import { createMorphology } from './morphology.js';
 import { createScriptNormaliser } from './script-normalisation.js';
 
 /**
@@ -10,7 +13,13 @@ import { createScriptNormaliser } from './script-normalisation.js';
  * The two files are copied verbatim (biome re-wrapped a few long lines); the only edit is that
  * segmentation.ts is inlined below (its import in lexicon.ts removed), so that later changes to
  * segmentation.ts cannot leak in here. Do not "improve" this file: its value is that it does not
- * change.
+ * change, except that a change of the matching rules goes into both implementations.
+ *
+ * Rule changes since: the lexicon format v2 (docs/lexicon-format.md) added, stated plainly here
+ * over whole-text words: pattern terms (stems `~word`, gaps `...`), negated-only categories
+ * (`negatedTerms`), sense blocks, and negation scope (clause words, breakers, conditionals,
+ * pseudo-negations, cues inside a pattern's gaps). The term syntax is parsed, and stems computed,
+ * by the same shared functions (lexicon-patterns.ts, morphology.ts) as the matcher's.
  */
 
 /**
@@ -64,6 +73,10 @@ interface CompiledTerm {
 
 interface CompiledCategory {
   name: string;
+  /** Counted only when negated (a category's negatedTerms). */
+  negatedOnly: boolean;
+  patterns: PatternTerm[];
+  senseBlocks: { terms: string[]; context: { literal: string; prefix: boolean }[]; window: number }[];
   pattern: RegExp;
   /** Terms by literal text, longest first within a literal's alternatives. */
   termsByLiteral: Map<string, CompiledTerm>;
@@ -103,9 +116,26 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   const clitics = [...new Set(pack.lexicon.cliticPrefixes.map(normalise))].sort((a, b) => b.length - a.length);
   const cliticGroup = clitics.length > 0 ? `(?:${clitics.map(escapeRegex).join('|')})?` : '';
 
-  const categories: CompiledCategory[] = Object.entries(pack.lexicon.categories).map(([name, category]) => {
+  const morphology = createMorphology(pack.capabilities);
+  const maxGap = pack.lexicon.maxGap ?? DEFAULT_MAX_GAP;
+  const entries = Object.entries(pack.lexicon.categories);
+  // The pack's categories, then a negated-only one for each category with negatedTerms.
+  const scanned = [
+    ...entries.map(([name, category]) => ({ name, category, terms: category.terms, negatedOnly: false })),
+    ...entries
+      .filter(([, category]) => (category.negatedTerms ?? []).length > 0)
+      .map(([name, category]) => ({ name, category, terms: category.negatedTerms ?? [], negatedOnly: true })),
+  ];
+  const categories: CompiledCategory[] = scanned.map(({ name, category, terms, negatedOnly }) => {
     const termsByLiteral = new Map<string, CompiledTerm>();
-    for (const term of category.terms) {
+    const patterns: PatternTerm[] = [];
+    for (const [order, written] of terms.entries()) {
+      const parsed = parsePatternTerm(written, order, normalise, morphology, maxGap);
+      if (parsed !== null) patterns.push(parsed);
+    }
+    for (const term of terms.filter(
+      (written) => parsePatternTerm(written, 0, normalise, morphology, maxGap) === null,
+    )) {
       const stem = term.endsWith('*');
       const literal = normalise(stem ? term.slice(0, -1) : term).trim();
       if (literal === '') continue;
@@ -121,6 +151,18 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     const pattern = new RegExp(`${cliticGroup}(${alternation})`, 'gu');
     return {
       name,
+      negatedOnly,
+      patterns,
+      senseBlocks: (category.senseBlocks ?? []).map((block) => ({
+        terms: block.terms,
+        window: block.window,
+        context: block.context
+          .map((written) => {
+            const prefix = written.endsWith('*');
+            return { literal: normalise(prefix ? written.slice(0, -1) : written).trim(), prefix };
+          })
+          .filter((context) => context.literal !== ''),
+      })),
       pattern,
       termsByLiteral,
       literalsLongestFirst,
@@ -141,6 +183,14 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   const negationBefore = pack.lexicon.negation.before.map(toCue);
   const negationAfter = pack.lexicon.negation.after.map(toCue);
   const negationWindow = pack.lexicon.negation.window;
+  const clauseWords = (pack.lexicon.negation.clauseWords ?? []).map(toCue);
+  const breakers = (pack.lexicon.negation.breakers ?? []).map(toCue);
+  const conditionals = (pack.lexicon.negation.conditionals ?? []).map(toCue);
+  const conditionalWindow = pack.lexicon.negation.conditionalWindow ?? DEFAULT_CONDITIONAL_WINDOW;
+  const pseudo = (pack.lexicon.negation.pseudo ?? []).map((written) => {
+    const open = written.endsWith('*');
+    return { expression: normalise(open ? written.slice(0, -1) : written).trim(), open };
+  });
   const quotePairs = pack.lexicon.quotes.map(([open, close]) => [normalise(open), normalise(close)] as const);
 
   const categoryNames = categories.map((category) => category.name);
@@ -181,44 +231,261 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
 
     const matches: LexiconMatch[] = [];
     for (const category of categories) {
-      if (category.literalsLongestFirst.length === 0) continue;
       const excluded = exclusionRanges(normalised, category.exclusions, spaced);
-      const pattern = category.pattern;
-      pattern.lastIndex = 0;
-      let found = pattern.exec(normalised);
-      while (found !== null) {
-        const matchStart = found.index;
-        const captured = found[1] ?? '';
-        let termStart = matchStart + found[0].length - captured.length;
-        let accepted: CompiledTerm | null = null;
-        if (isWordStart(matchStart)) {
-          accepted = acceptAt(category, normalised, termStart, isWordEnd);
-          // What looked like a clitic may be the term's own first letters.
-          if (accepted === null && termStart !== matchStart) {
-            accepted = acceptAt(category, normalised, matchStart, isWordEnd);
-            if (accepted !== null) termStart = matchStart;
+      // Every plain-term candidate, dropped or not: a pattern term does not count again inside one.
+      const plainSpans: Range[] = [];
+      if (category.literalsLongestFirst.length > 0) {
+        const pattern = category.pattern;
+        pattern.lastIndex = 0;
+        let found = pattern.exec(normalised);
+        while (found !== null) {
+          const matchStart = found.index;
+          const captured = found[1] ?? '';
+          let termStart = matchStart + found[0].length - captured.length;
+          let accepted: CompiledTerm | null = null;
+          if (isWordStart(matchStart)) {
+            accepted = acceptAt(category, normalised, termStart, isWordEnd);
+            // What looked like a clitic may be the term's own first letters.
+            if (accepted === null && termStart !== matchStart) {
+              accepted = acceptAt(category, normalised, matchStart, isWordEnd);
+              if (accepted !== null) termStart = matchStart;
+            }
           }
+          if (accepted !== null) {
+            const hit: LexiconMatch = {
+              category: category.name,
+              term: accepted.term,
+              text: normalised.slice(termStart, termStart + accepted.literal.length),
+              start: termStart,
+              end: termStart + accepted.literal.length,
+            };
+            plainSpans.push({ start: hit.start, end: hit.end });
+            if (
+              !insideAny(hit, quoted) &&
+              !insideAny(hit, excluded) &&
+              !senseBlocked(normalised, category, hit.term, hit, wordsOf()) &&
+              isNegated(normalised, hit, wordsOf()) === category.negatedOnly
+            ) {
+              matches.push(hit);
+            }
+            pattern.lastIndex = hit.end;
+          } else {
+            pattern.lastIndex = matchStart + 1;
+          }
+          found = pattern.exec(normalised);
         }
-        if (accepted !== null) {
-          const hit: LexiconMatch = {
+      }
+      if (category.patterns.length > 0) {
+        for (const hit of patternHits(normalised, category, plainSpans, wordsOf(), isWordStart, isWordEnd)) {
+          const span = { start: hit.start, end: hit.end };
+          const excludedHere = excluded.some((range) => range.start <= hit.start && hit.firstEnd <= range.end);
+          if (insideAny(span, quoted) || excludedHere) continue;
+          if (senseBlocked(normalised, category, hit.term.term, span, wordsOf())) continue;
+          const negated = isNegated(normalised, span, wordsOf()) || gapNegated(normalised, hit, wordsOf());
+          if (negated !== category.negatedOnly) continue;
+          matches.push({
             category: category.name,
-            term: accepted.term,
-            text: normalised.slice(termStart, termStart + accepted.literal.length),
-            start: termStart,
-            end: termStart + accepted.literal.length,
-          };
-          if (!insideAny(hit, quoted) && !insideAny(hit, excluded) && !isNegated(normalised, hit, wordsOf())) {
-            matches.push(hit);
-          }
-          pattern.lastIndex = hit.end;
-        } else {
-          pattern.lastIndex = matchStart + 1;
+            term: hit.term.term,
+            text: normalised.slice(hit.start, hit.end),
+            start: hit.start,
+            end: hit.end,
+          });
         }
-        found = pattern.exec(normalised);
       }
     }
-    matches.sort((a, b) => a.start - b.start || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0));
+    matches.sort(
+      (a, b) =>
+        a.start - b.start ||
+        (a.category < b.category ? -1 : a.category > b.category ? 1 : 0) ||
+        a.end - b.end ||
+        (a.term < b.term ? -1 : a.term > b.term ? 1 : 0),
+    );
     return matches;
+  }
+
+  /**
+   * Pattern terms of one category (docs/lexicon-format.md §2-4), over every word start in order:
+   * the candidates of every pattern term there (a word part at the word start or after a clitic; a
+   * stem part as the whole word, if it begins with the anchor directly or after one clitic or
+   * declared prefix); those starting before the category's resume point or inside a plain-term
+   * candidate are skipped; the one ending last wins (then the earlier term, then the earlier start);
+   * the category resumes after the winner's first part.
+   */
+  function patternHits(
+    text: string,
+    category: CompiledCategory,
+    plainSpans: readonly Range[],
+    words: readonly WordSpan[],
+    isWordStart: (position: number) => boolean,
+    isWordEnd: (position: number) => boolean,
+  ): ReferencePatternHit[] {
+    const hits: ReferencePatternHit[] = [];
+    let nextAllowed = 0;
+    const stemPrefixes = [...new Set([...clitics, ...(morphology?.prefixes ?? [])])];
+    for (let wordStart = 0; wordStart < text.length; wordStart += 1) {
+      if (!isWordStart(wordStart)) continue;
+      const candidates: ReferencePatternHit[] = [];
+      for (const term of category.patterns) {
+        const first = term.parts[0]!;
+        if (first.kind === 'word') {
+          const starts = [
+            wordStart,
+            ...clitics
+              .filter((clitic) => text.startsWith(clitic, wordStart))
+              .map((clitic) => wordStart + clitic.length),
+          ];
+          for (const partStart of starts) {
+            const hit = matchPattern(text, term, wordStart, partStart, words, isWordEnd);
+            if (hit !== null) candidates.push(hit);
+          }
+        } else {
+          const anchored =
+            text.startsWith(first.anchor, wordStart) ||
+            stemPrefixes.some(
+              (affix) => text.startsWith(affix, wordStart) && text.startsWith(first.anchor, wordStart + affix.length),
+            );
+          if (!anchored) continue;
+          const hit = matchPattern(text, term, wordStart, wordStart, words, isWordEnd);
+          if (hit !== null) candidates.push(hit);
+        }
+      }
+      const eligible = candidates.filter(
+        (hit) =>
+          hit.start >= nextAllowed && !plainSpans.some((span) => span.start <= hit.start && hit.start < span.end),
+      );
+      eligible.sort((a, b) => b.end - a.end || a.term.order - b.term.order || a.start - b.start);
+      const best = eligible[0];
+      if (best !== undefined) {
+        hits.push(best);
+        nextAllowed = best.firstEnd;
+      }
+    }
+    return hits;
+  }
+
+  function matchPattern(
+    text: string,
+    term: PatternTerm,
+    wordStart: number,
+    partStart: number,
+    words: readonly WordSpan[],
+    isWordEnd: (position: number) => boolean,
+  ): ReferencePatternHit | null {
+    const stemOf = (word: string): string | null => (morphology === null ? null : morphology.stem(word));
+    const first = term.parts[0]!;
+    let end: number;
+    if (first.kind === 'word') {
+      if (!text.startsWith(first.literal, partStart)) return null;
+      if (!first.prefix && !isWordEnd(partStart + first.literal.length)) return null;
+      end = partStart + first.literal.length;
+    } else {
+      const word = words.find((candidate) => candidate.start === wordStart);
+      if (word === undefined) return null;
+      const written = text.slice(word.start, word.end);
+      const stems = [
+        stemOf(written),
+        ...clitics
+          .filter((clitic) => written.length > clitic.length && written.startsWith(clitic))
+          .map((clitic) => stemOf(written.slice(clitic.length))),
+      ];
+      if (!stems.includes(first.stem)) return null;
+      end = word.end;
+    }
+    const firstEnd = end;
+    const gaps: { from: number; to: number }[] = [];
+    for (let part = 1; part < term.parts.length; part += 1) {
+      const next = term.parts[part]!;
+      const from = words.findIndex((word) => word.start >= end);
+      if (from === -1) return null;
+      let found = -1;
+      for (let index = from; index <= from + term.gaps[part - 1]! && index < words.length; index += 1) {
+        const word = words[index]!;
+        const previous = words[index - 1];
+        if (index > from && previous !== undefined && cueMatches(clauseWords, text.slice(previous.start, previous.end)))
+          break;
+        if (CLAUSE_BOUNDARY.test(text.slice(end, word.start))) break;
+        const matches =
+          next.kind === 'word'
+            ? text.startsWith(next.literal, word.start) && (next.prefix || isWordEnd(word.start + next.literal.length))
+            : stemOf(text.slice(word.start, word.end)) === next.stem;
+        if (matches) {
+          found = index;
+          break;
+        }
+      }
+      if (found === -1) return null;
+      gaps.push({ from, to: found });
+      const word = words[found]!;
+      end = next.kind === 'word' ? word.start + next.literal.length : word.end;
+    }
+    return { term, start: partStart, firstEnd, end, gaps };
+  }
+
+  /** A cue (either list) among the words of the pattern hit's gaps negates it, unless void. */
+  function gapNegated(text: string, hit: ReferencePatternHit, words: readonly WordSpan[]): boolean {
+    if (negationWindow === 0 || (negationBefore.length === 0 && negationAfter.length === 0)) return false;
+    for (const { from, to } of hit.gaps) {
+      for (let index = from; index < to; index += 1) {
+        const word = words[index]!;
+        const token = text.slice(word.start, word.end);
+        const cue = cueMatches(negationBefore, token) || negationAfter.some((after) => token.startsWith(after.literal));
+        if (cue && !isVoidCue(text, words, index, word.start)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Sense blocks (docs/lexicon-format.md §6): a context of one of the term's blocks within reach. */
+  function senseBlocked(
+    text: string,
+    category: CompiledCategory,
+    term: string,
+    hit: Range,
+    words: readonly WordSpan[],
+  ): boolean {
+    const blocks = category.senseBlocks.filter((block) => block.terms.includes(term));
+    if (blocks.length === 0 || words.length === 0) return false;
+    const first = wordIndexAt(words, hit.start);
+    const last = Math.min(words.length - 1, wordIndexAt(words, Math.max(hit.start, hit.end - 1)));
+    for (const block of blocks) {
+      const low = Math.max(0, first - block.window);
+      const high = Math.min(words.length - 1, last + block.window);
+      if (low > high) continue;
+      if (!spaced) {
+        const stretch = text.slice(words[low]!.start, words[high]!.end);
+        if (block.context.some((context) => stretch.includes(context.literal))) return true;
+        continue;
+      }
+      for (let index = low; index <= high; index += 1) {
+        const start = words[index]!.start;
+        for (const context of block.context) {
+          if (!text.startsWith(context.literal, start)) continue;
+          if (context.prefix || !isWordCharacter(text[start + context.literal.length])) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A cue that does not negate: inside a pseudo-negation occurrence, or with a conditional word
+   * before it in its clause within conditionalWindow words.
+   */
+  function isVoidCue(text: string, words: readonly WordSpan[], cueWord: number, cuePosition: number): boolean {
+    for (const range of exclusionRanges(text, pseudo, spaced)) {
+      if (range.start <= cuePosition && cuePosition < range.end) return true;
+    }
+    if (conditionals.length === 0) return false;
+    for (let index = cueWord - 1; index >= Math.max(0, cueWord - conditionalWindow); index -= 1) {
+      const word = words[index];
+      if (word === undefined) break;
+      const following = words[index + 1]?.start ?? cuePosition;
+      if (CLAUSE_BOUNDARY.test(text.slice(word.end, Math.min(following, cuePosition)))) break;
+      const token = text.slice(word.start, word.end);
+      if (cueMatches(clauseWords, token)) break;
+      if (cueMatches(conditionals, token)) return true;
+    }
+    return false;
   }
 
   /** The longest term of the category that starts at `start` and satisfies its end rule. */
@@ -237,7 +504,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     return null;
   }
 
-  function isNegated(text: string, hit: LexiconMatch, words: WordSpan[]): boolean {
+  function isNegated(text: string, hit: Range, words: readonly WordSpan[]): boolean {
     if (negationWindow === 0 || (negationBefore.length === 0 && negationAfter.length === 0)) return false;
     const hitWord = wordIndexAt(words, hit.start);
     if (negationBefore.length > 0) {
@@ -247,7 +514,10 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
         if (word === undefined) break;
         const following = words[index + 1]?.start ?? hit.start;
         if (CLAUSE_BOUNDARY.test(text.slice(word.end, Math.min(following, hit.start)))) break;
-        if (cueMatches(negationBefore, text.slice(word.start, word.end))) return true;
+        const token = text.slice(word.start, word.end);
+        if (cueMatches(clauseWords, token)) break;
+        if (cueMatches(negationBefore, token) && !isVoidCue(text, words, index, word.start)) return true;
+        if (cueMatches(breakers, token)) break;
       }
     }
     if (negationAfter.length > 0) {
@@ -258,7 +528,15 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
       const ownWord = words[lastWord];
       if (ownWord !== undefined && ownWord.start < hit.end && ownWord.end > hit.end) {
         const rest = text.slice(hit.end, ownWord.end);
-        if (negationAfter.some((cue) => rest.includes(cue.literal))) return true;
+        for (const cue of negationAfter) {
+          for (
+            let at = rest.indexOf(cue.literal);
+            at !== -1;
+            at = cue.literal === '' ? -1 : rest.indexOf(cue.literal, at + 1)
+          ) {
+            if (!isVoidCue(text, words, lastWord, hit.end + at)) return true;
+          }
+        }
       }
       const firstAfter = ownWord !== undefined && ownWord.start < hit.end ? lastWord + 1 : lastWord;
       for (let index = firstAfter; index < Math.min(words.length, firstAfter + negationWindow); index += 1) {
@@ -267,7 +545,11 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
         const previousEnd = index === firstAfter ? hit.end : (words[index - 1]?.end ?? hit.end);
         if (CLAUSE_BOUNDARY.test(text.slice(previousEnd, word.start))) break;
         const token = text.slice(word.start, word.end);
-        if (negationAfter.some((cue) => token.startsWith(cue.literal))) return true;
+        if (cueMatches(clauseWords, token)) break;
+        if (negationAfter.some((cue) => token.startsWith(cue.literal)) && !isVoidCue(text, words, index, word.start)) {
+          return true;
+        }
+        if (cueMatches(breakers, token)) break;
       }
     }
     return false;
@@ -331,6 +613,15 @@ function wordIndexAt(words: readonly WordSpan[], position: number): number {
 interface Range {
   start: number;
   end: number;
+}
+
+interface ReferencePatternHit {
+  term: PatternTerm;
+  start: number;
+  firstEnd: number;
+  end: number;
+  /** Word indices [from, to) of each gap. */
+  gaps: { from: number; to: number }[];
 }
 
 function insideAny(hit: Range, ranges: readonly Range[]): boolean {

@@ -51,9 +51,16 @@ function createTermNode(): TermNode {
   return { children: new Map(), terms: null };
 }
 
-export function buildTermTrie(categories: readonly (readonly CompiledTerm[])[]): TermTrie {
+/**
+ * `extraLiterals` (the anchors of pattern terms, lexicon-pattern-scan.ts) join the candidate
+ * RegExp, so one native scan finds the places of both kinds of term, but not the trie.
+ */
+export function buildTermTrie(
+  categories: readonly (readonly CompiledTerm[])[],
+  extraLiterals: readonly string[] = [],
+): TermTrie {
   const root = createTermNode();
-  const literals = new Set<string>();
+  const literals = new Set<string>(extraLiterals.filter((literal) => literal !== ''));
   categories.forEach((terms, categoryIndex) => {
     for (const term of terms) {
       let node = root;

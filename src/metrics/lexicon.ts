@@ -10,7 +10,11 @@ import {
   literalsAt,
   type TermTrie,
 } from './lexicon-terms.js';
+import { type PatternHit, PatternScanner } from './lexicon-pattern-scan.js';
+import { DEFAULT_MAX_GAP, type PatternTerm, parsePatternTerm } from './lexicon-patterns.js';
+import { SenseBlocks } from './lexicon-senses.js';
 import { createWordFinder, type WordFinder } from './lexicon-words.js';
+import { createMorphology } from './morphology.js';
 import { createScriptNormaliser } from './script-normalisation.js';
 
 /**
@@ -93,36 +97,61 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   // Built once per process (a few milliseconds), here rather than inside the first text matched.
   wordCodeTable();
   spacedCutCodeTable();
-  const categoryEntries = Object.entries(pack.lexicon.categories);
-  const categoryNames = categoryEntries.map(([name]) => name);
-  const termsPerCategory = categoryEntries.map(([, category]) => {
+  const categoryNames = Object.keys(pack.lexicon.categories);
+  // The categories the scan runs over: the pack's own, then one per category with `negatedTerms`,
+  // reported under that category's name but counted only when negated (docs/lexicon-format.md §5.6).
+  const scanned = internalCategories(pack.lexicon.categories);
+  const morphology = createMorphology(pack.capabilities);
+  const maxGap = pack.lexicon.maxGap ?? DEFAULT_MAX_GAP;
+  const patternsPerCategory: PatternTerm[][] = [];
+  const exclusionsPerCategory: Exclusion[][] = [];
+  const termsPerCategory = scanned.map((category) => {
     const exclusions = category.exclude
       .map((expression) => parseExclusion(expression, normalise))
       .filter((exclusion) => exclusion.expression !== '');
+    exclusionsPerCategory.push(exclusions);
     const termsByLiteral = new Map<string, CompiledTerm>();
-    for (const term of category.terms) {
+    const patterns: PatternTerm[] = [];
+    category.terms.forEach((term, order) => {
+      const pattern = parsePatternTerm(term, order, normalise, morphology, maxGap);
+      if (pattern !== null) {
+        patterns.push(pattern);
+        return;
+      }
       const stem = term.endsWith('*');
       const literal = normalise(stem ? term.slice(0, -1) : term).trim();
-      if (literal === '') continue;
+      if (literal === '') return;
       const existing = termsByLiteral.get(literal);
       // A stem subsumes the whole-word form of the same literal.
       if (existing === undefined || (stem && !existing.stem)) {
         termsByLiteral.set(literal, { term, literal, stem, exclusionContexts: exclusionContexts(literal, exclusions) });
       }
-    }
+    });
+    patternsPerCategory.push(patterns);
     return [...termsByLiteral.values()];
   });
   // Longest first: the old alternation RegExp tried clitics in this order, and the first one after
   // which the category has a term decides where the term starts.
   const clitics = [...new Set(pack.lexicon.cliticPrefixes.map(normalise))].sort((a, b) => b.length - a.length);
   const wordFinder = createWordFinder(pack.capabilities, pack.meta.tag);
+  const negation = new Negation(pack.lexicon.negation, normalise, spaced);
+  const patterns = new PatternScanner(patternsPerCategory, spaced, clitics, morphology, wordFinder, negation);
   const matcher = new Matcher({
     spaced,
-    categoryNames,
-    trie: buildTermTrie(termsPerCategory),
+    categoryNames: scanned.map((category) => category.name),
+    negatedOnly: scanned.map((category) => category.negatedOnly),
+    trie: buildTermTrie(termsPerCategory, patterns.anchors),
+    patterns: patterns.empty ? null : patterns,
+    exclusions: exclusionsPerCategory,
+    senses: new SenseBlocks(
+      scanned.map((category) => category.senseBlocks),
+      normalise,
+      spaced,
+      wordFinder,
+    ),
     clitics,
     wordFinder,
-    negation: new Negation(pack.lexicon.negation, normalise, spaced),
+    negation,
     quotePairs: pack.lexicon.quotes.map(([open, close]) => [normalise(open), normalise(close)] as const),
   });
 
@@ -165,6 +194,38 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   };
 }
 
+interface ScannedCategory {
+  name: string;
+  terms: readonly string[];
+  exclude: readonly string[];
+  senseBlocks: LanguagePack['lexicon']['categories'][string]['senseBlocks'];
+  /** Hits count only when negated: the category's `negatedTerms`. */
+  negatedOnly: boolean;
+}
+
+/** The pack's categories, then, for each with `negatedTerms`, a negated-only category of the same name. */
+function internalCategories(categories: LanguagePack['lexicon']['categories']): ScannedCategory[] {
+  const entries = Object.entries(categories);
+  return [
+    ...entries.map(([name, category]) => ({
+      name,
+      terms: category.terms,
+      exclude: category.exclude,
+      senseBlocks: category.senseBlocks,
+      negatedOnly: false,
+    })),
+    ...entries
+      .filter(([, category]) => (category.negatedTerms ?? []).length > 0)
+      .map(([name, category]) => ({
+        name,
+        terms: category.negatedTerms ?? [],
+        exclude: category.exclude,
+        senseBlocks: category.senseBlocks,
+        negatedOnly: true,
+      })),
+  ];
+}
+
 /**
  * The codebook's register rule (docs/codebook.md): a category declared `registerOf` another (the
  * conformity and individuation registers of protective speech) counts only in a text that has a
@@ -197,8 +258,14 @@ function registerRule(categories: LanguagePack['lexicon']['categories']): (match
 
 interface MatcherParts {
   spaced: boolean;
+  /** Per scanned category (the pack's, then the negated-only ones), the name hits are reported under. */
   categoryNames: readonly string[];
+  negatedOnly: readonly boolean[];
   trie: TermTrie;
+  /** Null when the lexicon has no pattern terms. */
+  patterns: PatternScanner | null;
+  exclusions: readonly (readonly Exclusion[])[];
+  senses: SenseBlocks;
   /** Normalised, longest first. */
   clitics: readonly string[];
   wordFinder: WordFinder;
@@ -214,7 +281,13 @@ interface MatcherParts {
 class Matcher {
   private readonly spaced: boolean;
   private readonly categoryNames: readonly string[];
+  private readonly negatedOnly: readonly boolean[];
   private readonly trie: TermTrie;
+  private readonly patterns: PatternScanner | null;
+  private readonly exclusions: readonly (readonly Exclusion[])[];
+  private readonly senses: SenseBlocks;
+  /** Where literals start in the current text (collected only when there are pattern terms). */
+  private literalStarts: number[] = [];
   /** Normalised, longest first. */
   private readonly clitics: readonly string[];
   private readonly cliticsByFirstCode: Map<number, string[]>;
@@ -231,7 +304,11 @@ class Matcher {
   constructor(parts: MatcherParts) {
     this.spaced = parts.spaced;
     this.categoryNames = parts.categoryNames;
+    this.negatedOnly = parts.negatedOnly;
     this.trie = parts.trie;
+    this.patterns = parts.patterns;
+    this.exclusions = parts.exclusions;
+    this.senses = parts.senses;
     this.clitics = parts.clitics;
     this.cliticsByFirstCode = new Map();
     for (const clitic of parts.clitics) {
@@ -255,12 +332,54 @@ class Matcher {
     // in order, since each category's scan resumes after its previous hit (dropped or not).
     const hits: LexiconMatch[] = [];
     const terms: CompiledTerm[] = [];
-    for (const position of this.candidatePlaces(text)) this.candidateAt(text, position, hits, terms);
+    const categories: number[] = [];
+    for (const position of this.candidatePlaces(text)) this.candidateAt(text, position, hits, terms, categories);
     // Then the rules that drop hits, in a separate pass: kept apart, each function stays small
     // enough for V8 to optimise quickly, which matters for short runs.
-    const matches = hits.length === 0 ? hits : this.keepUndropped(text, hits, terms);
+    const matches = hits.length === 0 ? hits : this.keepUndropped(text, hits, terms, categories);
+    if (this.patterns !== null && this.literalStarts.length > 0) {
+      const patternHits = this.patterns.scan(text, this.literalStarts, this.plainSpans(hits, categories));
+      for (const hit of patternHits) if (this.keepsPatternHit(text, hit)) matches.push(this.patternMatch(text, hit));
+    }
     sortMatches(matches);
     return matches;
+  }
+
+  /** Per scanned category, the spans of its plain-term candidates (dropped ones included). */
+  private plainSpans(hits: readonly LexiconMatch[], categories: readonly number[]): number[][] {
+    const spans: number[][] = this.categoryNames.map(() => []);
+    for (let index = 0; index < hits.length; index += 1)
+      spans[categories[index]!]!.push(hits[index]!.start, hits[index]!.end);
+    return spans;
+  }
+
+  private patternMatch(text: string, hit: PatternHit): LexiconMatch {
+    return {
+      category: this.categoryNames[hit.category]!,
+      term: hit.term.term,
+      text: text.slice(hit.start, hit.end),
+      start: hit.start,
+      end: hit.end,
+    };
+  }
+
+  /** The drop rules of keepUndropped, for a pattern hit; a cue inside its gaps negates it too. */
+  private keepsPatternHit(text: string, hit: PatternHit): boolean {
+    const quoted = quotedRanges(text, this.quotePairs);
+    if (insideQuotation(hit, quoted)) return false;
+    if (insideAnyExclusion(text, hit.start, hit.firstEnd, this.exclusions[hit.category]!, this.spaced)) return false;
+    if (this.senses.has(hit.category, hit.term.term)) {
+      if (this.senses.blocks(text, hit.category, hit.term.term, hit.start, hit.end)) return false;
+    }
+    const negated = this.negation.active && (this.isNegated(text, hit) || this.gapNegated(text, hit));
+    return negated === this.negatedOnly[hit.category];
+  }
+
+  private gapNegated(text: string, hit: PatternHit): boolean {
+    for (let index = 0; index < hit.gapRanges.length; index += 2) {
+      if (this.negation.negatesGap(text, hit.words, hit.gapRanges[index]!, hit.gapRanges[index + 1]!)) return true;
+    }
+    return false;
   }
 
   /** Sorted, distinct places where some category may have a candidate. */
@@ -271,8 +390,11 @@ class Matcher {
     literals.lastIndex = 0;
     let found = literals.exec(text);
     let sorted = true;
+    const collectStarts = this.patterns !== null;
+    if (collectStarts) this.literalStarts = [];
     while (found !== null) {
       const literalStart = found.index;
+      if (collectStarts) this.literalStarts.push(literalStart);
       this.addPlace(text, literalStart, places, isWord);
       for (const clitic of this.clitics) {
         const start = literalStart - clitic.length;
@@ -308,7 +430,13 @@ class Matcher {
   }
 
   /** Every category's term (if any) that the old per-category scans would have found at `position`. */
-  private candidateAt(text: string, position: number, hits: LexiconMatch[], terms: CompiledTerm[]): void {
+  private candidateAt(
+    text: string,
+    position: number,
+    hits: LexiconMatch[],
+    terms: CompiledTerm[],
+    categories: number[],
+  ): void {
     const { trie, nextAllowed, literalsHere, literalsAfterClitic, cliticLengths } = this;
     const code = text.charCodeAt(position);
     literalsAt(trie, text, position, literalsHere);
@@ -365,17 +493,31 @@ class Matcher {
         end: termStart + accepted.literal.length,
       });
       terms.push(accepted);
+      categories.push(category);
     }
   }
 
   /** The hits that no quotation, exclusion or negation drops. */
-  private keepUndropped(text: string, hits: readonly LexiconMatch[], terms: readonly CompiledTerm[]): LexiconMatch[] {
+  private keepUndropped(
+    text: string,
+    hits: readonly LexiconMatch[],
+    terms: readonly CompiledTerm[],
+    categories: readonly number[],
+  ): LexiconMatch[] {
     const quoted = quotedRanges(text, this.quotePairs);
     const kept: LexiconMatch[] = [];
     for (let index = 0; index < hits.length; index += 1) {
       const hit = hits[index]!;
-      if (insideQuotation(hit, quoted) || insideExclusion(text, hit.start, terms[index]!, this.spaced)) continue;
-      if (this.negation.active && this.isNegated(text, hit)) continue;
+      const term = terms[index]!;
+      if (insideQuotation(hit, quoted) || insideExclusion(text, hit.start, term, this.spaced)) continue;
+      const category = categories[index]!;
+      if (this.senses.has(category, term.term) && this.senses.blocks(text, category, term.term, hit.start, hit.end)) {
+        continue;
+      }
+      // A negated hit is dropped, except in a negated-only category (negatedTerms), where only
+      // negated hits count.
+      const negated = this.negation.active && this.isNegated(text, hit);
+      if (negated !== this.negatedOnly[category]) continue;
       kept.push(hit);
     }
     return kept;
@@ -395,11 +537,11 @@ class Matcher {
     return this.spaced ? wordCodeTable()[text.charCodeAt(position)] !== 1 : this.wordFinder.endsWordAt(position);
   }
 
-  private isNegated(text: string, hit: LexiconMatch): boolean {
+  private isNegated(text: string, hit: { start: number; end: number }): boolean {
     const negation = this.negation;
     return (
       negation.mayNegate(hit.start, hit.end) &&
-      negation.isNegated(text, hit.start, hit.end, this.wordFinder.wordsAround(hit.start, hit.end, negation.window))
+      negation.isNegated(text, hit.start, hit.end, this.wordFinder.wordsAround(hit.start, hit.end, negation.margin))
     );
   }
 }
@@ -439,7 +581,8 @@ function insideExclusion(text: string, start: number, term: CompiledTerm, spaced
   const isWord = wordCodeTable();
   for (const { expression, offset, open } of term.exclusionContexts) {
     const begin = start - offset;
-    if (!text.startsWith(expression, begin)) continue;
+    // startsWith clamps a negative position to 0: an occurrence cannot begin before the text.
+    if (begin < 0 || !text.startsWith(expression, begin)) continue;
     if (spaced) {
       if (begin > 0 && isWord[text.charCodeAt(begin - 1)] === 1) continue;
       const end = begin + expression.length;
@@ -467,11 +610,44 @@ function sortMatches(matches: LexiconMatch[]): void {
   }
 }
 
+/**
+ * By start, then category, then end, then term: a plain hit, a pattern hit and a negated-term hit of
+ * one category may share a start (the reference sorts by the same keys).
+ */
 function comesAfter(a: LexiconMatch, b: LexiconMatch): boolean {
-  return a.start > b.start || (a.start === b.start && a.category > b.category);
+  if (a.start !== b.start) return a.start > b.start;
+  if (a.category !== b.category) return a.category > b.category;
+  if (a.end !== b.end) return a.end > b.end;
+  return a.term > b.term;
 }
 
-function insideQuotation(hit: LexiconMatch, quoted: readonly number[]): boolean {
+/**
+ * Whether text[start, firstEnd) (a pattern hit's first part) lies inside an occurrence of one of the
+ * exclusions, matched as terms in whitespace scripts and as substrings in unspaced ones.
+ */
+function insideAnyExclusion(
+  text: string,
+  start: number,
+  firstEnd: number,
+  exclusions: readonly Exclusion[],
+  spaced: boolean,
+): boolean {
+  const isWord = wordCodeTable();
+  for (const { expression, open } of exclusions) {
+    for (let begin = Math.max(0, firstEnd - expression.length); begin <= start; begin += 1) {
+      if (!text.startsWith(expression, begin)) continue;
+      if (spaced) {
+        if (begin > 0 && isWord[text.charCodeAt(begin - 1)] === 1) continue;
+        const end = begin + expression.length;
+        if (!open && end < text.length && isWord[text.charCodeAt(end)] === 1) continue;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+function insideQuotation(hit: { start: number; end: number }, quoted: readonly number[]): boolean {
   for (let index = 0; index < quoted.length; index += 2) {
     if (hit.start >= quoted[index]! && hit.end <= quoted[index + 1]!) return true;
   }

@@ -1,19 +1,22 @@
+import { createRequire } from 'node:module';
 import type { Capabilities } from '../contracts/index.js';
 
 /**
  * A pack's declared script normalisation (capabilities.scriptNormalisation) as one function over
- * already NFKC-normalised text: characters removed, then letters folded. The lexicon applies it to
- * texts, terms, exclusions and negation cues alike, so a vocalised Arabic word, or a Hindi word
- * written with or without its nukta, meets the same term. Shared code knows no script: the pack
- * names the characters.
+ * already NFKC-normalised, lower-cased text: Chinese variants converted (`opencc`), then characters
+ * removed, then letters folded. The lexicon applies it to texts, terms, exclusions and negation cues
+ * alike, so a vocalised Arabic word, a Hindi word written with or without its nukta, or a Traditional
+ * Chinese phrase meets the same term. Shared code knows no script: the pack names the characters
+ * and the conversion.
  */
 export function createScriptNormaliser(
   capabilities: Pick<Capabilities, 'scriptNormalisation'>,
 ): ((text: string) => string) | null {
   if (capabilities.scriptNormalisation === undefined) return null;
-  const { remove, fold } = capabilities.scriptNormalisation;
+  const { remove, fold, opencc } = capabilities.scriptNormalisation;
   const folds = Object.entries(fold);
-  if (remove.length === 0 && folds.length === 0) return null;
+  const convert = opencc === undefined ? null : createChineseConverter(opencc);
+  if (remove.length === 0 && folds.length === 0 && convert === null) return null;
   const removal =
     remove.length === 0
       ? null
@@ -22,11 +25,40 @@ export function createScriptNormaliser(
   const folding =
     folds.length === 0 ? null : new RegExp(`[${folds.map(([from]) => escapeInClass(from)).join('')}]`, 'gu');
   return (text) => {
-    let result = removal === null ? text : text.replace(removal, '');
+    let result = convert === null ? text : convert(text);
+    if (removal !== null) result = result.replace(removal, '');
     if (folding !== null) result = result.replace(folding, (letter) => foldTable.get(letter) ?? letter);
     return result;
   };
 }
+
+type OpenccOptions = NonNullable<NonNullable<Capabilities['scriptNormalisation']>['opencc']>;
+
+interface OpenccModule {
+  Converter(options: { from: string; to: string }): (text: string) => string;
+}
+
+const require = createRequire(import.meta.url);
+const converters = new Map<string, (text: string) => string>();
+
+/**
+ * An opencc-js converter (the maintained JavaScript port of Open Chinese Convert). Its `t2cn` build
+ * holds only the Traditional-to-Simplified dictionaries (about 100 kB, loaded on first use, once per
+ * process). Texts without a Han character are returned as they are, without a dictionary pass.
+ */
+function createChineseConverter(options: OpenccOptions): (text: string) => string {
+  const key = `${options.from}>${options.to}`;
+  let converter = converters.get(key);
+  if (converter === undefined) {
+    const opencc = require('opencc-js/t2cn') as OpenccModule;
+    const convert = opencc.Converter({ from: options.from, to: options.to });
+    converter = (text) => (HAN.test(text) ? convert(text) : text);
+    converters.set(key, converter);
+  }
+  return converter;
+}
+
+const HAN = /\p{Script=Han}/u;
 
 /** Escapes a character for use inside a RegExp character class; a lone "-" of a range stays. */
 function escapeInClass(character: string): string {

@@ -1,0 +1,86 @@
+import type { Lexicon } from '../contracts/index.js';
+import { wordCodeTable } from './lexicon-characters.js';
+import { wordIndexAt } from './lexicon-negation.js';
+import type { WordFinder } from './lexicon-words.js';
+
+/**
+ * Sense blocks (docs/lexicon-format.md §6): a hit of one of a block's terms is dropped when one of
+ * its context expressions occurs within `window` words of the hit, so that a body word in the cold
+ * scenes ("her body is shaking from the cold") is not counted as sexual. Context expressions are
+ * plain terms: from a word start, whole words unless written with a final `*`; in unspaced scripts
+ * substrings of the words in reach.
+ */
+
+interface CompiledBlock {
+  context: readonly { literal: string; prefix: boolean }[];
+  window: number;
+}
+
+export class SenseBlocks {
+  /** Per category index, the blocks of each term as written; null when the category has none. */
+  private readonly byCategory: (Map<string, CompiledBlock[]> | null)[];
+  /** The widest window of any block: how many words `blocks` reads on each side. */
+  readonly margin: number;
+
+  constructor(
+    categories: readonly (Lexicon['categories'][string]['senseBlocks'] | undefined)[],
+    normalise: (text: string) => string,
+    private readonly spaced: boolean,
+    private readonly wordFinder: WordFinder,
+  ) {
+    let margin = 0;
+    this.byCategory = categories.map((blocks) => {
+      if (blocks === undefined || blocks.length === 0) return null;
+      const byTerm = new Map<string, CompiledBlock[]>();
+      for (const block of blocks) {
+        margin = Math.max(margin, block.window);
+        const compiled: CompiledBlock = {
+          window: block.window,
+          context: block.context
+            .map((written) => {
+              const prefix = written.endsWith('*');
+              return { literal: normalise(prefix ? written.slice(0, -1) : written).trim(), prefix };
+            })
+            .filter((context) => context.literal !== ''),
+        };
+        for (const term of block.terms) byTerm.set(term, [...(byTerm.get(term) ?? []), compiled]);
+      }
+      return byTerm;
+    });
+    this.margin = margin;
+  }
+
+  /** Whether the category has sense blocks for the term (as written): only then is `blocks` worth asking. */
+  has(category: number, term: string): boolean {
+    return this.byCategory[category]?.has(term) ?? false;
+  }
+
+  /** Whether a context of one of the term's blocks occurs within reach of the hit text[start, end). */
+  blocks(text: string, category: number, term: string, start: number, end: number): boolean {
+    const blocks = this.byCategory[category]?.get(term);
+    if (blocks === undefined) return false;
+    const words = this.wordFinder.wordsAround(start, end, this.margin);
+    if (words.length === 0) return false;
+    const first = wordIndexAt(words, start);
+    const last = Math.min(words.length - 1, wordIndexAt(words, Math.max(start, end - 1)));
+    const isWord = wordCodeTable();
+    for (const block of blocks) {
+      const low = Math.max(0, first - block.window);
+      const high = Math.min(words.length - 1, last + block.window);
+      if (low > high) continue;
+      if (!this.spaced) {
+        const stretch = text.slice(words[low]!.start, words[high]!.end);
+        if (block.context.some((context) => stretch.includes(context.literal))) return true;
+        continue;
+      }
+      for (let index = low; index <= high; index += 1) {
+        const wordStart = words[index]!.start;
+        for (const context of block.context) {
+          if (!text.startsWith(context.literal, wordStart)) continue;
+          if (context.prefix || isWord[text.charCodeAt(wordStart + context.literal.length)] !== 1) return true;
+        }
+      }
+    }
+    return false;
+  }
+}
