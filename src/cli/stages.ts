@@ -29,7 +29,7 @@ import {
   simulateStage,
   type StudyOverrides,
 } from '../runner/index.js';
-import { renderTerminalSummary } from '../report/index.js';
+import { renderTerminalSummary, summaryWarnings } from '../report/index.js';
 import { createStudyModels, isSurrogateRef } from './model-factory.js';
 import { createProgressReporter } from './progress.js';
 import { startQueueCoordination } from './queue-coordinator.js';
@@ -347,4 +347,7 @@ export function printSummary(results: Results, directory: string, loaded: Loaded
   process.stdout.write(
     `\nrun folder: ${directory}\n  report.html, report.md, results.json, manifest.json, store.sqlite\n`,
   );
+  // Data-quality problems are said here too, not only in report.md.
+  for (const warning of summaryWarnings(results, loaded.study.exclusions))
+    process.stderr.write(`warning: ${warning}\n`);
 }

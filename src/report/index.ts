@@ -56,4 +56,9 @@ export {
   type Sentence,
   type SentencePart,
 } from './sentences.js';
+export {
+  DEFAULT_MIN_LANGUAGE_SHARE,
+  type SummaryThresholds,
+  summaryWarnings,
+} from './summary-warnings.js';
 export { renderTerminalSummary, type TerminalSummaryOptions } from './terminal.js';

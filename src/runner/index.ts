@@ -84,6 +84,7 @@ export {
   verifyPreregistration,
 } from './preregistration.js';
 export { modelSlug, planStudy, type StudyPlan } from './plan.js';
+export { DOCTOR_EXIT, type DoctorCheck, type DoctorReport, diagnoseRunFolder } from './doctor.js';
 export {
   asRunFolderWriter,
   asRunFolderWriterAsync,

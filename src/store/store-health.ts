@@ -31,6 +31,8 @@ export interface StoreInspection {
   /** Runs whose `turns_completed` disagrees with the turns stored for them. */
   progressMismatches: { runId: string; recorded: number; stored: number }[];
   resultsStored: boolean;
+  /** The stored results document (what results.json should hold), when there is one. */
+  resultsBody: string | null;
   /** Set when the file could not be read as a database at all. */
   unreadable: string | null;
 }
@@ -69,6 +71,7 @@ export function inspectStore(path: string, options: { thorough?: boolean } = {})
     incompleteTurns: [],
     progressMismatches: [],
     resultsStored: false,
+    resultsBody: null,
     unreadable: null,
   };
   if (!existsSync(path)) return inspection;
@@ -131,8 +134,11 @@ export function inspectStore(path: string, options: { thorough?: boolean } = {})
       const stored = storedTurns.get(run.runId) ?? 0;
       if (stored !== run.turns) inspection.progressMismatches.push({ runId: run.runId, recorded: run.turns, stored });
     }
-    inspection.resultsStored =
-      (database.prepare("SELECT COUNT(*) AS n FROM results WHERE name = 'results'").get() as { n: number }).n > 0;
+    const results = database.prepare("SELECT body FROM results WHERE name = 'results'").get() as
+      | { body: string }
+      | undefined;
+    inspection.resultsStored = results !== undefined;
+    inspection.resultsBody = results?.body ?? null;
   } catch (error) {
     inspection.unreadable = (error as Error).message;
   } finally {

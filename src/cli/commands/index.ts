@@ -90,6 +90,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./prereg.js')).registerPrereg,
   },
   {
+    name: 'doctor',
+    summary:
+      'check a run folder without changing it: store integrity, orphan events, incomplete turns, manifest/store agreement (exit 0 healthy, 4 problems found, 2 not a run folder)',
+    load: async () => (await import('./doctor.js')).registerDoctor,
+  },
+  {
     name: 'view',
     summary: 'open a local web viewer on a run folder (read-only; follows a running simulation)',
     load: async () => (await import('./view.js')).registerView,

@@ -199,7 +199,9 @@ export function withReplay(inner: Pick<ChatModel, 'ref' | 'surrogate'>, options:
         modelVersion: record.modelVersion ?? 'unknown',
         warnings: [...record.warnings],
         cached: true,
-        attempts: [],
+        // The recorded attempts (retries included) are replayed as they happened, without waiting, so a
+        // replayed run's per-cell retry counts, and with them its results.json, equal the original's.
+        attempts: record.attempts.map((attempt) => ({ ...attempt })),
       };
     },
   };
