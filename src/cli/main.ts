@@ -47,5 +47,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that closes early (`backfire export ... | head`) is not an error of backfire's.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const exitCode = await main(process.argv.slice(2));
 process.exitCode = exitCode;

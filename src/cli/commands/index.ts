@@ -52,7 +52,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'languages',
     summary:
-      'the installed language packs side by side: lexicon sizes, scenario length, in-sample lexicon scores (the lexicon was tuned on those items: not a validation), review status',
+      'the installed language packs side by side: lexicon sizes, scenario length, held-out lexicon validation (locked gold test parts) beside in-sample scores, review status',
     load: async () => (await import('./languages.js')).registerLanguages,
   },
   {
