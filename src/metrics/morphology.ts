@@ -75,14 +75,9 @@ export function createMorphology(capabilities: Pick<Capabilities, 'morphology'>)
       const stripped = stripAffixes(word, prefixes, suffixes, minStem);
       const rest = word.slice(stripped.prefix.length);
       const wordStem = stem(word);
+      const limit = Math.min(rest.length, wordStem.length - 1);
       let length = 0;
-      while (
-        length < rest.length &&
-        length < wordStem.length &&
-        rest.charCodeAt(length) === wordStem.charCodeAt(length)
-      ) {
-        length += 1;
-      }
+      while (length < limit && rest.charCodeAt(length) === wordStem.charCodeAt(length)) length += 1;
       return length > 0 ? rest.slice(0, length) : wordStem.slice(0, 1);
     },
     prefixes,
