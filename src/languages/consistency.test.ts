@@ -112,6 +112,60 @@ describe('checkPackConsistency', () => {
     ]);
   });
 
+  it('checks the v2 term syntax, negatedTerms, sense blocks and the romanised policy (docs/lexicon-format.md)', () => {
+    // The English pack with one plain term per category, whatever its lexicon version holds.
+    const pack = englishPack();
+    delete pack.capabilities.morphology;
+    for (const [name, category] of Object.entries(pack.lexicon.categories)) {
+      category.terms = [name];
+      delete category.negatedTerms;
+      delete category.senseBlocks;
+    }
+    const protective = pack.lexicon.categories.protective!;
+    const sexual = pack.lexicon.categories.sexual!;
+    const protectiveTerm = 'protective';
+    const sexualTerm = 'sexual';
+    protective.negatedTerms = ['~sign', '... hurt', 'send ... ... out', 'vote ...9 for', '~obe*y', protectiveTerm];
+    sexual.senseBlocks = [{ terms: [sexualTerm, 'not a term here'], context: ['cold', '~freeze'], window: 6 }];
+    pack.lexicon.negation.breakers = [' '];
+    expect(checkPackConsistency(pack)).toEqual([
+      'lexicon.categories.sexual.senseBlocks[0].terms[1]: "not a term here" is not one of this category\'s terms or negatedTerms (write it exactly as there)',
+      'lexicon.categories.sexual.senseBlocks[0].context[1]: "~freeze": a context is a plain expression (words, "*" only at its end; no "~", no "...")',
+      'lexicon.categories.protective.negatedTerms[0]: "~sign": "~sign" is a stem word, but the pack declares no capabilities.morphology',
+      'lexicon.categories.protective.negatedTerms[1]: "... hurt": a gap "..." must stand between two words',
+      'lexicon.categories.protective.negatedTerms[2]: "send ... ... out": two gaps in a row; write one ("...N", N at most 8)',
+      'lexicon.categories.protective.negatedTerms[3]: "vote ...9 for": a gap spans at most 8 words ("...8")',
+      'lexicon.categories.protective.negatedTerms[4]: "~obe*y": "~obe*y" combines "~" (stem) and "*" (prefix); use one',
+      'lexicon.categories.protective.negatedTerms[4]: "~obe*y": "~obe*y" is a stem word, but the pack declares no capabilities.morphology',
+      `lexicon.categories.protective.negatedTerms[5]: "${protectiveTerm}" is listed twice in this category (in terms and negatedTerms, or twice)`,
+      'lexicon.negation.breakers[0]: is blank',
+    ]);
+    pack.capabilities.morphology = { stemmer: 'snowball:english' };
+    protective.negatedTerms = ['~sign', 'send ... out', '~vote ...2 for'];
+    sexual.senseBlocks = [{ terms: [sexualTerm], context: ['cold', 'freez*'], window: 6 }];
+    pack.lexicon.negation.breakers = ['stop*'];
+    expect(checkPackConsistency(pack)).toEqual([]);
+
+    // Hindi without its romanised spellings, declaring the "lexicon" policy for romanised input.
+    const hindi = structuredClone(loadLanguagePack('hi'));
+    const latin = /\p{Script=Latin}/u;
+    hindi.capabilities.romanised = { policy: 'lexicon' };
+    for (const category of Object.values(hindi.lexicon.categories)) {
+      category.terms = category.terms.filter((term) => !latin.test(term));
+      category.negatedTerms = (category.negatedTerms ?? []).filter((term) => !latin.test(term));
+      category.senseBlocks = [];
+    }
+    hindi.lexicon.negation.before = hindi.lexicon.negation.before.filter((cue) => !latin.test(cue));
+    hindi.lexicon.negation.after = hindi.lexicon.negation.after.filter((cue) => !latin.test(cue));
+    const hindiProblems = checkPackConsistency(hindi);
+    expect(hindiProblems).toContain(
+      'lexicon.categories.sexual.terms: has no term in Latin letters, but capabilities.romanised.policy is "lexicon": add the romanised spellings',
+    );
+    expect(hindiProblems).toContain(
+      'lexicon.negation: has no cue in Latin letters, but capabilities.romanised.policy is "lexicon": add the romanised cues',
+    );
+  });
+
   it('accepts a null Hofstede value only with a note naming the dimension', () => {
     const pack = englishPack();
     pack.covariates.mappingRationale = 'English is mapped to the United States.';

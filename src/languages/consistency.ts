@@ -212,24 +212,42 @@ function checkLexicon(pack: LanguagePack, problems: PackProblem[]): void {
         });
       }
     }
+    const hasMorphology = pack.capabilities.morphology !== undefined;
     const seen = new Set<string>();
-    category.terms.forEach((term, index) => {
-      const path = `lexicon.categories.${name}.terms[${index}]`;
-      const stem = term.endsWith('*') ? term.slice(0, -1) : term;
-      if (stem.includes('*')) {
-        problems.push({ path, message: `"${term}": "*" is only allowed at the end of a term (a stem)` });
-      }
-      if (stem.trim() === '') {
-        problems.push({ path, message: `"${term}" has nothing to match before the "*"` });
-      }
-      if (stem !== stem.trim()) {
-        problems.push({ path, message: `"${term}" starts or ends with a space` });
-      }
-      const key = term.normalize('NFKC').toLowerCase();
-      if (seen.has(key)) {
-        problems.push({ path, message: `"${term}" is listed twice in this category` });
-      }
-      seen.add(key);
+    const checkTerms = (list: readonly string[], key: 'terms' | 'negatedTerms') => {
+      list.forEach((term, index) => {
+        const path = `lexicon.categories.${name}.${key}[${index}]`;
+        for (const message of termSyntaxProblems(term, hasMorphology)) problems.push({ path, message });
+        const normalised = term.normalize('NFKC').toLowerCase();
+        if (seen.has(normalised)) {
+          problems.push({
+            path,
+            message: `"${term}" is listed twice in this category${key === 'negatedTerms' ? ' (in terms and negatedTerms, or twice)' : ''}`,
+          });
+        }
+        seen.add(normalised);
+      });
+    };
+    checkTerms(category.terms, 'terms');
+    checkTerms(category.negatedTerms ?? [], 'negatedTerms');
+    (category.senseBlocks ?? []).forEach((block, blockIndex) => {
+      const path = `lexicon.categories.${name}.senseBlocks[${blockIndex}]`;
+      block.terms.forEach((term, index) => {
+        if (!category.terms.includes(term) && !(category.negatedTerms ?? []).includes(term)) {
+          problems.push({
+            path: `${path}.terms[${index}]`,
+            message: `"${term}" is not one of this category's terms or negatedTerms (write it exactly as there)`,
+          });
+        }
+      });
+      block.context.forEach((context, index) => {
+        if (isPatternSyntax(context) || context.slice(0, -1).includes('*') || context.trim() === '') {
+          problems.push({
+            path: `${path}.context[${index}]`,
+            message: `"${context}": a context is a plain expression (words, "*" only at its end; no "~", no "...")`,
+          });
+        }
+      });
     });
     category.exclude.forEach((expression, index) => {
       if (expression.slice(0, -1).includes('*')) {
@@ -240,11 +258,85 @@ function checkLexicon(pack: LanguagePack, problems: PackProblem[]): void {
       }
     });
   }
-  for (const side of ['before', 'after'] as const) {
-    lexicon.negation[side].forEach((cue, index) => {
+  for (const side of ['before', 'after', 'clauseWords', 'breakers', 'conditionals', 'pseudo'] as const) {
+    (lexicon.negation[side] ?? []).forEach((cue, index) => {
       if (cue.trim() === '') {
         problems.push({ path: `lexicon.negation.${side}[${index}]`, message: 'is blank' });
       }
+    });
+  }
+  checkRomanisedPolicy(pack, problems);
+}
+
+const GAP_WORD = /^\.\.\.(\d)?$/;
+/** Most words a `...N` gap may span (docs/lexicon-format.md §4; the matcher's MAX_GAP). */
+const MAX_GAP_WORDS = 8;
+
+/** Whether a written term uses the v2 pattern syntax: a `~word` or a `...` gap. */
+function isPatternSyntax(term: string): boolean {
+  return term.split(' ').some((word) => word.startsWith('~') || GAP_WORD.test(word));
+}
+
+/** What is wrong with a term's syntax (docs/lexicon-format.md §2): plain terms as in v1, pattern terms word by word. */
+function termSyntaxProblems(term: string, hasMorphology: boolean): string[] {
+  const problems: string[] = [];
+  if (term !== term.trim()) problems.push(`"${term}" starts or ends with a space`);
+  if (!isPatternSyntax(term)) {
+    const stem = term.endsWith('*') ? term.slice(0, -1) : term;
+    if (stem.includes('*')) problems.push(`"${term}": "*" is only allowed at the end of a term (a stem)`);
+    if (stem.trim() === '') problems.push(`"${term}" has nothing to match before the "*"`);
+    return problems;
+  }
+  const words = term.trim().split(/ +/);
+  words.forEach((word, index) => {
+    const gap = GAP_WORD.exec(word);
+    if (gap !== null) {
+      if (index === 0 || index === words.length - 1) {
+        problems.push(`"${term}": a gap "${word}" must stand between two words`);
+      } else if (GAP_WORD.test(words[index - 1] ?? '')) {
+        problems.push(`"${term}": two gaps in a row; write one ("...N", N at most ${MAX_GAP_WORDS})`);
+      }
+      if (gap[1] !== undefined && Number(gap[1]) > MAX_GAP_WORDS) {
+        problems.push(`"${term}": a gap spans at most ${MAX_GAP_WORDS} words ("...${MAX_GAP_WORDS}")`);
+      }
+      return;
+    }
+    const body = word.startsWith('~') ? word.slice(1) : word;
+    if (word.startsWith('~') && body.includes('*')) {
+      problems.push(`"${term}": "${word}" combines "~" (stem) and "*" (prefix); use one`);
+    } else if (body.slice(0, -1).includes('*') || body.includes('~')) {
+      problems.push(`"${term}": "*" only ends a word and "~" only starts one`);
+    }
+    if (body.replace(/\*$/, '') === '') problems.push(`"${term}": "${word}" has nothing to match`);
+    if (word.startsWith('~') && !hasMorphology) {
+      problems.push(`"${term}": "${word}" is a stem word, but the pack declares no capabilities.morphology`);
+    }
+  });
+  return problems;
+}
+
+const LATIN_LETTER = /\p{Script=Latin}/u;
+
+/**
+ * A pack that declares romanised input scored through its lexicon (docs/lexicon-format.md §7) must
+ * hold romanised terms in every category and romanised negation cues.
+ */
+function checkRomanisedPolicy(pack: LanguagePack, problems: PackProblem[]): void {
+  if (pack.capabilities.romanised?.policy !== 'lexicon' || pack.capabilities.script === 'Latn') return;
+  for (const [name, category] of Object.entries(pack.lexicon.categories)) {
+    if (![...category.terms, ...(category.negatedTerms ?? [])].some((term) => LATIN_LETTER.test(term))) {
+      problems.push({
+        path: `lexicon.categories.${name}.terms`,
+        message:
+          'has no term in Latin letters, but capabilities.romanised.policy is "lexicon": add the romanised spellings',
+      });
+    }
+  }
+  const cues = [...pack.lexicon.negation.before, ...pack.lexicon.negation.after];
+  if (cues.length > 0 && !cues.some((cue) => LATIN_LETTER.test(cue))) {
+    problems.push({
+      path: 'lexicon.negation',
+      message: 'has no cue in Latin letters, but capabilities.romanised.policy is "lexicon": add the romanised cues',
     });
   }
 }
