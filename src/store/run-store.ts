@@ -19,6 +19,7 @@ import {
   type TurnFeatures,
   TurnFeaturesSchema,
 } from '../contracts/index.js';
+import { callFromRow, callRowValues, INSERT_CALL_SQL } from './call-rows.js';
 import { BACKSTOP_CHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -75,11 +76,7 @@ export class RunStore {
     this.database = database;
     this.statements = {
       insertEvent: database.prepare('INSERT INTO events (run_id, seq, turn, type, body) VALUES (?, ?, ?, ?, ?)'),
-      insertCall: database.prepare(
-        `INSERT INTO calls (call_id, run_id, turn, agent_id, model, model_version, request_hash, prompt_tokens,
-          completion_tokens, cached_prompt_tokens, latency_ms, attempts, retries, cached, finish_reason, cost_usd,
-          warnings, text, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
+      insertCall: database.prepare(INSERT_CALL_SQL),
       updateRun: database.prepare('UPDATE runs SET status = ?, turns_completed = ? WHERE run_id = ?'),
       selectEvents: database.prepare('SELECT body FROM events WHERE run_id = ? ORDER BY seq'),
       getMeta: database.prepare('SELECT value FROM meta WHERE key = ?'),
@@ -182,27 +179,7 @@ export class RunStore {
         this.statements.insertEvent.run(event.runId, event.seq, event.turn, event.type, JSON.stringify(event));
       }
       for (const call of commit.calls) {
-        this.statements.insertCall.run(
-          call.callId,
-          call.runId,
-          call.turn,
-          call.agentId,
-          call.model,
-          call.modelVersion,
-          call.requestHash,
-          call.promptTokens,
-          call.completionTokens,
-          call.cachedPromptTokens,
-          call.latencyMs,
-          JSON.stringify(call.attempts),
-          Math.max(0, call.attempts.length - 1),
-          call.cached ? 1 : 0,
-          call.finishReason,
-          call.costUsd,
-          JSON.stringify(call.warnings),
-          call.text,
-          call.error,
-        );
+        this.statements.insertCall.run(...callRowValues(call));
       }
       this.statements.updateRun.run(commit.status, commit.turn, commit.runId);
     })();
@@ -372,29 +349,6 @@ export class RunStore {
   cachePut(key: string, body: string): void {
     this.statements.cachePut.run(key, body);
   }
-}
-
-function callFromRow(row: Record<string, unknown>): CallRecord {
-  return {
-    callId: String(row.call_id),
-    runId: String(row.run_id),
-    turn: Number(row.turn),
-    agentId: String(row.agent_id),
-    model: String(row.model),
-    modelVersion: row.model_version === null ? null : String(row.model_version),
-    requestHash: String(row.request_hash),
-    promptTokens: Number(row.prompt_tokens),
-    completionTokens: Number(row.completion_tokens),
-    cachedPromptTokens: row.cached_prompt_tokens === null ? null : Number(row.cached_prompt_tokens),
-    latencyMs: Number(row.latency_ms),
-    attempts: JSON.parse(String(row.attempts)) as CallRecord['attempts'],
-    cached: Number(row.cached) === 1,
-    finishReason: String(row.finish_reason) as CallRecord['finishReason'],
-    costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
-    warnings: JSON.parse(String(row.warnings)) as string[],
-    text: String(row.text),
-    error: row.error === null ? null : String(row.error),
-  };
 }
 
 function migrate(database: Database.Database): void {

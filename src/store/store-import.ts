@@ -7,6 +7,7 @@ import {
   CallRecordSchema,
   TranscriptEventSchema,
 } from '../contracts/index.js';
+import { callRowValues, INSERT_CALL_SQL } from './call-rows.js';
 import { RunStore } from './run-store.js';
 
 /**
@@ -54,11 +55,7 @@ export async function importStore(path: string, source: StoreImportSource): Prom
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertEvent = database.prepare('INSERT INTO events (run_id, seq, turn, type, body) VALUES (?, ?, ?, ?, ?)');
-    const insertCall = database.prepare(
-      `INSERT INTO calls (call_id, run_id, turn, agent_id, model, model_version, request_hash, prompt_tokens,
-        completion_tokens, cached_prompt_tokens, latency_ms, attempts, retries, cached, finish_reason, cost_usd,
-        warnings, text, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const insertCall = database.prepare(INSERT_CALL_SQL);
     const runs = await inBatches(database, source.runs, 'runs', (line) => {
       const run: BundledRun = BundledRunSchema.parse(JSON.parse(line));
       insertRun.run(
@@ -80,27 +77,7 @@ export async function importStore(path: string, source: StoreImportSource): Prom
     });
     const calls = await inBatches(database, source.calls, 'calls', (line) => {
       const call: CallRecord = CallRecordSchema.parse(JSON.parse(line));
-      insertCall.run(
-        call.callId,
-        call.runId,
-        call.turn,
-        call.agentId,
-        call.model,
-        call.modelVersion,
-        call.requestHash,
-        call.promptTokens,
-        call.completionTokens,
-        call.cachedPromptTokens,
-        call.latencyMs,
-        JSON.stringify(call.attempts),
-        Math.max(0, call.attempts.length - 1),
-        call.cached ? 1 : 0,
-        call.finishReason,
-        call.costUsd,
-        JSON.stringify(call.warnings),
-        call.text,
-        call.error,
-      );
+      insertCall.run(...callRowValues(call));
     });
     database.pragma('wal_checkpoint(TRUNCATE)');
     return { runs, events, calls };

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { type CallRecord, StoreError } from '../contracts/index.js';
+import { callFromRow } from './call-rows.js';
 import { MIGRATIONS } from './migrations.js';
 import type { StoredRun } from './run-store.js';
 
@@ -137,28 +138,4 @@ export interface CallTotals {
   completionTokens: number;
   /** Null when no call of the run had a known price. */
   costUsd: number | null;
-}
-
-/** A `calls` row as the contracts' CallRecord (the inverse of RunStore.commitTurn). */
-export function callFromRow(row: Record<string, unknown>): CallRecord {
-  return {
-    callId: String(row.call_id),
-    runId: String(row.run_id),
-    turn: Number(row.turn),
-    agentId: String(row.agent_id),
-    model: String(row.model),
-    modelVersion: row.model_version === null ? null : String(row.model_version),
-    requestHash: String(row.request_hash),
-    promptTokens: Number(row.prompt_tokens),
-    completionTokens: Number(row.completion_tokens),
-    cachedPromptTokens: row.cached_prompt_tokens === null ? null : Number(row.cached_prompt_tokens),
-    latencyMs: Number(row.latency_ms),
-    attempts: JSON.parse(String(row.attempts)) as CallRecord['attempts'],
-    cached: Number(row.cached) === 1,
-    finishReason: String(row.finish_reason) as CallRecord['finishReason'],
-    costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
-    warnings: JSON.parse(String(row.warnings)) as string[],
-    text: String(row.text),
-    error: row.error === null ? null : String(row.error),
-  };
 }
