@@ -64,7 +64,9 @@ export function loadStudyFile(
     fix: 'pass a YAML study file (UTF-8 text), e.g. studies/study1.yaml',
   });
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': the library's warnings (e.g. a mapping used as a key) would reach the terminal as
+  // Node warnings; such a study fails the schema anyway, with a message naming the key.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const syntaxError = document.errors[0];
   if (syntaxError !== undefined) {
     const position = lineCounter.linePos(syntaxError.pos[0]);
