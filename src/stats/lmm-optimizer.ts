@@ -119,6 +119,13 @@ export interface ThetaOptimization {
 
 export interface ThetaOptimizationOptions {
   maxEvaluations?: number;
+  /**
+   * Nelder–Mead's stopping rule before the Newton polish (defaults 1e-8 and 1e-5). Looser values
+   * leave more of the work to the Newton steps, which pays when each evaluation is expensive and
+   * the objective is smooth (the GLMM's Laplace objective).
+   */
+  functionTolerance?: number;
+  parameterTolerance?: number;
 }
 
 /**
@@ -186,8 +193,8 @@ export function minimizeTheta(
   const nelderMeadOptions = (initialStep: number): NelderMeadOptions => ({
     initialStep,
     maxEvaluations: Math.max(0, maxEvaluations - evaluations),
-    functionTolerance: 1e-8,
-    parameterTolerance: 1e-5,
+    functionTolerance: options.functionTolerance ?? 1e-8,
+    parameterTolerance: options.parameterTolerance ?? 1e-5,
   });
   const polish = (from: MinimizationResult) => {
     let x = from.x;

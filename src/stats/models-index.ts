@@ -1,6 +1,7 @@
 /**
  * Public surface of the model-fitting half of the statistics engine: R-style formulas, OLS equal to
- * `summary(lm())`, linear mixed models equal to lme4 + lmerTest, and likelihood-ratio tests. The
+ * `summary(lm())`, linear mixed models equal to lme4 + lmerTest, GLMs equal to `glm()`, GLMMs equal
+ * to `lme4::glmer`, and likelihood-ratio tests. The
  * stats layer's index.ts re-exports this file.
  */
 export {
@@ -35,4 +36,8 @@ export {
   columnsFromRows,
   MODELS_ENGINE_VERSION,
 } from './model-frame.js';
+export { type FitGlmOptions, type GlmCoefficient, type GlmFit, fitGlm } from './glm.js';
+export type { FamilyName } from './glm-family.js';
+export { type FitGlmmOptions, type GlmmFit, type GlmmFixedEffect, fitGlmm } from './glmm.js';
+export { type GlmmSimulationOptions, simulateRandomSlopesBinaryData } from './glmm-simulate.js';
 export { type FitOlsOptions, type OlsCoefficient, type OlsFit, type OlsFStatistic, fitOls } from './ols.js';
