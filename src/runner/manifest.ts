@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -106,8 +106,14 @@ export function readManifest(directory: string): Manifest | undefined {
 /** Writes a file atomically (temp file + rename), so a reader never sees half a file. */
 export function writeFileAtomic(file: string, content: string): void {
   const temporary = `${file}.tmp-${process.pid}`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, file);
+  try {
+    writeFileSync(temporary, content);
+    renameSync(temporary, file);
+  } catch (error) {
+    // A full disk fails the write part-way: leave no half-written temporary file behind.
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 export function writeManifest(directory: string, manifest: Manifest): void {

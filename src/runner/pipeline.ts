@@ -411,8 +411,13 @@ export function snapshotPacks(directory: string, loaded: LoadedStudy, stage: 'si
 
 function copyFileAtomic(from: string, to: string): void {
   const temporary = `${to}.tmp-${process.pid}`;
-  copyFileSync(from, temporary);
-  renameSync(temporary, to);
+  try {
+    copyFileSync(from, temporary);
+    renameSync(temporary, to);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 /** The pack folder a run folder's `packs/<stage>/` snapshot gives, when it holds every language. */
