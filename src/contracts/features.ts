@@ -141,6 +141,11 @@ export const IndexDefinitionSchema = z
     formula: z.string(),
     level: z.array(z.enum(['run', 'agent'])),
     description: z.string(),
+    /**
+     * The lexicon categories the index is computed from: a comparison of languages on the index is
+     * only as fair as the instrument's recall of these categories in each language.
+     */
+    lexiconCategories: z.array(z.string()),
   })
   .strict();
 export type IndexDefinition = z.infer<typeof IndexDefinitionSchema>;

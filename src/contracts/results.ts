@@ -154,6 +154,53 @@ export const TrajectoriesSchema = z
   .strict();
 export type Trajectories = z.infer<typeof TrajectoriesSchema>;
 
+const MeasurementLanguageSchema = z
+  .object({
+    language: z.string(),
+    lexiconVersion: z.string(),
+    /** current: figures computed with exactly this lexicon; stale: with another version; none: never scored. */
+    status: z.enum(['current', 'stale', 'none']),
+    /** Held-out precision and recall per category on the language's test part (null unless current). */
+    heldOut: z
+      .record(z.string(), z.object({ precision: z.number().nullable(), recall: z.number().nullable() }).strict())
+      .nullable(),
+    /** Recall per category on the parallel set (the same meanings in every language). */
+    parallelRecall: z.record(z.string(), z.number().nullable()).nullable(),
+  })
+  .strict();
+
+export const MeasurementWarningSchema = z
+  .object({
+    hypothesis: z.string().nullable(),
+    metric: z.string().nullable(),
+    category: z.string().nullable(),
+    message: z.string(),
+  })
+  .strict();
+export type MeasurementWarning = z.infer<typeof MeasurementWarningSchema>;
+
+export const MeasurementSchema = z
+  .object({
+    goldLock: z.string().nullable(),
+    scoredAt: z.string().nullable(),
+    /** Largest tolerated difference in parallel-set recall between compared languages. */
+    tolerance: z.number(),
+    languages: z.array(MeasurementLanguageSchema),
+    invariance: z.array(
+      z
+        .object({
+          category: z.string(),
+          lowest: z.object({ language: z.string(), recall: z.number() }).strict().nullable(),
+          highest: z.object({ language: z.string(), recall: z.number() }).strict().nullable(),
+          spread: z.number().nullable(),
+        })
+        .strict(),
+    ),
+    warnings: z.array(MeasurementWarningSchema),
+  })
+  .strict();
+export type Measurement = z.infer<typeof MeasurementSchema>;
+
 export const ResultsSchema = z
   .object({
     formatVersion: z.literal(1),
@@ -175,6 +222,12 @@ export const ResultsSchema = z
     instrument: z.array(InstrumentRowSchema),
     /** Absent in results written before trajectories were aggregated. */
     trajectories: TrajectoriesSchema.optional(),
+    /**
+     * The instrument's held-out validity in the study's languages (locked gold test parts), its
+     * invariance across them (parallel-set recall), and a warning for each hypothesis whose index
+     * rests on categories the instrument detects unequally in the languages compared.
+     */
+    measurement: MeasurementSchema.optional(),
     /** Preregistered vs observed, and the deviations, when the run was made with `--prereg <lock>`. */
     preregistration: PreregistrationResultsSchema.optional(),
   })

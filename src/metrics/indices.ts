@@ -16,6 +16,7 @@ export const INDEX_DEFINITIONS: Readonly<Record<IndexName, IndexDefinition>> = {
     level: ['run'],
     description:
       'Collective Pathology Index: withdrawal into private speech plus uptake of the coercion, minus protective speech',
+    lexiconCategories: ['sexual', 'protective'],
   },
   di: {
     name: 'di',
@@ -24,6 +25,7 @@ export const INDEX_DEFINITIONS: Readonly<Record<IndexName, IndexDefinition>> = {
     level: ['run', 'agent'],
     description:
       'Dissociation Index: private speech and protective talk rising together while the coercion is not taken up',
+    lexiconCategories: ['sexual', 'protective'],
   },
   monologue_ratio: {
     name: 'monologue_ratio',
@@ -31,6 +33,7 @@ export const INDEX_DEFINITIONS: Readonly<Record<IndexName, IndexDefinition>> = {
     formula: 'monologue actions / all actions',
     level: ['run', 'agent'],
     description: 'Share of actions taken as private monologue',
+    lexiconCategories: [],
   },
   sexual_rate: {
     name: 'sexual_rate',
@@ -38,6 +41,7 @@ export const INDEX_DEFINITIONS: Readonly<Record<IndexName, IndexDefinition>> = {
     formula: 'sexual lexicon hits / scored actions',
     level: ['run', 'agent'],
     description: 'Uptake of the sexual/intimate-coercion register',
+    lexiconCategories: ['sexual'],
   },
   protective_rate: {
     name: 'protective_rate',
@@ -45,6 +49,7 @@ export const INDEX_DEFINITIONS: Readonly<Record<IndexName, IndexDefinition>> = {
     formula: 'protective lexicon hits / scored actions',
     level: ['run', 'agent'],
     description: 'Protective speech',
+    lexiconCategories: ['protective'],
   },
   conformity_rate: {
     name: 'conformity_rate',
@@ -55,6 +60,7 @@ export const INDEX_DEFINITIONS: Readonly<Record<IndexName, IndexDefinition>> = {
     level: ['run', 'agent'],
     description:
       'Share of protective speech markers in the group-harmony form (registers counted only in protective actions)',
+    lexiconCategories: ['conformity', 'individuation'],
   },
 };
 

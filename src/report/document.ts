@@ -7,6 +7,7 @@ import {
 } from '../contracts/index.js';
 import { formatDose, type ReportContext, rowDisplayLabel } from './context.js';
 import { doseResponseFiguresForContext, type FigureOutput, forestPlotsForContext, slug } from './figures.js';
+import { measurementValiditySection } from './measurement-section.js';
 import { trajectoryFiguresForContext } from './trajectory-figure.js';
 import {
   decimalsFor,
@@ -85,6 +86,7 @@ export function buildReportDocument(context: ReportContext): ReportDocument {
   blocks.push(...trajectoriesSection(context));
   blocks.push(...cellsSection(context));
   blocks.push(...hypothesesSection(context));
+  blocks.push(...measurementValiditySection(context));
   blocks.push(...preregisteredVersusObservedSection(context));
   blocks.push(...deviationsSection(context));
   blocks.push(...indicesSection(context));

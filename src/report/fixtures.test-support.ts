@@ -190,6 +190,7 @@ const INDICES: Results['indices'] = [
     formula: 'z(monologue_ratio) + z(sexual_rate) - z(protective_rate)',
     level: ['run'],
     description: 'Collective Pathology Index: z-scores over the pooled runs of the study.',
+    lexiconCategories: ['sexual', 'protective'],
   },
   {
     name: 'di',
@@ -197,6 +198,7 @@ const INDICES: Results['indices'] = [
     formula: 'z(monologue_ratio) + z(protective_rate) - z(sexual_rate)',
     level: ['run', 'agent'],
     description: 'Dissociation Index: protective talk paired with private monologue.',
+    lexiconCategories: ['sexual', 'protective'],
   },
 ];
 

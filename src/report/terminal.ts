@@ -164,6 +164,10 @@ export function renderTerminalSummary(results: Results, options: TerminalSummary
     lines.push('');
     lines.push(`* p < ${String(alpha).replace(/^0\./, '.')} (adjusted p where reported).`);
   }
+  // The instrument's own caveats (results.json `measurement`), where the user reads the numbers.
+  for (const warning of results.measurement?.warnings ?? []) {
+    lines.push(paint(ANSI.yellow, `measurement warning: ${sanitizeTerminalText(warning.message)}`));
+  }
   return `${lines.join('\n')}\n`;
 }
 

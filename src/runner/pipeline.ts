@@ -1,3 +1,4 @@
+import { measurementSection } from './measurement.js';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -336,6 +337,7 @@ export function analyzeStage(
     instrument: study.languages.map((language) =>
       parityRow(loaded.packs.get(language)!, loadValidationSet(language, { directory: loaded.packsDirectory })),
     ),
+    measurement: measurementSection(study, loaded.packs),
     trajectories: summariseTrajectories({
       study,
       runs,

@@ -1,0 +1,105 @@
+import {
+  type LanguagePack,
+  type Measurement,
+  type MeasurementWarning,
+  REQUIRED_LEXICON_CATEGORIES,
+  type Study,
+} from '../contracts/index.js';
+import { type HeldOutFigures, heldOutFor, loadHeldOutFigures } from '../languages/index.js';
+import { INDEX_DEFINITIONS } from '../metrics/index.js';
+
+/**
+ * The measurement section of results.json: how well the instrument measures in each of the study's
+ * languages (held-out figures of the locked gold test parts, gold/README.md), whether it measures
+ * them alike (parallel-set recall: the same meanings in every language), and a warning wherever a
+ * hypothesis compares languages on an index whose categories the instrument detects unequally: a
+ * language-dependent instrument can manufacture exactly the language-dependent effect a study looks for.
+ */
+
+/** Largest difference in parallel-set recall between compared languages that passes without a warning. */
+export const INVARIANCE_TOLERANCE = 0.15;
+
+export function measurementSection(
+  study: Study,
+  packs: ReadonlyMap<string, LanguagePack>,
+  figures: HeldOutFigures | null = loadHeldOutFigures(),
+): Measurement {
+  const languages = study.languages.map((language) => {
+    const pack = packs.get(language) as LanguagePack;
+    const status = heldOutFor(pack, figures);
+    if (status.status !== 'current') {
+      return {
+        language,
+        lexiconVersion: pack.lexicon.version,
+        status: status.status,
+        heldOut: null,
+        parallelRecall: null,
+      };
+    }
+    return {
+      language,
+      lexiconVersion: pack.lexicon.version,
+      status: 'current' as const,
+      heldOut: Object.fromEntries(
+        status.figures.categories.map((row) => [row.category, { precision: row.precision, recall: row.recall }]),
+      ),
+      parallelRecall: Object.fromEntries(status.figures.parallel.recall.map((row) => [row.category, row.recall])),
+    };
+  });
+
+  const invariance = REQUIRED_LEXICON_CATEGORIES.map((category) => {
+    const recalls = languages
+      .map((entry) => ({ language: entry.language, recall: entry.parallelRecall?.[category] ?? null }))
+      .filter((entry): entry is { language: string; recall: number } => entry.recall !== null)
+      .sort((a, b) => a.recall - b.recall || (a.language < b.language ? -1 : 1));
+    const lowest = recalls[0] ?? null;
+    const highest = recalls[recalls.length - 1] ?? null;
+    return {
+      category,
+      lowest,
+      highest,
+      spread: lowest === null || highest === null ? null : highest.recall - lowest.recall,
+    };
+  });
+
+  const warnings: MeasurementWarning[] = [];
+  for (const entry of languages) {
+    if (entry.status !== 'current') {
+      warnings.push({
+        hypothesis: null,
+        metric: null,
+        category: null,
+        message:
+          entry.status === 'stale'
+            ? `the ${entry.language} lexicon (${entry.lexiconVersion}) differs from the one the held-out figures were computed with: its validity on new text is unmeasured`
+            : `the ${entry.language} lexicon has no held-out validation figures: its validity on new text is unmeasured`,
+      });
+    }
+  }
+  if (study.languages.length >= 2) {
+    for (const hypothesis of study.analysis.hypotheses) {
+      const categories = INDEX_DEFINITIONS[hypothesis.metric].lexiconCategories;
+      for (const category of categories) {
+        const row = invariance.find((candidate) => candidate.category === category);
+        if (row?.spread === null || row === undefined || row.lowest === null || row.highest === null) continue;
+        if (row.spread > INVARIANCE_TOLERANCE) {
+          warnings.push({
+            hypothesis: hypothesis.id,
+            metric: hypothesis.metric,
+            category,
+            message: `${hypothesis.id} compares languages on ${hypothesis.metric}, but the instrument's recall of ${category} differs by ${row.spread.toFixed(2)} between them (${row.lowest.language} ${row.lowest.recall.toFixed(2)}, ${row.highest.language} ${row.highest.recall.toFixed(2)}; tolerance ${INVARIANCE_TOLERANCE}): part of a language difference may be the instrument's`,
+          });
+        }
+      }
+    }
+  }
+
+  return {
+    goldLock: figures?.goldLock ?? null,
+    scoredAt: figures?.scoredAt ?? null,
+    tolerance: INVARIANCE_TOLERANCE,
+    languages,
+    invariance,
+    warnings,
+  };
+}
