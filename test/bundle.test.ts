@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { create as createTar, extract as extractTar } from 'tar';
@@ -198,7 +198,7 @@ describe('bad bundles and re-scoring', () => {
     expect(again.stderr).toContain('already exists');
   }, 120_000);
 
-  it('refuses a changed event, a missing file, a wrong hash and a newer format: one message each, exit 2, nothing written', async () => {
+  it('refuses a changed event, a missing file, a wrong hash, a link and a newer format: one message each, exit 2, nothing written', async () => {
     const cases: [string, (top: string) => void, string][] = [
       [
         'changed-event',
@@ -219,6 +219,11 @@ describe('bad bundles and re-scoring', () => {
             manifest.members.find((member) => member.path === 'manifest.json')!.sha256 = '0'.repeat(64);
           }),
         'manifest.json has been changed',
+      ],
+      [
+        'link',
+        (top) => symlinkSync('/etc/hostname', join(top, 'data', 'hostname')),
+        'data/hostname is a link; a bundle holds regular files only',
       ],
       [
         'newer-format',

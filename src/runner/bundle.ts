@@ -458,13 +458,31 @@ export async function openBundle(file: string): Promise<OpenedBundle> {
   }
   const extracted = mkdtempSync(join(tmpdir(), 'backfire-unbundle-'));
   const close = () => rmSync(extracted, { recursive: true, force: true });
+  const links: string[] = [];
   try {
     try {
-      await extractTar({ file, cwd: extracted, strict: true });
+      // Regular files and folders only: a link in an archive could make a later read leave the folder.
+      await extractTar({
+        file,
+        cwd: extracted,
+        strict: true,
+        filter: (path, entry) => {
+          const regular = !('type' in entry) || entry.type === 'File' || entry.type === 'Directory';
+          if (!regular) links.push(path);
+          return regular;
+        },
+      });
     } catch (error) {
       throw new UserInputError(`is not a readable .tar.gz archive (${(error as Error).message})`, {
         file,
         fix: 'pass a .tar.gz made by `backfire bundle`; a partial download is refused too',
+      });
+    }
+    if (links.length > 0) {
+      throw new UserInputError(`is not intact: ${links[0]} is a link; a bundle holds regular files only`, {
+        file,
+        path: links[0],
+        fix: TAMPERED_FIX,
       });
     }
     const tops = readdirSync(extracted);
