@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { viewerOptions } from '../src/cli/commands/view.js';
+import { deriveSeed } from '../src/contracts/index.js';
 import { CONTENT_SECURITY_POLICY, SEARCH_INDEX_FILE, startViewer, type ViewerServer } from '../src/viewer/index.js';
 import { runCli, runCliAsync, spawnCli, temporaryDirectory } from './support/cli.js';
 
@@ -30,6 +31,7 @@ let browser: BrowserContext;
 let page: Page;
 let storeDigestBefore: string;
 let hostileAgent: string;
+let hostileCall: string;
 /** A clean copy of the run folder, made before planting, for the live-update test. */
 let liveDirectory: string;
 
@@ -40,7 +42,7 @@ function storeDigest(): string {
 }
 
 /** Plants hostile text in one action (its event, call and lexicon span) and one agent's name. */
-function plantHostileText(): { seq: number; agent: string } {
+function plantHostileText(): { seq: number; agent: string; callId: string } {
   const database = new Database(join(directory, 'store.sqlite'));
   try {
     const row = database
@@ -69,7 +71,7 @@ function plantHostileText(): { seq: number; agent: string } {
       .prepare('UPDATE events SET body = ? WHERE run_id = ? AND seq = 0')
       .run(JSON.stringify(runStart), HOSTILE_RUN);
     database.pragma('wal_checkpoint(TRUNCATE)');
-    return { seq: row.seq, agent: event.agent };
+    return { seq: row.seq, agent: event.agent, callId: event.callId };
   } finally {
     database.close();
   }
@@ -81,7 +83,9 @@ beforeAll(async () => {
   expect(run.status, run.stderr).toBe(0);
   liveDirectory = temporaryDirectory('viewer-live');
   cpSync(directory, liveDirectory, { recursive: true });
-  hostileAgent = plantHostileText().agent;
+  const planted = plantHostileText();
+  hostileAgent = planted.agent;
+  hostileCall = planted.callId;
   storeDigestBefore = storeDigest();
   server = await startViewer({ directory, host: '127.0.0.1', port: 0, options: viewerOptions(directory) });
   // A new, empty profile (--user-data-dir) for this file's one browser.
@@ -206,6 +210,7 @@ describe('backfire view in Chromium', () => {
       `/run?id=${HOSTILE_RUN}`,
       `/search?q=${encodeURIComponent('<script>')}`,
       `/agent?run=${HOSTILE_RUN}&agent=${hostileAgent}`,
+      `/call?id=${encodeURIComponent(hostileCall)}`,
     ]) {
       await page.goto(url(path));
       expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -288,6 +293,46 @@ describe('backfire view in Chromium', () => {
     } finally {
       database.close();
       await liveServer.close();
+    }
+  });
+
+  it("'what this agent saw' is exactly what the engine sent: the rebuilt messages give the stored request hash", () => {
+    // The built-in models' request hash (src/engine/simulation.ts): settings, then each message's hash.
+    const manifest = JSON.parse(readFileSync(join(directory, 'manifest.json'), 'utf8')) as {
+      study: { sampling: { temperature: number; maxTokens: number; topP?: number } };
+    };
+    const sampling = manifest.study.sampling;
+    const options = viewerOptions(liveDirectory);
+    const database = new Database(join(liveDirectory, 'store.sqlite'), { readonly: true });
+    const calls = database
+      .prepare(
+        'SELECT c.run_id AS runId, c.turn, c.agent_id AS agentId, c.model, c.request_hash AS requestHash, r.seed FROM calls c JOIN runs r ON r.run_id = c.run_id WHERE c.turn IN (1, 4, 6) ORDER BY c.call_id LIMIT 40',
+      )
+      .all() as { runId: string; turn: number; agentId: string; model: string; requestHash: string; seed: number }[];
+    database.close();
+    expect(calls.length).toBe(40);
+    for (const call of calls) {
+      const messages = options.callMessages?.(call);
+      expect(messages, call.runId).toBeDefined();
+      const settings = JSON.stringify([
+        call.model,
+        sampling.temperature,
+        sampling.maxTokens,
+        sampling.topP ?? null,
+        deriveSeed(call.seed, 'call', call.turn, call.agentId),
+      ]);
+      const parts = [Buffer.from(settings)];
+      for (const message of messages ?? []) {
+        parts.push(
+          createHash('sha256')
+            .update(JSON.stringify([message.role, message.content]))
+            .digest(),
+        );
+      }
+      expect(
+        createHash('sha256').update(Buffer.concat(parts)).digest('hex'),
+        `${call.runId} t${call.turn} ${call.agentId}`,
+      ).toBe(call.requestHash);
     }
   });
 

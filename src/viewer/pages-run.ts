@@ -100,7 +100,7 @@ function hitSummary(features: ActionFeatures | undefined): SafeHtml {
 function callSummary(call: StoredCall | undefined): SafeHtml {
   if (call === undefined) return html`<span class="muted">no call record</span>`;
   const cached = call.cached ? 'cached' : 'not cached';
-  return html`${formatNumber(call.latencyMs, 0)} ms · ${call.promptTokens} + ${call.completionTokens} tokens · ${formatCost(call.costUsd)} · ${call.attempts.length} attempt${call.attempts.length === 1 ? '' : 's'} · ${cached}`;
+  return html`${formatNumber(call.latencyMs, call.latencyMs < 10 ? 1 : 0)} ms · ${call.promptTokens} + ${call.completionTokens} tokens · ${formatCost(call.costUsd)} · ${call.attempts.length} attempt${call.attempts.length === 1 ? '' : 's'} · ${cached}`;
 }
 
 function callDetails(call: StoredCall | undefined, callId: string): SafeHtml {
@@ -109,10 +109,9 @@ ${
   call === undefined
     ? ''
     : html`<p class="muted">model ${call.model}${call.modelVersion === null ? '' : html` (${call.modelVersion})`} · finish ${call.finishReason}${call.warnings.length > 0 ? html` · warnings: ${call.warnings.join('; ')}` : ''}</p>
-<p>Raw response:</p><pre>${untrustedText(call.text)}</pre>
 <p>Attempts: ${call.attempts.map((attempt) => html`<span class="badge">#${attempt.attempt} ${attempt.outcome}${attempt.status === undefined ? '' : html` ${attempt.status}`}${attempt.waitMs === undefined ? '' : html` waited ${attempt.waitMs} ms`}</span> `)}</p>`
 }
-<p><a href="${href('/call', { id: callId })}">What this agent saw (the messages of this call)</a></p>
+<p><a href="${href('/call', { id: callId })}">What this agent saw (the messages of this call) and its raw response</a></p>
 </details>`;
 }
 
@@ -286,7 +285,7 @@ ${messages.map((message) => html`<section class="message"><header>${message.role
 <p><a href="${href('/run', { id: call.runId, page: Math.ceil(call.turn / TURNS_PER_PAGE) })}#${`turn-${call.turn}`}">back to the transcript of ${call.runId}</a></p>
 <table><tbody>
 <tr><th>model</th><td>${call.model}${call.modelVersion === null ? '' : html` (${call.modelVersion})`}</td></tr>
-<tr><th>latency</th><td>${formatNumber(call.latencyMs, 0)} ms</td></tr>
+<tr><th>latency</th><td>${formatNumber(call.latencyMs, call.latencyMs < 10 ? 1 : 0)} ms</td></tr>
 <tr><th>tokens</th><td>${call.promptTokens} prompt${call.cachedPromptTokens === null ? '' : html` (${call.cachedPromptTokens} from the provider's prompt cache)`} + ${call.completionTokens} completion</td></tr>
 <tr><th>cost</th><td>${formatCost(call.costUsd)}</td></tr>
 <tr><th>cached</th><td>${call.cached ? 'yes (answered from the response cache)' : 'no'}</td></tr>

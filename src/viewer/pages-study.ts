@@ -90,9 +90,12 @@ export function studyPage(context: PageContext): { title: string; body: SafeHtml
 <thead><tr><th>language</th><th class="number">${doseNoun}</th><th>model</th><th class="number">runs</th><th class="number">completed</th><th class="number">excluded</th><th class="number">parse errors</th><th class="number">call errors</th><th class="number">retries</th><th class="number">cache hits / calls</th><th class="number">cost</th><th class="number">CPI</th><th class="number">DI</th></tr></thead>
 <tbody data-live-replace="/fragment/grid">${gridRows(context)}</tbody>
 </table>`;
+  const problem = context.data.resultsProblem();
   const hypotheses =
     results === undefined
-      ? html`<h2>Hypotheses</h2><p class="muted">Not analysed yet: run <code>backfire analyze</code> on this folder.</p>`
+      ? problem !== undefined
+        ? html`<h2>Hypotheses</h2><p class="error">results.json cannot be read by this version of backfire (${problem}): run <code>backfire analyze</code> on this folder again. Numbers from it (exclusions, error rates, cell means, hypotheses, trajectories) are not shown.</p>`
+        : html`<h2>Hypotheses</h2><p class="muted">Not analysed yet: run <code>backfire analyze</code> on this folder.</p>`
       : html`<h2>Hypotheses</h2>
 <p class="muted">Multiplicity correction: ${results.correction}. Each row links to the runs behind it.</p>
 ${results.hypotheses.map((hypothesis) => hypothesisTable(hypothesis))}`;

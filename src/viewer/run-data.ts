@@ -78,7 +78,7 @@ export class RunData {
   private readonly store: RunStore;
   private readonly database: Database.Database;
   private readonly statements;
-  private cachedResults: { mtimeMs: number; results: Results | undefined } | undefined;
+  private cachedResults: { mtimeMs: number; results: Results | undefined; problem: string | undefined } | undefined;
   private cachedManifest: { mtimeMs: number; manifest: Manifest | undefined } | undefined;
   private cachedTotals: { version: string; totals: Map<string, CellCallTotals> } | undefined;
 
@@ -161,10 +161,31 @@ export class RunData {
     if (!existsSync(file)) return undefined;
     const mtimeMs = statSync(file).mtimeMs;
     if (this.cachedResults?.mtimeMs !== mtimeMs) {
-      const parsed = ResultsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-      this.cachedResults = { mtimeMs, results: parsed.success ? parsed.data : undefined };
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (error) {
+        this.cachedResults = { mtimeMs, results: undefined, problem: `not valid JSON (${(error as Error).message})` };
+        return undefined;
+      }
+      const parsed = ResultsSchema.safeParse(raw);
+      const issue = parsed.success ? undefined : parsed.error.issues[0];
+      this.cachedResults = {
+        mtimeMs,
+        results: parsed.success ? parsed.data : undefined,
+        problem: issue === undefined ? undefined : `${issue.path.join('.') || '(top level)'}: ${issue.message}`,
+      };
     }
     return this.cachedResults.results;
+  }
+
+  /**
+   * Why results.json could not be read (written by another version of backfire, or damaged), so a
+   * page can say so instead of looking as if the study was never analysed.
+   */
+  resultsProblem(): string | undefined {
+    this.results();
+    return this.cachedResults?.problem;
   }
 
   manifest(): Manifest | undefined {
