@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { create as createTar, extract as extractTar } from 'tar';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BundleManifest, UserInputError } from '../src/contracts/index.js';
-import { reproduceBundle } from '../src/runner/index.js';
+import { createBundle, reproduceBundle } from '../src/runner/index.js';
 import { useMockServers } from '../src/models/mock-server/servers.test-support.js';
 import { runCli, runCliAsync, temporaryDirectory } from './support/cli.js';
 
@@ -197,6 +197,17 @@ describe('bad bundles and re-scoring', () => {
     expect(again.status).toBe(2);
     expect(again.stderr).toContain('already exists');
   }, 120_000);
+
+  it('refuses to bundle a run that has not finished, writing nothing', async () => {
+    const unfinished = join(directory, 'unfinished');
+    cpSync(join(directory, 'run'), unfinished, { recursive: true });
+    editJson<{ status: string }>(join(unfinished, 'manifest.json'), (manifest) => {
+      manifest.status = 'running';
+    });
+    const out = join(directory, 'unfinished.tar.gz');
+    await expect(createBundle({ directory: unfinished, out })).rejects.toThrow('has not finished');
+    expect(existsSync(out)).toBe(false);
+  });
 
   it('refuses a changed event, a missing file, a wrong hash, a link and a newer format: one message each, exit 2, nothing written', async () => {
     const cases: [string, (top: string) => void, string][] = [

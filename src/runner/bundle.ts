@@ -93,6 +93,13 @@ export async function createBundle(options: CreateBundleOptions): Promise<Bundle
       });
     }
   }
+  if (manifest.status === 'running') {
+    // A simulation in progress (or killed and not yet resumed): its transcript and results.json disagree.
+    throw new UserInputError('holds a run that has not finished (manifest status "running")', {
+      file: directory,
+      fix: 'let the run finish, or run the same `backfire run` command again to resume it, then bundle',
+    });
+  }
   if (existsSync(out)) {
     throw new UserInputError('already exists; a bundle is never written over', {
       file: out,
