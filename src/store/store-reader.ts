@@ -43,6 +43,13 @@ export class StoreReader {
           `the store at ${path} was written by a newer backfire (schema ${version}, this version knows ${MIGRATIONS.length}); upgrade backfire`,
         );
       }
+      if (version < MIGRATIONS.length) {
+        // A reader never migrates (it must not write); any writing stage brings the schema up to date.
+        database.close();
+        throw new StoreError(
+          `the store at ${path} has an older schema (${version} of ${MIGRATIONS.length}); run \`backfire score\` on its run folder once to update it`,
+        );
+      }
     } catch (error) {
       if (error instanceof StoreError) throw error;
       throw new StoreError(`cannot read the store at ${path}: ${(error as Error).message}`, { cause: error });
