@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { loadStudyFile } from '../src/runner/index.js';
 import { benchmarkEngine } from './engine.bench.js';
 import { benchmarkLexicon } from './lexicon.bench.js';
-import { benchmarkLmm } from './lmm.bench.js';
+import { benchmarkGlmm, benchmarkLmm } from './lmm.bench.js';
 import { benchmarkScheduler } from './scheduler.bench.js';
 import { benchmarkViewer } from './viewer.bench.js';
 
@@ -78,6 +78,10 @@ print(
 const lmm = benchmarkLmm();
 print(
   `| LMM y ~ x + (1 + x \\| g), ${lmm.rows} rows, ${lmm.groups} groups (median of ${lmm.fits} fits) | < 50 ms | ${lmm.medianMs.toFixed(1)} ms | ${(50 / lmm.medianMs).toFixed(2)} |`,
+);
+const glmm = benchmarkGlmm();
+print(
+  `| GLMM (binomial, Laplace) y ~ x + (1 + x \\| g), ${glmm.rows} 0/1 rows, ${glmm.groups} groups, x at 5 doses (median of ${glmm.fits} fits; ${glmm.evaluations} objective evaluations in the last; ${glmm.singular} singular) | < 200 ms | ${glmm.medianMs.toFixed(1)} ms | ${(200 / glmm.medianMs).toFixed(2)} |`,
 );
 
 const lexicon = benchmarkLexicon(8);

@@ -46,7 +46,7 @@ function unquote(name: string): string {
   return name.startsWith('`') ? name.slice(1, -1) : name;
 }
 
-interface OffsetSpec {
+export interface OffsetSpec {
   column: string;
   log: boolean;
 }
@@ -104,12 +104,18 @@ function numericColumn(frame: ModelFrame, name: string, what: string): Float64Ar
   return (variable as NumericVariable).values;
 }
 
-export function prepareGlmModel(
-  formulaText: string,
-  data: ModelData,
-  options: ModelDataOptions,
-  family: Family,
-): PreparedGlmModel {
+export interface ParsedGlmFormula {
+  /** The formula without cbind() and offset(): its response is the successes column. */
+  formula: ParsedFormula;
+  /** The failures column of cbind(successes, failures), if any. */
+  failures: string | undefined;
+  offsets: OffsetSpec[];
+  /** Every column the formula reads (the parsed formula's variables, failures, offset columns). */
+  columns: string[];
+}
+
+/** Takes cbind() and offset() out of a GLM(M) formula and parses the rest. */
+export function parseGlmFormula(formulaText: string): ParsedGlmFormula {
   const tilde = formulaText.indexOf('~');
   if (tilde < 0) throw new StatisticsError(`Cannot parse model formula: no '~' in ${formulaText}`);
   const left = formulaText.slice(0, tilde);
@@ -117,6 +123,22 @@ export function prepareGlmModel(
   const cbind = CBIND.exec(left);
   const responseName = cbind === null ? left.trim() : cbind[1]!;
   const formula = parseFormula(`${responseName} ~ ${right}`);
+  const failures = cbind === null ? undefined : unquote(cbind[2]!);
+  const columns = [...formula.variables];
+  for (const name of [failures, ...offsets.map((offset) => offset.column)]) {
+    if (name !== undefined && !columns.includes(name)) columns.push(name);
+  }
+  return { formula, failures, offsets, columns };
+}
+
+export function prepareGlmModel(
+  formulaText: string,
+  data: ModelData,
+  options: ModelDataOptions,
+  family: Family,
+): PreparedGlmModel {
+  const { formula, offsets } = parseGlmFormula(formulaText);
+  const cbind = CBIND.exec(formulaText.slice(0, formulaText.indexOf('~')));
   const frame = new ModelFrame(data, options);
   const n = frame.rows;
   const y = new Float64Array(n);

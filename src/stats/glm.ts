@@ -38,6 +38,8 @@ export interface GlmFit {
   dfNull: number;
   npar: number;
   nobs: number;
+  /** The response as written, e.g. `cbind(conformity, individuation)`. */
+  response: string;
   iterations: number;
   converged: boolean;
   aliased: string[];
@@ -221,6 +223,7 @@ export function fitGlm(options: FitGlmOptions): GlmFit {
     dfNull: used - (model.formula.intercept ? 1 : 0),
     npar: p,
     nobs: used,
+    response: model.response.label,
     iterations: fit.iterations,
     converged: fit.converged,
     aliased: model.aliased,

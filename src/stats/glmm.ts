@@ -361,3 +361,49 @@ export function fitGlmm(options: FitGlmmOptions): GlmmFit {
     },
   };
 }
+
+export interface WaldContrastTest {
+  estimate: number;
+  se: number;
+  z: number;
+  p: number;
+}
+
+/**
+ * Wald z test of a linear combination of fixed effects of a GLM or GLMM (weights by position or by
+ * term name; missing terms weigh 0), from the fit's covariance of the estimates.
+ */
+export function testWaldContrast(
+  fit: { fixed: readonly { term: string; estimate: number }[]; covariance: readonly (readonly number[])[] },
+  weights: readonly number[] | Readonly<Record<string, number>>,
+): WaldContrastTest {
+  const terms = fit.fixed.map((row) => row.term);
+  let contrast: number[];
+  if (Array.isArray(weights)) {
+    contrast = [...(weights as readonly number[])];
+  } else {
+    const named = weights as Readonly<Record<string, number>>;
+    for (const name of Object.keys(named)) {
+      if (!terms.includes(name)) {
+        throw new StatisticsError(`Contrast names '${name}', which is not a fixed effect (terms: ${terms.join(', ')})`);
+      }
+    }
+    contrast = terms.map((term) => named[term] ?? 0);
+  }
+  if (contrast.length !== terms.length) {
+    throw new StatisticsError(
+      `A contrast needs one weight per fixed effect (${terms.length}), but ${contrast.length} were given`,
+    );
+  }
+  let estimate = 0;
+  let variance = 0;
+  contrast.forEach((a, i) => {
+    estimate += a * fit.fixed[i]!.estimate;
+    contrast.forEach((b, j) => {
+      variance += a * b * fit.covariance[i]![j]!;
+    });
+  });
+  const se = Math.sqrt(variance);
+  const z = estimate / se;
+  return { estimate, se, z, p: 2 * normalCdf(-Math.abs(z)) };
+}

@@ -3,6 +3,8 @@ import { StatisticsError } from '../contracts/index.js';
 import { chiSquareCdf } from './distributions.js';
 import { type LmmFit, refitWithMaximumLikelihood } from './lmm.js';
 import { MODELS_ENGINE_VERSION } from './model-frame.js';
+import type { GlmFit } from './glm.js';
+import type { GlmmFit } from './glmm.js';
 import type { OlsFit } from './ols.js';
 
 /**
@@ -12,6 +14,9 @@ import type { OlsFit } from './ols.js';
  * difference in parameter counts. The reduced model may be an OLS fit (a model without random
  * effects), whose logLik is already ML. Nesting itself cannot be checked from the fits: the caller
  * vouches for it; we check what can be checked (same response, same rows, fewer parameters).
+ * GLMs and GLMMs compare with each other within one family (a GLM is the reduced model of a GLMM
+ * as an OLS fit is of an LMM), on one likelihood scale: adaptive Gauss-Hermite fits (nAGQ > 1)
+ * only with fits of the same nAGQ, since lme4's nAGQ > 1 logLik leaves out a constant.
  */
 
 export interface ModelSummary {
@@ -35,14 +40,37 @@ export interface LikelihoodRatioTest {
   estimator: EstimatorRecord;
 }
 
-type Fit = LmmFit | OlsFit;
+type Fit = LmmFit | OlsFit | GlmFit | GlmmFit;
 
 function summarise(fit: Fit): ModelSummary {
   const deviance = -2 * fit.logLik;
   return { formula: fit.formula, npar: fit.npar, logLik: fit.logLik, deviance, AIC: fit.AIC, BIC: fit.BIC };
 }
 
+function generalised(fit: Fit): fit is GlmFit | GlmmFit {
+  return fit.model === 'glm' || fit.model === 'glmm';
+}
+
 export function compareModels(reduced: Fit, full: Fit): LikelihoodRatioTest {
+  if (generalised(reduced) !== generalised(full)) {
+    throw new StatisticsError('A GLM or GLMM can only be compared with another GLM or GLMM (not with a linear model)');
+  }
+  if (generalised(reduced) && generalised(full)) {
+    if (reduced.family !== full.family) {
+      throw new StatisticsError(
+        `Models of different families cannot be compared (${reduced.family} vs ${full.family})`,
+      );
+    }
+    const quadrature = (fit: GlmFit | GlmmFit) => (fit.model === 'glmm' ? fit.nAGQ : 1);
+    if (quadrature(reduced) !== quadrature(full) && Math.max(quadrature(reduced), quadrature(full)) > 1) {
+      throw new StatisticsError(
+        "Fits with nAGQ > 1 are on lme4's deviance-residual likelihood scale and can only be compared with fits of the same nAGQ",
+      );
+    }
+    if (full.model === 'glm' && reduced.model === 'glmm') {
+      throw new StatisticsError('The full model must be the mixed model when the reduced model is a mixed model');
+    }
+  }
   if (full.model !== 'lmm' && reduced.model === 'lmm') {
     throw new StatisticsError('The full model must be the mixed model when the reduced model is a mixed model');
   }

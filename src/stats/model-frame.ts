@@ -304,6 +304,15 @@ export function buildDesign(frame: ModelFrame, terms: readonly FormulaTerm[], in
   const rows = frame.rows;
   // Each term's variables are already in the formula's order of first appearance.
   const variables = terms.map((term) => term.variables.map((name) => frame.variable(name, 'predictor')));
+  // R's model.matrix() stops on a factor with one level ("contrasts can be applied only to factors
+  // with 2 or more levels"); dropping its column silently would change what the other terms mean.
+  for (const variable of variables.flat()) {
+    if (variable.kind === 'factor' && variable.levels.length < 2) {
+      throw new StatisticsError(
+        `Predictor '${variable.name}' is a factor with only one level (${variable.levels[0] === undefined ? 'none' : `'${variable.levels[0]}'`}) in the ${rows} rows used; R stops here too (contrasts need a factor with 2 or more levels). Remove '${variable.name}' from the formula or use data in which it varies`,
+      );
+    }
+  }
   // R's coding rule, one code per (term, variable): 1 = contrasts, 2 = all indicators.
   const codes = variables.map((termVariables, termIndex) =>
     termVariables.map((variable) => {

@@ -38,6 +38,14 @@ export {
 } from './model-frame.js';
 export { type FitGlmOptions, type GlmCoefficient, type GlmFit, fitGlm } from './glm.js';
 export type { FamilyName } from './glm-family.js';
-export { type FitGlmmOptions, type GlmmFit, type GlmmFixedEffect, fitGlmm } from './glmm.js';
+export { type ParsedGlmFormula, parseGlmFormula } from './glm-model.js';
+export {
+  type FitGlmmOptions,
+  type GlmmFit,
+  type GlmmFixedEffect,
+  fitGlmm,
+  testWaldContrast,
+  type WaldContrastTest,
+} from './glmm.js';
 export { type GlmmSimulationOptions, simulateRandomSlopesBinaryData } from './glmm-simulate.js';
 export { type FitOlsOptions, type OlsCoefficient, type OlsFit, type OlsFStatistic, fitOls } from './ols.js';

@@ -80,7 +80,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'stats',
     summary:
-      'run the statistics engine on any CSV file: lmm, ols, ttest, g, pearson, spearman, permutation, bf-ttest, bf-cor, power',
+      'run the statistics engine on any CSV file: lmm, ols, glmm, glm, lrt, contrast, ttest, g, pearson, spearman, permutation, bf-ttest, bf-cor, power',
     load: async () => (await import('./stats.js')).registerStats,
   },
   {

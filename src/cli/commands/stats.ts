@@ -47,6 +47,7 @@ import {
   textColumn,
 } from '../csv.js';
 import { collect, parseInteger } from '../options.js';
+import { registerGeneralisedModelCommands } from './stats-glmm.js';
 
 /**
  * `backfire stats <test>`: the statistics engine (src/stats) on any CSV file. This file only reads
@@ -57,7 +58,7 @@ import { collect, parseInteger } from '../options.js';
 // ---------------------------------------------------------------------------------------------
 // Options
 
-interface DataOptions {
+export interface DataOptions {
   data: string;
   dropMissing?: boolean;
   json?: boolean;
@@ -101,7 +102,7 @@ function parsePriorScale<Name extends string>(names: Record<Name, number>): (val
   };
 }
 
-function withDataOptions(command: Command): Command {
+export function withDataOptions(command: Command): Command {
   return command
     .requiredOption('--data <file>', 'CSV file with a header row (- reads standard input)')
     .option(
@@ -136,7 +137,7 @@ function withSampleOptions(command: Command, designs: { paired: boolean; oneSamp
 // ---------------------------------------------------------------------------------------------
 // Data
 
-interface DataSummary {
+export interface DataSummary {
   file: string;
   /** Data rows in the file (the header not counted). */
   rows: number;
@@ -407,9 +408,9 @@ export function runEngine<T>(file: string | undefined, lines: readonly number[],
 // ---------------------------------------------------------------------------------------------
 // Output
 
-type Output = { test: string } & Record<string, unknown>;
+export type Output = { test: string } & Record<string, unknown>;
 
-function emit(output: Output, json: boolean | undefined, text: () => string[]): void {
+export function emit(output: Output, json: boolean | undefined, text: () => string[]): void {
   // Open interval ends and overflowing Bayes factors are ±Infinity; JSON has no such number and
   // JSON.stringify writes null, which is what we document.
   process.stdout.write(json === true ? `${JSON.stringify(output, null, 2)}\n` : `${text().join('\n')}\n`);
@@ -457,7 +458,7 @@ export function formatTable(
   return [line(headers), ...rows.map(line)];
 }
 
-function indent(lines: readonly string[]): string[] {
+export function indent(lines: readonly string[]): string[] {
   return lines.map((line) => `  ${line}`);
 }
 
@@ -466,11 +467,11 @@ function pairsLine(pairs: PairedColumns): string {
   return `x: "${pairs.variables.x}"; y: "${pairs.variables.y}"; ${pairs.x.length} pairs`;
 }
 
-function estimatorLine(estimator: { name: string; version: string }): string {
+export function estimatorLine(estimator: { name: string; version: string }): string {
   return `estimator: ${estimator.name} ${estimator.version}`;
 }
 
-function dataLines(data: DataSummary): string[] {
+export function dataLines(data: DataSummary): string[] {
   const parts = [`data: ${data.file}: ${data.used} of ${data.rows} rows used`];
   if (data.otherLevels > 0) parts.push(`${data.otherLevels} in other levels of the group column left out`);
   if (data.dropped > 0) {
@@ -482,7 +483,7 @@ function dataLines(data: DataSummary): string[] {
   return [parts.join('; ')];
 }
 
-function warningLines(warnings: readonly string[]): string[] {
+export function warningLines(warnings: readonly string[]): string[] {
   return warnings.length === 0 ? [] : ['', 'warnings:', ...warnings.map((warning) => `  - ${warning}`)];
 }
 
@@ -513,7 +514,7 @@ export function registerStats(program: Command): void {
   const stats = program
     .command('stats')
     .description(
-      'run the statistics engine on any CSV file: lmm, ols, ttest, g, pearson, spearman, permutation, bf-ttest, bf-cor, power',
+      'run the statistics engine on any CSV file: lmm, ols, glmm, glm, lrt, contrast, ttest, g, pearson, spearman, permutation, bf-ttest, bf-cor, power',
     );
   registerModelCommands(stats);
   registerTTest(stats);
@@ -522,9 +523,10 @@ export function registerStats(program: Command): void {
   registerPermutation(stats);
   registerBayesFactors(stats);
   registerPower(stats);
+  registerGeneralisedModelCommands(stats);
 }
 
-interface ModelOptions extends DataOptions {
+export interface ModelOptions extends DataOptions {
   formula: string;
   factor?: string[];
   reference?: string[];
@@ -551,7 +553,7 @@ function registerModelCommands(stats: Command): void {
   }
 }
 
-function parseModelFormula(kind: 'lmm' | 'ols', text: string): ParsedFormula {
+export function parseModelFormula(kind: 'lmm' | 'ols', text: string): ParsedFormula {
   let formula: ParsedFormula;
   try {
     formula = parseFormula(text);
@@ -577,7 +579,7 @@ function parseModelFormula(kind: 'lmm' | 'ols', text: string): ParsedFormula {
   return formula;
 }
 
-interface ModelInput {
+export interface ModelInput {
   table: CsvTable;
   columns: Record<string, (number | string)[]>;
   factors: string[];
@@ -608,7 +610,7 @@ function parseReferenceLevels(table: CsvTable, entries: readonly string[]): Reco
  * is numeric, predictors are numeric or text (never both), grouping and declared factors stay text
  * (so "007" and "7" remain distinct levels), and each grouping factor has two levels.
  */
-function modelInput(formula: ParsedFormula, options: ModelOptions): ModelInput {
+export function modelInput(formula: ParsedFormula, options: ModelOptions): ModelInput {
   const table = readCsvFile(options.data);
   for (const name of formula.variables) columnIndex(table, name, '--formula');
   const factors = options.factor ?? [];
