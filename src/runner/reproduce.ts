@@ -11,7 +11,7 @@ import {
   openBundle,
   rebuildStore,
 } from './bundle.js';
-import { writeFileAtomic } from './manifest.js';
+import { gitState, toolVersion, writeFileAtomic } from './manifest.js';
 import { analyzeStage, PACK_FILES, PACK_SNAPSHOT_DIRECTORY, reportStage, STORE_FILE, scoreStage } from './pipeline.js';
 import { LOCK_FILE, PREREGISTRATION_DOCUMENT, RUN_PREREG_DIRECTORY } from './preregistration.js';
 import { resolveStudy } from './study-file.js';
@@ -48,6 +48,8 @@ export interface ReproduceSummary {
   /** Lexicons that differ from the bundled ones (`--rescore-with`). */
   lexiconChanges: string[];
   counts: { runs: number; events: number; calls: number };
+  /** The software that made the run and the one that reproduced it (a difference explains changed numbers). */
+  software: { bundled: string; reproducing: string };
   /** Always 0: reproduction builds no model. Stated so the verdict can say it. */
   modelCalls: 0;
   rescored: boolean;
@@ -122,6 +124,10 @@ export async function reproduceBundle(options: ReproduceOptions): Promise<Reprod
         differenceCount: differences.length,
         lexiconChanges,
         counts,
+        software: {
+          bundled: describeSoftware(manifest.tool.version, manifest.git),
+          reproducing: describeSoftware(toolVersion(), gitState()),
+        },
         modelCalls: 0,
         rescored: options.rescoreWith !== undefined,
       };
@@ -172,6 +178,10 @@ async function buildRunFolder(
   return rebuildStore(bundle, bundleFile, join(directory, STORE_FILE));
 }
 
+function describeSoftware(version: string, git: Manifest['git']): string {
+  return `backfire ${version}${git === null ? '' : ` (git ${git.commit.slice(0, 12)}${git.dirty ? ', uncommitted changes' : ''})`}`;
+}
+
 function lexiconDifferences(
   manifest: Manifest,
   packs: ReadonlyMap<string, { lexicon: { version: string } }>,
@@ -209,11 +219,18 @@ export function differingValues(before: unknown, after: unknown): string[] {
       return;
     }
     if (JSON.stringify(left) !== JSON.stringify(right)) {
-      out.push(`${path}: ${JSON.stringify(left) ?? 'absent'} -> ${JSON.stringify(right) ?? 'absent'}`);
+      out.push(
+        `${path}: ${abbreviate(JSON.stringify(left) ?? 'absent')} -> ${abbreviate(JSON.stringify(right) ?? 'absent')}`,
+      );
     }
   };
   walk(before, after, '');
   return out;
+}
+
+/** A whole object that appeared or vanished is named, not dumped. */
+function abbreviate(text: string): string {
+  return text.length <= 100 ? text : `${text.slice(0, 97)}...`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -36,6 +36,11 @@ export function registerReproduce(program: Command): void {
           `verdict: ${summary.rescored ? 'CHANGED' : 'NOT REPRODUCED'}: ${summary.differenceCount} value(s) of results.json differ (bundled -> now)`,
           ...summary.differences.map((difference) => `  ${difference}`),
         );
+        if (summary.software.bundled !== summary.software.reproducing) {
+          lines.push(
+            `  note: the run was made with ${summary.software.bundled} and reproduced with ${summary.software.reproducing}; install the former to rule the software out`,
+          );
+        }
         if (summary.differenceCount > summary.differences.length) {
           lines.push(
             `  ... and ${summary.differenceCount - summary.differences.length} more (see ${summary.out}/reproduction.json)`,
