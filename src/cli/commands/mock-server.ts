@@ -2,6 +2,9 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { startMockServer } from '../../models/index.js';
 import { parseInteger, parseProbability } from '../options.js';
 
+/** The longest delay a Node timer can hold (longer ones fire at once, with a warning). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 interface MockServerCommandOptions {
   port?: number;
   latencyMs?: number;
@@ -22,7 +25,7 @@ export function registerMockServer(program: Command): void {
     .command('mock-server')
     .description('start the loopback OpenAI-compatible mock server (fault injection, prefix measurement) until Ctrl-C')
     .option('--port <n>', 'port (default: a free one)', parseInteger('--port', 0, 65_535))
-    .option('--latency-ms <ms>', 'fixed latency of every answer', parseInteger('--latency-ms', 0))
+    .option('--latency-ms <ms>', 'fixed latency of every answer', parseInteger('--latency-ms', 0, MAX_TIMER_MS))
     .option(
       '--latency-lognormal <median-ms,sigma>',
       'latency drawn from a lognormal with this median and log-sd (e.g. 150,0.8); overrides --latency-ms',
@@ -34,11 +37,15 @@ export function registerMockServer(program: Command): void {
     .option('--timeout <p>', 'share held until the client times out', parseProbability('--timeout'))
     .option('--malformed <p>', 'share answered with a malformed body', parseProbability('--malformed'))
     .option('--truncated <p>', 'share answered with a truncated body', parseProbability('--truncated'))
-    .option('--retry-after-ms <ms>', 'wait a 429 asks for (default 1000)', parseInteger('--retry-after-ms', 0))
+    .option(
+      '--retry-after-ms <ms>',
+      'wait a 429 asks for (default 1000)',
+      parseInteger('--retry-after-ms', 0, MAX_TIMER_MS),
+    )
     .option(
       '--timeout-hold-ms <ms>',
       'how long a timeout fault holds the request (default 60000)',
-      parseInteger('--timeout-hold-ms', 0),
+      parseInteger('--timeout-hold-ms', 0, MAX_TIMER_MS),
     )
     .option('--seed <n>', 'fault seed', parseInteger('--seed', 0, 2 ** 31 - 1))
     .action(async (options: MockServerCommandOptions) => {

@@ -11,7 +11,7 @@ import {
   simulatedPowerCost,
 } from '../../runner/index.js';
 import { createStudyModels, type StudyModels } from '../model-factory.js';
-import { parseInteger } from '../options.js';
+import { parseInteger, parseNumber as parseNumberInRange } from '../options.js';
 import { createProgressReporter } from '../progress.js';
 import { installStopHandler, loadStudyWithOverrides } from '../stages.js';
 
@@ -56,8 +56,16 @@ export function registerPower(program: Command): void {
       "Cohen's d assumed for the analytic power (default 0.771, the paper's smaller effect)",
       parseNumber('--effect'),
     )
-    .option('--target-power <p>', 'power to solve the replicates for (default 0.8)', parseNumber('--target-power'))
-    .option('--alpha <a>', 'two-sided significance level (default 0.05)', parseNumber('--alpha'))
+    .option(
+      '--target-power <p>',
+      'power to solve the replicates for (default 0.8)',
+      parseNumberInRange('--target-power', 0, { exclusiveMinimum: true, maximum: 1 }),
+    )
+    .option(
+      '--alpha <a>',
+      'two-sided significance level (default 0.05)',
+      parseNumberInRange('--alpha', 0, { exclusiveMinimum: true, maximum: 1 }),
+    )
     .option(
       '--simulations <n>',
       'simulated replications of the whole study',
@@ -69,7 +77,11 @@ export function registerPower(program: Command): void {
       "replicates per cell (replaces the study's, for both analyses)",
       parseInteger('--replicates', 1),
     )
-    .option('--seed <s>', "base seed of the simulations (default: the study's seed)", parseInteger('--seed'))
+    .option(
+      '--seed <s>',
+      "base seed of the simulations (default: the study's seed)",
+      parseInteger('--seed', 0, 2 ** 31 - 1),
+    )
     .option('--plant <json>', "surrogate parameter overrides on top of the study's, as JSON or @file.json")
     .option('--json', 'print JSON instead of tables')
     .option('--quiet', 'no progress output')

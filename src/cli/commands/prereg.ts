@@ -16,7 +16,7 @@ import {
   writeFileAtomic,
 } from '../../runner/index.js';
 import { createStudyModels, type StudyModels } from '../model-factory.js';
-import { collect, parseInteger } from '../options.js';
+import { collect, parseInteger, parseNumber as parseNumberInRange } from '../options.js';
 import { installStopHandler, loadStudyWithOverrides } from '../stages.js';
 
 /**
@@ -55,12 +55,20 @@ export function registerPrereg(program: Command): void {
     )
     .argument('<study>', 'study file, e.g. studies/study1.yaml')
     .requiredOption('--out <folder>', `folder for ${LOCK_FILE} and ${PREREGISTRATION_DOCUMENT}`)
-    .option('--seed <n>', "override the study's seed (as `run --seed` would)", parseInteger('--seed'))
+    .option('--seed <n>', "override the study's seed (as `run --seed` would)", parseInteger('--seed', 0, 2 ** 31 - 1))
     .option('--model <ref>', "model reference (repeatable); overrides the study's models", collect)
-    .option('--replicates <n>', 'override replicates per cell', parseInteger('--replicates', 1))
+    .option('--replicates <n>', 'override replicates per cell', parseInteger('--replicates', 1, 10_000))
     .option('--effect <d>', "Cohen's d assumed for the analytic power (default 0.771)", parseNumber('--effect'))
-    .option('--alpha <a>', 'significance level of the power analysis (default 0.05)', parseNumber('--alpha'))
-    .option('--target-power <p>', 'power to solve the replicates for (default 0.8)', parseNumber('--target-power'))
+    .option(
+      '--alpha <a>',
+      'significance level of the power analysis (default 0.05)',
+      parseNumberInRange('--alpha', 0, { exclusiveMinimum: true, maximum: 1 }),
+    )
+    .option(
+      '--target-power <p>',
+      'power to solve the replicates for (default 0.8)',
+      parseNumberInRange('--target-power', 0, { exclusiveMinimum: true, maximum: 1 }),
+    )
     .option(
       '--simulations <n>',
       'also simulate the power of every planned test on the surrogate (n replications; default 0: analytic only)',
