@@ -41,6 +41,7 @@ import {
 import { gitState, readManifest, toolVersion } from './manifest.js';
 import { PACK_FILES, PACK_SNAPSHOT_DIRECTORY, STORE_FILE } from './pipeline.js';
 import { LOCK_FILE, PREREGISTRATION_DOCUMENT, RUN_PREREG_DIRECTORY } from './preregistration.js';
+import { assertRunFolderSound } from './run-folder-health.js';
 
 /**
  * Replication bundles (`backfire bundle`): one .tar.gz holding everything a third party needs to
@@ -93,6 +94,8 @@ export async function createBundle(options: CreateBundleOptions): Promise<Bundle
       });
     }
   }
+  // An emptied or corrupt store would make a bundle that reproduces nothing: named, never bundled.
+  assertRunFolderSound(directory, manifest);
   if (manifest.status === 'running') {
     // A simulation in progress (or killed and not yet resumed): its transcript and results.json disagree.
     throw new UserInputError('holds a run that has not finished (manifest status "running")', {
