@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UserInputError } from '../../contracts/index.js';
-import { STORE_FILE } from '../../runner/index.js';
+import { assertRunFolderSound, readManifest, STORE_FILE } from '../../runner/index.js';
 import {
   EXPORT_FORMATS,
   EXPORT_TABLE_NAMES,
@@ -46,6 +46,8 @@ export function registerExport(program: Command): void {
           fix: 'pass a folder made by `backfire run` or `backfire simulate`, e.g. runs/study1-1a2b3c4d',
         });
       }
+      // An emptied or corrupt store is named as such, not exported as empty tables.
+      assertRunFolderSound(directory, readManifest(directory));
       const tables = options.table === 'all' ? EXPORT_TABLE_NAMES : [options.table];
       const targets = tables.map((table) => ({
         table,
