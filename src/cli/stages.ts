@@ -68,7 +68,7 @@ export function loadStudyWithOverrides(file: string, options: StudyCommandOption
 
 export function runDirectory(loaded: LoadedStudy, options: StudyCommandOptions): string {
   const directory = options.out ?? defaultRunDirectory(loaded);
-  checkRunFolderPath(directory);
+  checkRunFolderPath(directory, '--out');
   return directory;
 }
 

@@ -119,13 +119,16 @@ export function setDerivedOutputsAside(directory: string, problems: readonly str
   return moved;
 }
 
-/** `--out` (or a run-folder argument) must be a folder or not exist yet. */
-export function checkRunFolderPath(directory: string, flag = '--out'): void {
+/** `--out` (or a run-folder argument, `flag` undefined) must be a folder or not exist yet. */
+export function checkRunFolderPath(directory: string, flag?: string): void {
   if (existsSync(directory) && !statSync(directory).isDirectory()) {
     throw new UserInputError('is a file, not a run folder', {
       file: directory,
       path: flag,
-      fix: `pass a folder (a new one is created), e.g. ${flag} runs/my-study`,
+      fix:
+        flag === undefined
+          ? 'pass a run folder made by `backfire run`, e.g. runs/study1-1a2b3c4d'
+          : `pass a folder (a new one is created), e.g. ${flag} runs/my-study`,
     });
   }
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { StudySchema } from '../../contracts/index.js';
+import { StudySchema, UserInputError } from '../../contracts/index.js';
 
 export function studyJsonSchema(): unknown {
   return z.toJSONSchema(StudySchema, { io: 'input', unrepresentable: 'any' });
@@ -19,7 +19,16 @@ export function registerSchema(program: Command): void {
         process.stdout.write(text);
         return;
       }
-      mkdirSync(dirname(options.out), { recursive: true });
-      writeFileSync(options.out, text);
+      try {
+        mkdirSync(dirname(options.out), { recursive: true });
+        writeFileSync(options.out, text);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        throw new UserInputError(`cannot be written (${code})`, {
+          file: options.out,
+          path: '--out',
+          fix: 'pass the path of a file to write, e.g. --out schema/study.schema.json',
+        });
+      }
     });
 }
