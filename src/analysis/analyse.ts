@@ -3,10 +3,12 @@ import {
   type CellSummary,
   type Hypothesis,
   type HypothesisResult,
+  NotEstimableError,
   type RunFeatures,
   type StatisticRow,
   StatisticsError,
   type Study,
+  UserInputError,
 } from '../contracts/index.js';
 import { adjustPValues, fitLmm, fitOls, hedgesG, pearsonCorrelation, tQuantile, welchTTest } from '../stats/index.js';
 import { agentTable, runMetricValue, runTable, type TableRow } from './tables.js';
@@ -15,6 +17,13 @@ import { agentTable, runMetricValue, runTable, type TableRow } from './tables.js
  * The analyze stage: a study's hypotheses turned into statistics calls over the stored features.
  * Confirmatory hypotheses form one family corrected for multiplicity (Holm by default); exploratory
  * ones are reported unadjusted and labelled. Every row records its estimator and warnings.
+ *
+ * Failing loudly: only statistical non-estimability (NotEstimableError from the engine: no
+ * variance, too few runs, a response reproduced exactly, an aliased tested term) becomes a
+ * not-estimable row. Any other statistics error (a one-level factor, a formula naming a column
+ * the tables do not have) stops the analysis with a UserInputError naming the hypothesis; anything
+ * else (a bug) propagates. A confirmatory test that could not be estimated stays in its correction
+ * family with p = 1 and is listed in its hypothesis's `problems`.
  */
 
 export interface AnalysisInput {
@@ -36,7 +45,17 @@ const METRICS = ['cpi', 'di', 'monologue_ratio', 'sexual_rate', 'protective_rate
 export function analyseStudy(input: AnalysisInput): AnalysisOutput {
   const { study } = input;
   const included = input.runs.filter((run) => !run.excluded);
-  const hypotheses = study.analysis.hypotheses.map((hypothesis) => analyseHypothesis(hypothesis, input, included));
+  const hypotheses = study.analysis.hypotheses.map((hypothesis, index) => {
+    try {
+      return analyseHypothesis(hypothesis, input, included);
+    } catch (error) {
+      if (!(error instanceof StatisticsError) || error instanceof NotEstimableError) throw error;
+      throw new UserInputError(`hypothesis '${hypothesis.id}' cannot be analysed: ${error.message}`, {
+        path: `analysis.hypotheses[${index}] (${hypothesis.id})`,
+        fix: 'correct the hypothesis (formula, terms, level) or the design so that the model can be fitted; R would stop here too',
+      });
+    }
+  });
   applyMultiplicityCorrection(hypotheses, study.analysis.correction);
   return { hypotheses, cells: summariseCells(input) };
 }
@@ -190,7 +209,7 @@ function contrastRow(
     effect = hedgesG(highValues, lowValues, { ciLevel });
   } catch (error) {
     // E.g. no variance at all: the effect is undefined, which is a result, not a crash.
-    if (!(error instanceof StatisticsError)) throw error;
+    if (!(error instanceof NotEstimableError)) throw error;
     return undefinedEffect(error.message);
   }
   const warnings = [...effect.warnings];
@@ -231,7 +250,9 @@ function trendRow(runs: readonly RunFeatures[], metric: string, language: string
   try {
     const fit = fitOls({ formula, data: rows });
     const slope = fit.coefficients.find((coefficient) => coefficient.term === dose);
-    if (slope === undefined) throw new Error(`no ${dose} coefficient`);
+    if (slope === undefined) {
+      throw new NotEstimableError(`the ${dose} slope is aliased (${dose} does not vary in these runs)`);
+    }
     const margin = tQuantile(1 - (1 - study.analysis.ciLevel) / 2, slope.df) * slope.se;
     return {
       label,
@@ -250,6 +271,7 @@ function trendRow(runs: readonly RunFeatures[], metric: string, language: string
       warnings: fit.warnings,
     };
   } catch (error) {
+    if (!(error instanceof NotEstimableError)) throw error;
     return {
       label,
       ...(language === null ? {} : { language }),
@@ -257,7 +279,7 @@ function trendRow(runs: readonly RunFeatures[], metric: string, language: string
       quantity: 'slope',
       estimate: null,
       estimator: { name: 'ols', version: '1.0.0', args: { formula, language } },
-      warnings: [(error as Error).message],
+      warnings: [`not estimable: ${error.message}`],
     };
   }
 }
@@ -286,26 +308,50 @@ function modelRows(
   const data = table.filter((row) => row[response] !== null && row[response] !== undefined);
   const ciLevel = study.analysis.ciLevel;
   const wanted = (term: string) => hypothesis.terms === undefined || hypothesis.terms.includes(term);
+  let fit: ReturnType<typeof fitOls> | ReturnType<typeof fitLmm>;
   try {
-    const fit =
+    fit =
       hypothesis.estimator === 'ols'
         ? fitOls({ formula: hypothesis.formula, data })
         : fitLmm({ formula: hypothesis.formula, data, reml: hypothesis.reml });
-    const coefficients = 'fixed' in fit ? fit.fixed : fit.coefficients;
-    return coefficients
-      .filter((coefficient) => wanted(coefficient.term))
-      .map((coefficient) => betaRow(coefficient, fit, ciLevel));
   } catch (error) {
-    return [
-      {
-        label: hypothesis.formula,
-        quantity: 'beta',
-        estimate: null,
-        estimator: { name: hypothesis.estimator, version: '1.0.0', args: { formula: hypothesis.formula } },
-        warnings: [`model could not be fitted: ${(error as Error).message}`],
-      },
-    ];
+    if (!(error instanceof NotEstimableError)) throw error;
+    return (hypothesis.terms ?? [hypothesis.formula]).map((term) => ({
+      label: term,
+      ...(hypothesis.terms === undefined ? {} : { term }),
+      quantity: 'beta',
+      estimate: null,
+      estimator: { name: hypothesis.estimator, version: '1.0.0', args: { formula: hypothesis.formula } },
+      warnings: [`not estimable: ${error.message}`],
+    }));
   }
+  const coefficients = 'fixed' in fit ? fit.fixed : fit.coefficients;
+  const fitted = fit;
+  for (const term of hypothesis.terms ?? []) {
+    if (!coefficients.some((coefficient) => coefficient.term === term) && !fit.aliased.includes(term)) {
+      throw new StatisticsError(
+        `the plan tests term '${term}', which '${hypothesis.formula}' does not have (terms: ${coefficients.map((coefficient) => coefficient.term).join(', ')})`,
+      );
+    }
+  }
+  const rows = coefficients
+    .filter((coefficient) => wanted(coefficient.term))
+    .map((coefficient) => betaRow(coefficient, fitted, ciLevel));
+  // A tested term that the data cannot separate from the others (aliased, R prints NA) is named.
+  for (const term of (hypothesis.terms ?? []).filter((name) => fit.aliased.includes(name))) {
+    rows.push({
+      label: term,
+      term,
+      quantity: 'beta',
+      estimate: null,
+      estimator: fit.estimator,
+      warnings: [
+        `not estimable: '${term}' is aliased with other terms of ${hypothesis.formula} (rank-deficient design)`,
+        ...fit.warnings,
+      ],
+    });
+  }
+  return rows;
 }
 
 /** One fixed-effect coefficient of an OLS or mixed model as a result row. */
@@ -358,7 +404,7 @@ function correlationWithCovariate(
       { ciLevel },
     );
   } catch (error) {
-    if (!(error instanceof StatisticsError)) throw error;
+    if (!(error instanceof NotEstimableError)) throw error;
     return {
       label,
       quantity: 'pearson-r',
@@ -383,30 +429,50 @@ function correlationWithCovariate(
   };
 }
 
-/** Rows that are tests of a hypothesis (not context rows such as per-language effects behind an r). */
+/**
+ * Rows that are tests of a hypothesis: not context rows (per-language effects behind an r) and
+ * never a model's intercept (a level, not a claim; a plan that wants it can test it by itself).
+ */
 function testRows(result: HypothesisResult): StatisticRow[] {
   if (result.kind === 'covariate-correlation') return result.rows.slice(0, 1);
-  if (result.kind === 'direction-count') return [];
+  if (result.kind === 'direction-count' || result.kind === 'manipulation-check') return [];
+  if (result.kind === 'model') return result.rows.filter((row) => row.term !== '(Intercept)');
   return result.rows;
 }
 
+/**
+ * Holm (or BH) over every confirmatory test row. A row that could not be estimated stays in the
+ * family with p = 1 (dropping it would make the family smaller and every other adjusted p smaller
+ * than the plan allows); its own adjusted p stays null and its hypothesis lists the problem.
+ */
 function applyMultiplicityCorrection(
   results: readonly HypothesisResult[],
   method: Study['analysis']['correction'],
 ): void {
-  const family = results
-    .filter((result) => result.confirmatory)
-    .flatMap(testRows)
-    .filter((row) => typeof row.p === 'number' && Number.isFinite(row.p));
+  const family: { row: StatisticRow; p: number }[] = [];
+  for (const result of results.filter((entry) => entry.confirmatory)) {
+    for (const row of testRows(result)) {
+      const estimable = typeof row.p === 'number' && Number.isFinite(row.p);
+      family.push({ row, p: estimable ? (row.p as number) : 1 });
+      if (!estimable) {
+        const reason = row.warnings.find((warning) => warning.length > 0) ?? 'no p-value';
+        result.problems = [
+          ...(result.problems ?? []),
+          `confirmatory test '${row.label}' could not be estimated (${reason}); it stays in the ${method === 'none' ? 'family' : `${method} family`} with p = 1`,
+        ];
+      }
+    }
+  }
   const adjusted =
     method === 'none'
-      ? family.map((row) => row.p as number)
+      ? family.map((entry) => entry.p)
       : adjustPValues(
-          family.map((row) => row.p as number),
+          family.map((entry) => entry.p),
           method,
         ).adjusted;
-  family.forEach((row, index) => {
-    row.pAdjusted = adjusted[index] ?? null;
+  family.forEach((entry, index) => {
+    const estimable = typeof entry.row.p === 'number' && Number.isFinite(entry.row.p);
+    entry.row.pAdjusted = estimable ? (adjusted[index] ?? null) : null;
   });
 }
 
@@ -426,6 +492,7 @@ function summariseCells(input: AnalysisInput): CellSummary[] {
   for (const [cellId, runs] of byCell) {
     const first = runs[0]!;
     const included = runs.filter((run) => !run.excluded);
+    const completed = runs.filter((run) => run.exclusionReason !== 'incomplete run');
     const attempted = runs.reduce((total, run) => total + run.attempted, 0);
     const means: Record<string, number | null> = {};
     const sds: Record<string, number | null> = {};
@@ -446,8 +513,9 @@ function summariseCells(input: AnalysisInput): CellSummary[] {
       model: first.model,
       dose: first.dose,
       runs: study.replicates,
-      completedRuns: runs.filter((run) => run.exclusionReason !== 'incomplete run').length,
-      excludedRuns: runs.length - included.length,
+      completedRuns: completed.length,
+      // Completed runs the exclusion rules removed (incomplete runs are already not completed).
+      excludedRuns: completed.filter((run) => run.excluded).length,
       attemptedActions: attempted,
       parseErrorRate: attempted > 0 ? runs.reduce((total, run) => total + run.parseErrors, 0) / attempted : null,
       callErrorRate: attempted > 0 ? runs.reduce((total, run) => total + run.callErrors, 0) / attempted : null,
@@ -457,6 +525,14 @@ function summariseCells(input: AnalysisInput): CellSummary[] {
       ),
       means,
       sds,
+      analysedRuns: included.length,
+      intervals: Object.fromEntries(
+        METRICS.map((metric) => [
+          metric,
+          meanInterval(means[metric] ?? null, sds[metric] ?? null, included.length, study.analysis.ciLevel),
+        ]),
+      ),
+      ciLevel: study.analysis.ciLevel,
     });
   }
   const order = new Map(study.languages.map((language, index) => [language, index]));
@@ -470,6 +546,13 @@ function summariseCells(input: AnalysisInput): CellSummary[] {
 /** Code-point order: locale-independent, so results are byte-identical on every machine. */
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The t interval of a mean from its SD and n (null when n < 2 or the SD is unknown). */
+function meanInterval(mean: number | null, sd: number | null, n: number, level: number): [number, number] | null {
+  if (mean === null || sd === null || n < 2 || !Number.isFinite(sd)) return null;
+  const halfWidth = (tQuantile(1 - (1 - level) / 2, n - 1) * sd) / Math.sqrt(n);
+  return [mean - halfWidth, mean + halfWidth];
 }
 
 function meanOf(values: readonly number[]): number | null {

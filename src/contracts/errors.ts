@@ -125,3 +125,10 @@ export class StatisticsError extends BackfireError {
     super('statistics', message, 1);
   }
 }
+
+/**
+ * The data cannot estimate the quantity (a variable that does not vary, too few observations for
+ * the parameters, a response reproduced exactly, a separated GLM): a statistical result, which the
+ * analysis reports as a not-estimable row. Every other error stops the analysis.
+ */
+export class NotEstimableError extends StatisticsError {}

@@ -51,6 +51,13 @@ export const HypothesisResultSchema = z
     rows: z.array(StatisticRowSchema),
     /** Extra named values (e.g. counts of languages by direction). */
     summary: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).optional(),
+    /**
+     * Problems the report lists: e.g. a confirmatory test that could not be estimated (it stays in
+     * the correction family, counted with p = 1).
+     */
+    problems: z.array(z.string()).optional(),
+    /** Ids of failed manipulation checks that qualify this result (the report flags it). */
+    qualifiedBy: z.array(z.string()).optional(),
   })
   .strict();
 export type HypothesisResult = z.infer<typeof HypothesisResultSchema>;
@@ -72,6 +79,11 @@ export const CellSummarySchema = z
     intendedLanguageShare: z.number().nullable(),
     means: z.record(z.string(), z.number().nullable()),
     sds: z.record(z.string(), z.number().nullable()),
+    /** Runs the cell's statistics use: completed and not excluded. */
+    analysedRuns: z.number().int().optional(),
+    /** t interval of each metric's mean over the analysed runs, at the study's ciLevel (null: n < 2). */
+    intervals: z.record(z.string(), z.tuple([z.number(), z.number()]).nullable()).optional(),
+    ciLevel: z.number().optional(),
   })
   .strict();
 export type CellSummary = z.infer<typeof CellSummarySchema>;

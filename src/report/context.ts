@@ -125,7 +125,12 @@ export function cellMeanInterval(
   if (mean === undefined || mean === null || !Number.isFinite(mean)) {
     return null;
   }
-  const n = cell.completedRuns - cell.excludedRuns;
+  const n = cell.analysedRuns ?? cell.completedRuns - cell.excludedRuns;
+  // results.json holds the interval (analysis computes it); results written before it did not.
+  const stored = cell.intervals?.[metric];
+  if (stored !== undefined) {
+    return { mean, interval: stored === null ? null : [stored[0], stored[1]], n };
+  }
   const sd = cell.sds[metric];
   if (n < 2 || sd === undefined || sd === null || !Number.isFinite(sd)) {
     return { mean, interval: null, n };

@@ -119,8 +119,9 @@ function languageList(context: ReportContext): string {
   return context.results.languages.map((tag) => `${context.languageName(tag)} (${tag})`).join(', ');
 }
 
+/** Analysed runs as results.json states them (older results: completed minus excluded). */
 function analysedRuns(cell: CellSummary): number {
-  return cell.completedRuns - cell.excludedRuns;
+  return cell.analysedRuns ?? cell.completedRuns - cell.excludedRuns;
 }
 
 function overviewSection(context: ReportContext): Block[] {
@@ -157,6 +158,13 @@ function overviewSection(context: ReportContext): Block[] {
   });
   if (items.length > 0) {
     blocks.push({ type: 'list', items });
+  }
+  const problems = results.hypotheses.flatMap((hypothesis) =>
+    (hypothesis.problems ?? []).map((problem): Sentence => [{ strong: hypothesis.id }, ': ', { untrusted: problem }]),
+  );
+  if (problems.length > 0) {
+    blocks.push({ type: 'paragraph', tone: 'warning', content: [`Problems (${problems.length}):`] });
+    blocks.push({ type: 'list', items: problems, className: 'warnings' });
   }
   return blocks;
 }
@@ -487,6 +495,26 @@ function hypothesisBlocks(context: ReportContext, hypothesis: HypothesisResult, 
   ];
   if (hypothesis.description !== '') {
     blocks.push({ type: 'paragraph', content: [{ untrusted: hypothesis.description }] });
+  }
+  if (hypothesis.qualifiedBy !== undefined && hypothesis.qualifiedBy.length > 0) {
+    blocks.push({
+      type: 'paragraph',
+      tone: 'warning',
+      content: [
+        'Qualified: the manipulation check',
+        hypothesis.qualifiedBy.length === 1 ? ' ' : 's ',
+        { untrusted: hypothesis.qualifiedBy.join(', ') },
+        ' failed, so this result may not reflect the intended manipulation.',
+      ],
+    });
+  }
+  if (hypothesis.problems !== undefined && hypothesis.problems.length > 0) {
+    blocks.push({ type: 'paragraph', tone: 'warning', content: [`Problems (${hypothesis.problems.length}):`] });
+    blocks.push({
+      type: 'list',
+      items: hypothesis.problems.map((problem): Sentence => [{ untrusted: problem }]),
+      className: 'warnings',
+    });
   }
   const spec = context.hypothesisSpec(hypothesis.id);
   if (spec?.kind === 'model') {

@@ -56,7 +56,10 @@ export function renderTerminalSummary(results: Results, options: TerminalSummary
       lines.push(paint(ANSI.yellow + ANSI.bold, line));
     }
   }
-  const analysed = results.cells.reduce((total, cell) => total + cell.completedRuns - cell.excludedRuns, 0);
+  const analysed = results.cells.reduce(
+    (total, cell) => total + (cell.analysedRuns ?? cell.completedRuns - cell.excludedRuns),
+    0,
+  );
   const planned = results.cells.reduce((total, cell) => total + cell.runs, 0);
   const excluded = results.cells.reduce((total, cell) => total + cell.excludedRuns, 0);
   const retries = results.cells.reduce((total, cell) => total + cell.retries, 0);

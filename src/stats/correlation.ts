@@ -1,4 +1,4 @@
-import { type EstimatorRecord, StatisticsError } from '../contracts/index.js';
+import { type EstimatorRecord, NotEstimableError, StatisticsError } from '../contracts/index.js';
 import { estimatorRecord, mean, requireFiniteSample, requireProbability } from './descriptives.js';
 import { normalCdf, normalQuantile, tCdf } from './distributions.js';
 import type { Alternative } from './t-test.js';
@@ -64,7 +64,7 @@ export function pearsonR(x: readonly number[], y: readonly number[]): number {
     squaresY += deviationY * deviationY;
   }
   if (squaresX === 0 || squaresY === 0) {
-    throw new StatisticsError(
+    throw new NotEstimableError(
       `${squaresX === 0 ? 'x' : 'y'} is constant: a correlation with a variable that does not vary is undefined`,
     );
   }

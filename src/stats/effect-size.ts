@@ -1,4 +1,4 @@
-import { type EstimatorRecord, StatisticsError } from '../contracts/index.js';
+import { type EstimatorRecord, NotEstimableError, StatisticsError } from '../contracts/index.js';
 import { estimatorRecord, mean, requireFiniteSample, requireProbability, standardDeviation } from './descriptives.js';
 import { logGamma, noncentralityInterval, tTwoSidedP } from './distributions.js';
 import { type SampleSummary, summarizeSample } from './t-test.js';
@@ -201,11 +201,11 @@ function twoSampleFromSummaries(
   }
   const df = x.n + y.n - 2;
   if (df < 2) {
-    throw new StatisticsError(`a standardised mean difference needs n1 + n2 >= 4; got ${x.n} + ${y.n}`);
+    throw new NotEstimableError(`a standardised mean difference needs n1 + n2 >= 4; got ${x.n} + ${y.n}`);
   }
   const pooledSd = Math.sqrt(((x.n - 1) * x.sd * x.sd + (y.n - 1) * y.sd * y.sd) / df);
   if (!(pooledSd > 0)) {
-    throw new StatisticsError('the pooled standard deviation is zero: a standardised difference is undefined');
+    throw new NotEstimableError('the pooled standard deviation is zero: a standardised difference is undefined');
   }
   const d = (x.mean - y.mean) / pooledSd;
   return assemble(quantity, {
@@ -258,7 +258,7 @@ function singleSample(
   requireFiniteSample(values, design === 'paired' ? 'differences' : 'x', 3);
   const spread = standardDeviation(values);
   if (!(spread > 0)) {
-    throw new StatisticsError('the standard deviation is zero: a standardised mean is undefined');
+    throw new NotEstimableError('the standard deviation is zero: a standardised mean is undefined');
   }
   const n = values.length;
   const d = (mean(values) - mu) / spread;

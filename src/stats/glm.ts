@@ -1,5 +1,5 @@
 import type { EstimatorRecord } from '../contracts/index.js';
-import { StatisticsError } from '../contracts/index.js';
+import { NotEstimableError, StatisticsError } from '../contracts/index.js';
 import { normalCdf } from './distributions.js';
 import { type Family, type FamilyName, familyNamed, linkOf } from './glm-family.js';
 import { prepareGlmModel } from './glm-model.js';
@@ -108,7 +108,7 @@ export function irls(
     }
     const decomposition = householderQr(weighted, n, p, 1e-11);
     if (decomposition.rank < p) {
-      throw new StatisticsError(
+      throw new NotEstimableError(
         'The weighted model matrix became rank deficient during IRLS (separation or a column with no information)',
       );
     }
@@ -161,7 +161,7 @@ export function fitGlm(options: FitGlmOptions): GlmFit {
   const p = model.fixedNames.length;
   const { y, trials, offset } = model.response;
   if (p > n) {
-    throw new StatisticsError(`GLM '${options.formula}' has ${p} coefficients but only ${n} rows`);
+    throw new NotEstimableError(`GLM '${options.formula}' has ${p} coefficients but only ${n} rows`);
   }
   const fit = irls(family, model.x, n, p, y, trials, offset);
   const warnings: string[] = [];

@@ -1,5 +1,5 @@
 import type { EstimatorRecord } from '../contracts/index.js';
-import { StatisticsError } from '../contracts/index.js';
+import { NotEstimableError, StatisticsError } from '../contracts/index.js';
 import { normalCdf } from './distributions.js';
 import { type Family, type FamilyName, familyNamed } from './glm-family.js';
 import { irls } from './glm.js';
@@ -169,7 +169,7 @@ export function fitGlmm(options: FitGlmmOptions): GlmmFit {
     );
   }
   if (p >= n) {
-    throw new StatisticsError(`Mixed model '${options.formula}' has ${p} fixed effects but only ${n} rows`);
+    throw new NotEstimableError(`Mixed model '${options.formula}' has ${p} fixed effects but only ${n} rows`);
   }
   const devianceTerms: DevianceTerm[] = randomTerms.map((term) => ({
     columns: term.columns.length,
@@ -206,7 +206,7 @@ export function fitGlmm(options: FitGlmmOptions): GlmmFit {
   const beta = parameters.slice(thetaSize);
   const value = evaluate(parameters);
   if (!Number.isFinite(value)) {
-    throw new StatisticsError(`Mixed model '${options.formula}' could not be fitted: the objective is not finite`);
+    throw new NotEstimableError(`Mixed model '${options.formula}' could not be fitted: the objective is not finite`);
   }
   const state = objective.state();
   const conditionalDeviance = originalDeviance(family, model.x, n, p, y, trials, offset, devianceTerms, beta, state.b);
@@ -229,7 +229,7 @@ export function fitGlmm(options: FitGlmmOptions): GlmmFit {
     );
     inverse = invertSymmetric(betaOnly.hessian);
     if (inverse === undefined) {
-      throw new StatisticsError(
+      throw new NotEstimableError(
         `Mixed model '${options.formula}': the Hessian of the fixed effects is not positive definite; the fixed effects are not estimable (separation or aliasing)`,
       );
     }

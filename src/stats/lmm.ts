@@ -1,5 +1,5 @@
 import type { EstimatorRecord } from '../contracts/index.js';
-import { StatisticsError } from '../contracts/index.js';
+import { NotEstimableError, StatisticsError } from '../contracts/index.js';
 import { formatFixedPart, parseFormula } from './formula.js';
 import { householderQr } from './linear-algebra.js';
 import { type DevianceTerm, ProfiledDeviance, thetaDiagonalMask } from './lmm-deviance.js';
@@ -161,19 +161,19 @@ export function fitLmm(options: FitLmmOptions): LmmFit {
   }
   const fixedNames = keptColumns.map((column) => design.columns[column]!);
   if (p >= n) {
-    throw new StatisticsError(
+    throw new NotEstimableError(
       `Mixed model '${options.formula}' has ${p} fixed effects but only ${n} rows; it needs more rows than fixed effects`,
     );
   }
   for (const term of randomTerms) {
     if (term.levels.length >= n) {
-      throw new StatisticsError(
+      throw new NotEstimableError(
         `Grouping factor '${term.group}' has ${term.levels.length} levels for ${n} rows; the number of levels of each grouping factor must be less than the number of rows`,
       );
     }
     const randomEffects = term.levels.length * term.columns.length;
     if (randomEffects >= n) {
-      throw new StatisticsError(
+      throw new NotEstimableError(
         `The term ${term.spec.text} has ${randomEffects} random effects for ${n} rows; the random-effects parameters and the residual variance would be unidentifiable`,
       );
     }
@@ -189,7 +189,7 @@ export function fitLmm(options: FitLmmOptions): LmmFit {
   let squares = 0;
   for (let row = 0; row < n; row += 1) squares += y[row]! * y[row]!;
   if (!(deviance.olsResidualSumOfSquares > 1e-24 * squares)) {
-    throw new StatisticsError(
+    throw new NotEstimableError(
       `The fixed effects of '${options.formula}' reproduce the response '${formula.response}' exactly (is it constant?); there is no variance left to model`,
     );
   }

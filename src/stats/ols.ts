@@ -1,5 +1,5 @@
 import type { EstimatorRecord } from '../contracts/index.js';
-import { StatisticsError } from '../contracts/index.js';
+import { NotEstimableError, StatisticsError } from '../contracts/index.js';
 import { fCdf, tTwoSidedP } from './distributions.js';
 import { parseFormula } from './formula.js';
 import { applyQTranspose, householderQr, solveUpperFromQr, unscaledCovarianceFromQr } from './linear-algebra.js';
@@ -84,7 +84,7 @@ export function fitOls(options: FitOlsOptions): OlsFit {
     throw new StatisticsError(`OLS formula '${options.formula}' has no predictors and no intercept`);
   }
   if (rows <= columns) {
-    throw new StatisticsError(
+    throw new NotEstimableError(
       `OLS model '${options.formula}' has ${columns} coefficients but only ${rows} rows; it needs more rows than coefficients`,
     );
   }
@@ -114,7 +114,7 @@ export function fitOls(options: FitOlsOptions): OlsFit {
   let squares = 0;
   for (let row = 0; row < rows; row += 1) squares += y[row]! * y[row]!;
   if (!(residualSumOfSquares > 1e-24 * squares)) {
-    throw new StatisticsError(
+    throw new NotEstimableError(
       `OLS model '${options.formula}' reproduces the response '${formula.response}' exactly (is it constant?); standard errors and tests are undefined`,
     );
   }
