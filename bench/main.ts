@@ -5,7 +5,7 @@ import { benchmarkEngine } from './engine.bench.js';
 import { benchmarkLexicon } from './lexicon.bench.js';
 import { benchmarkGlmm, benchmarkLmm } from './lmm.bench.js';
 import { benchmarkScheduler } from './scheduler.bench.js';
-import { benchmarkViewer } from './viewer.bench.js';
+import { benchmarkViewer, viewerRows } from './viewer.bench.js';
 
 /**
  * `npm run bench`: the performance figures of DESIGN.md, as ratios or counts (never as pass/fail
@@ -104,18 +104,5 @@ if (!quick) {
 
 if (!quick || process.env.BACKFIRE_BENCH_STUDY2 !== undefined) {
   // Study 2 is simulated first unless BACKFIRE_BENCH_STUDY2 names an existing run folder.
-  const viewer = await benchmarkViewer();
-  const scale = `Study 2, ${viewer.runs.toLocaleString('en-US')} runs, ${viewer.actions.toLocaleString('en-US')} actions, headless Chromium`;
-  print(
-    `| viewer: study page load (${scale}; median of 5) | < 1000 ms | ${viewer.studyPageMs.toFixed(0)} ms (${Math.round(viewer.studyPageBytes / 1024)} KiB) | ${(1000 / viewer.studyPageMs).toFixed(2)} |`,
-  );
-  print(
-    `| viewer: transcript page load (one run of 150 actions; median of 15 runs) | < 300 ms | ${viewer.transcriptMs.toFixed(0)} ms (largest ${Math.round(viewer.largestTranscriptBytes / 1024)} KiB) | ${(300 / viewer.transcriptMs).toFixed(2)} |`,
-  );
-  print(
-    `| viewer: search page load (FTS5 trigram over all actions, with filters; median of 7 queries) | < 500 ms | ${viewer.searchMs.toFixed(0)} ms (viewer start-up, search index built or brought up to date: ${viewer.indexBuildSeconds.toFixed(1)} s) | ${(500 / viewer.searchMs).toFixed(2)} |`,
-  );
-  print(
-    `| viewer: server memory over 3,000 mixed requests (RSS every 500, MB) | last / first ≤ 1.2 | ${viewer.rssSamplesMb.map((value) => value.toFixed(0)).join(', ')} (${viewer.rssGrowth.toFixed(2)}) | ${(1.2 / viewer.rssGrowth).toFixed(2)} |`,
-  );
+  for (const row of viewerRows(await benchmarkViewer())) print(row);
 }

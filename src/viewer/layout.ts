@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { html, type SafeHtml } from './html.js';
 
 /**
@@ -29,8 +30,8 @@ export function layout(frame: PageFrame, body: SafeHtml): SafeHtml {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${frame.title} · ${frame.studyTitle} · backfire</title>
-<link rel="stylesheet" href="/assets/viewer.css">
-<script src="/assets/viewer.js" defer></script>
+<link rel="stylesheet" href="/assets/viewer.css?v=${ASSET_VERSION}">
+<script src="/assets/viewer.js?v=${ASSET_VERSION}" defer></script>
 </head>
 <body data-version="${frame.version}">
 <header class="top">
@@ -153,3 +154,6 @@ export const VIEWER_SCRIPT = `'use strict';
   setTimeout(poll, 1500);
 })();
 `;
+
+/** Changes with the assets' content, so browsers may cache them for good. */
+const ASSET_VERSION = createHash('sha256').update(VIEWER_CSS).update(VIEWER_SCRIPT).digest('hex').slice(0, 12);

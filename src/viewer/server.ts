@@ -60,14 +60,21 @@ export function createViewerApp(context: PageContext, settings: { loopbackOnly: 
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
     c.header('X-Frame-Options', 'DENY');
-    c.header('Cache-Control', 'no-store');
+    // Pages follow the store (no caching); the two assets are versioned by content and cached, so a
+    // navigation costs one request.
+    if (c.res.headers.get('Cache-Control') === null) c.header('Cache-Control', 'no-store');
     return undefined;
   });
   app.onError((error, c) => c.html(page('Error', 'study', html`<h1>Error</h1><p>${error.message}</p>`), 500));
   app.notFound((c) => c.html(notFound('There is no such page in this viewer.'), 404));
 
-  app.get('/assets/viewer.css', (c) => c.body(VIEWER_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
-  app.get('/assets/viewer.js', (c) => c.body(VIEWER_SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
+  const cached = 'public, max-age=31536000, immutable';
+  app.get('/assets/viewer.css', (c) =>
+    c.body(VIEWER_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': cached }),
+  );
+  app.get('/assets/viewer.js', (c) =>
+    c.body(VIEWER_SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': cached }),
+  );
   app.get('/api/version', (c) => c.json({ version: context.data.version() }));
 
   app.get('/', (c) => {
