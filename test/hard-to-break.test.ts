@@ -13,6 +13,7 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { reportError } from '../src/cli/errors.js';
 import { useMockServers } from '../src/models/mock-server/servers.test-support.js';
 import { REPO_ROOT, runCliAsync, temporaryDirectory } from './support/cli.js';
 import { looksLikeACrash, runInProcess } from './support/in-process-cli.js';
@@ -125,6 +126,24 @@ describe('validation before anything is written (in-process CLI)', () => {
   });
 });
 
+describe('the error boundary', () => {
+  it('never calls a full disk or a damaged store a bug, wherever it surfaces', () => {
+    for (const [code, status] of [
+      ['ENOSPC', 75],
+      ['SQLITE_FULL', 75],
+      ['SQLITE_CORRUPT', 4],
+      ['SQLITE_NOTADB', 4],
+    ] as const) {
+      let text = '';
+      const exit = reportError(Object.assign(new Error('database disk image is malformed'), { code }), {
+        write: (chunk: string) => (text += chunk),
+      } as unknown as NodeJS.WriteStream);
+      expect(exit).toBe(status);
+      expect(looksLikeACrash(text), text).toBe(false);
+    }
+  });
+});
+
 describe('run folders', () => {
   it('refuses --out naming an existing file, an unknown model and a missing key, creating nothing', async () => {
     const directory = temporaryDirectory('out-file');
@@ -184,6 +203,14 @@ describe('run folders', () => {
       writeFileSync(lockFile, JSON.stringify({ pid: holder.pid, host: hostname(), startedAt, processStart: '1' }));
       const recycled = await runInProcess(['simulate', study, '--out', out, '--quiet']);
       expect(recycled.status, recycled.stderr).toBe(0);
+      expect(existsSync(lockFile)).toBe(false);
+      // A holder that died (kill -9) without releasing: its lock is taken over.
+      writeFileSync(lockFile, JSON.stringify({ pid: holder.pid, host: hostname(), startedAt, processStart: null }));
+      const exited = new Promise((resolve) => holder.once('exit', resolve));
+      holder.kill('SIGKILL');
+      await exited;
+      const afterKill = await runInProcess(['score', out, '--quiet']);
+      expect(afterKill.status, afterKill.stderr).toBe(0);
     } finally {
       holder.kill();
     }
@@ -191,7 +218,7 @@ describe('run folders', () => {
     // A lock file left empty by a holder killed while creating it, seconds ago.
     writeFileSync(lockFile, '');
     utimesSync(lockFile, new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
-    const afterCrash = await runInProcess(['score', out, '--quiet']);
+    const afterCrash = await runInProcess(['analyze', out]);
     expect(afterCrash.status, afterCrash.stderr).toBe(0);
     expect(existsSync(lockFile)).toBe(false);
   });
