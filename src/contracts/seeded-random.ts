@@ -18,8 +18,13 @@ export function deriveSeed(...parts: readonly (string | number)[]): number {
   return hash32(parts.join('\u241f')) & 0x7fffffff;
 }
 
-/** mulberry32: a small, well-studied 32-bit generator; plenty for turn orders and placement. */
-export function createRandom(seed: number): () => number {
+/**
+ * mulberry32: a small, well-studied 32-bit generator; plenty for turn orders, placement and the
+ * surrogate's draws, and cheap enough to create one per (run, purpose, turn, agent). The statistics
+ * layer's resampling uses xoshiro128** (`createXoshiro128` in src/stats/random.ts), which matches a
+ * published reference stream; the two are named for their algorithms so they are never confused.
+ */
+export function createMulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

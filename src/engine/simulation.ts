@@ -9,7 +9,7 @@ import {
   type Persona,
   type TranscriptEvent,
   EVENT_FORMAT_VERSION,
-  createRandom,
+  createMulberry32,
   deriveSeed,
   shuffled,
   hashCanonical,
@@ -86,7 +86,7 @@ export function planAgents(
   const dosed = new Set(
     spec.placement === 'first'
       ? ids.slice(0, spec.dose)
-      : shuffled(ids, createRandom(deriveSeed(spec.seed, 'placement'))).slice(0, spec.dose),
+      : shuffled(ids, createMulberry32(deriveSeed(spec.seed, 'placement'))).slice(0, spec.dose),
   );
   return personas.map((persona) => ({
     id: persona.id,
@@ -196,7 +196,7 @@ export async function simulateRun(
       spec.turnPolicy === 'sequential-shuffled'
         ? shuffled(
             agents.map((agent) => agent.id),
-            createRandom(deriveSeed(spec.seed, 'order', turn)),
+            createMulberry32(deriveSeed(spec.seed, 'order', turn)),
           )
         : agents.map((agent) => agent.id);
     const events: TranscriptEvent[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, deriveSeed, type LanguagePack } from '../contracts/index.js';
+import { createMulberry32, deriveSeed, type LanguagePack } from '../contracts/index.js';
 import { listLanguageTags, loadLanguagePack, loadValidationSet } from '../languages/index.js';
 import { compileLexicon } from './lexicon.js';
 import { isPatternTerm } from './lexicon-patterns.js';
@@ -413,7 +413,7 @@ describe('lexicon matcher against the reference implementation on synthetic lexi
   ];
   for (const { segmentation, tag, letters } of cases) {
     it(`${segmentation} (${tag}): ${RANDOM_TEXTS * 4} random strings`, () => {
-      const random = createRandom(deriveSeed('lexicon-differential-synthetic', tag));
+      const random = createMulberry32(deriveSeed('lexicon-differential-synthetic', tag));
       const texts: string[] = [];
       for (let index = 0; index < RANDOM_TEXTS * 4; index += 1) texts.push(syntheticText(letters, random));
       const { mismatches, matches } = compare(syntheticPack(segmentation, tag, letters), texts);
@@ -421,7 +421,7 @@ describe('lexicon matcher against the reference implementation on synthetic lexi
       expect(matches).toBeGreaterThan(texts.length / 2);
     });
     it(`${segmentation} (${tag}), every v2 rule: ${RANDOM_TEXTS * 4} random strings`, () => {
-      const random = createRandom(deriveSeed('lexicon-differential-synthetic-v2', tag));
+      const random = createMulberry32(deriveSeed('lexicon-differential-synthetic-v2', tag));
       const texts: string[] = [];
       for (let index = 0; index < RANDOM_TEXTS * 4; index += 1) texts.push(syntheticText(letters, random));
       const { mismatches, matches, v2Matches } = compare(syntheticV2Pack(segmentation, tag, letters), texts);
@@ -446,7 +446,7 @@ describe('lexicon matcher against the reference implementation', () => {
     const others = [...corpora.values()].filter((corpus) => corpus !== own);
     for (const variant of variantsOf(pack)) {
       it(`${pack.meta.tag} (${variant.name}): pack texts and ${RANDOM_TEXTS} random recombinations`, () => {
-        const random = createRandom(deriveSeed('lexicon-differential', pack.meta.tag, variant.name));
+        const random = createMulberry32(deriveSeed('lexicon-differential', pack.meta.tag, variant.name));
         const texts = [...own.texts];
         for (let index = 0; index < RANDOM_TEXTS; index += 1) texts.push(randomText(own, others, random));
         const { mismatches, matches, v2Matches } = compare(variant.pack, texts);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, deriveSeed } from '../contracts/index.js';
+import { createMulberry32, deriveSeed } from '../contracts/index.js';
 import { loadLanguagePack } from '../languages/index.js';
 import { createWordFinder, type WordFinder } from './lexicon-words.js';
 import type { WordSpan } from './segmentation.js';
@@ -132,7 +132,7 @@ describe('createWordFinder', () => {
   for (const { locale, spaced } of cases) {
     it(`${spaced ? 'whitespace' : 'Intl.Segmenter'} (${locale}): chunked segmentation equals whole-text segmentation`, () => {
       const finder = createWordFinder({ segmentation: spaced ? 'whitespace' : 'intl-segmenter' }, locale);
-      const random = createRandom(deriveSeed('lexicon-words', locale));
+      const random = createMulberry32(deriveSeed('lexicon-words', locale));
       const problems: Problem[] = [];
       let words = 0;
       for (let index = 0; index < RANDOM_STRINGS; index += 1) {

@@ -1,7 +1,7 @@
 import { type EstimatorRecord, StatisticsError } from '../contracts/index.js';
 import { estimatorRecord, requireFiniteSample } from './descriptives.js';
 import { logGamma } from './distributions.js';
-import { createRandom, RANDOM_ALGORITHM } from './random.js';
+import { createXoshiro128, RANDOM_ALGORITHM } from './random.js';
 import type { Alternative } from './t-test.js';
 
 /**
@@ -190,7 +190,7 @@ export function permutationTest(
     };
   }
 
-  const random = createRandom(seed);
+  const random = createXoshiro128(seed);
   const shuffled = [...pooled];
   const first = new Array<number>(groupSize);
   const second = new Array<number>(total - groupSize);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { StatisticsError } from '../contracts/index.js';
-import { createRandom, createRandomFromState, shuffleInPlace, splitMix64 } from './random.js';
+import { createXoshiro128, createXoshiro128FromState, shuffleInPlace, splitMix64 } from './random.js';
 
 describe('xoshiro128**', () => {
   it('reproduces the reference implementation from state {1, 2, 3, 4}', () => {
     // The first three values follow by hand from the reference C code (prng.di.unimi.it):
     // rotl(2 * 5, 7) * 9 = 11520; then s[1] becomes 0; then rotl(1029 * 5, 7) * 9 = 5927040.
-    const random = createRandomFromState([1, 2, 3, 4]);
+    const random = createXoshiro128FromState([1, 2, 3, 4]);
     const outputs = Array.from({ length: 6 }, () => random.nextUint32());
     expect(outputs).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492]);
   });
@@ -19,9 +19,9 @@ describe('xoshiro128**', () => {
   });
 
   it('is deterministic per seed and differs between seeds', () => {
-    const first = createRandom(2024);
-    const second = createRandom(2024);
-    const other = createRandom(2025);
+    const first = createXoshiro128(2024);
+    const second = createXoshiro128(2024);
+    const other = createXoshiro128(2025);
     const drawsFirst = Array.from({ length: 5 }, () => first.nextUint32());
     expect(Array.from({ length: 5 }, () => second.nextUint32())).toEqual(drawsFirst);
     expect(Array.from({ length: 5 }, () => other.nextUint32())).not.toEqual(drawsFirst);
@@ -30,7 +30,7 @@ describe('xoshiro128**', () => {
   });
 
   it('draws floats in [0, 1) and unbiased integers', () => {
-    const random = createRandom(7);
+    const random = createXoshiro128(7);
     const counts = [0, 0, 0];
     let sum = 0;
     let smallest = 1;
@@ -52,12 +52,12 @@ describe('xoshiro128**', () => {
   });
 
   it('shuffles to a permutation and refuses bad seeds and bounds', () => {
-    const shuffled = shuffleInPlace([1, 2, 3, 4, 5, 6, 7, 8], createRandom(3));
+    const shuffled = shuffleInPlace([1, 2, 3, 4, 5, 6, 7, 8], createXoshiro128(3));
     expect([...shuffled].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(shuffled).not.toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(() => createRandom(-1)).toThrow(StatisticsError);
-    expect(() => createRandom(1.5)).toThrow(StatisticsError);
-    expect(() => createRandom(7).nextInt(0)).toThrow(StatisticsError);
-    expect(() => createRandomFromState([0, 0, 0, 0])).toThrow(StatisticsError);
+    expect(() => createXoshiro128(-1)).toThrow(StatisticsError);
+    expect(() => createXoshiro128(1.5)).toThrow(StatisticsError);
+    expect(() => createXoshiro128(7).nextInt(0)).toThrow(StatisticsError);
+    expect(() => createXoshiro128FromState([0, 0, 0, 0])).toThrow(StatisticsError);
   });
 });

@@ -90,7 +90,7 @@ class Xoshiro128StarStar implements RandomGenerator {
 }
 
 /** A generator seeded from a non-negative safe integer. */
-export function createRandom(seed: number): RandomGenerator {
+export function createXoshiro128(seed: number): RandomGenerator {
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new StatisticsError(`seed is ${String(seed)}; it must be a non-negative safe integer`);
   }
@@ -107,7 +107,7 @@ export function createRandom(seed: number): RandomGenerator {
 }
 
 /** A generator started from four explicit state words (used to check against the reference code). */
-export function createRandomFromState(words: readonly [number, number, number, number]): RandomGenerator {
+export function createXoshiro128FromState(words: readonly [number, number, number, number]): RandomGenerator {
   return new Xoshiro128StarStar(Uint32Array.from(words), null);
 }
 

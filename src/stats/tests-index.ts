@@ -116,8 +116,8 @@ export {
   tTestSampleSize,
 } from './power.js';
 export {
-  createRandom,
-  createRandomFromState,
+  createXoshiro128,
+  createXoshiro128FromState,
   RANDOM_ALGORITHM,
   type RandomGenerator,
   shuffleInPlace,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../contracts/index.js';
+import { createMulberry32 } from '../../contracts/index.js';
 import {
   approximateTokens,
   flattenPrompt,
@@ -43,7 +43,7 @@ function randomText(random: () => number, length: number): string {
 
 describe('incremental prefix measure', () => {
   it('tokenizes like the full scan and shares exactly the tokens a full comparison shares', () => {
-    const random = createRandom(20261128);
+    const random = createMulberry32(20261128);
     for (let trial = 0; trial < 2000; trial += 1) {
       const before = randomText(random, 1 + Math.floor(random() * 30));
       // The next prompt keeps a random-length prefix (cut anywhere, even inside a surrogate pair) and continues.

@@ -5,7 +5,7 @@ import {
   type LanguagePack,
   type PhraseRegister,
   type SurrogateParameters,
-  createRandom,
+  createMulberry32,
   deriveSeed,
   standardNormal,
 } from '../../contracts/index.js';
@@ -84,11 +84,11 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
 
       // Latent heterogeneity: fixed per run and per agent (derived from ids, not from the call seed).
       const runLatent =
-        standardNormal(createRandom(deriveSeed(metadata.runId, 'run-latent'))) * parameters.variability.runSd;
+        standardNormal(createMulberry32(deriveSeed(metadata.runId, 'run-latent'))) * parameters.variability.runSd;
       const echoLatent =
-        standardNormal(createRandom(deriveSeed(metadata.runId, 'echo-latent'))) * parameters.variability.runSd;
+        standardNormal(createMulberry32(deriveSeed(metadata.runId, 'echo-latent'))) * parameters.variability.runSd;
       const agentLatent =
-        standardNormal(createRandom(deriveSeed(metadata.runId, metadata.agentId, 'agent-latent'))) *
+        standardNormal(createMulberry32(deriveSeed(metadata.runId, metadata.agentId, 'agent-latent'))) *
         parameters.variability.agentSd;
 
       // What the group said since this agent last acted.
@@ -106,7 +106,7 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
       const conformityShare = (conformityHeard + 0.5) / (conformityHeard + individuationHeard + 1);
       const echoHeard = Math.min(3, sexualHeard / Math.max(1, speech.length));
 
-      const random = createRandom(request.seed);
+      const random = createMulberry32(request.seed);
       const temperature = Math.max(request.temperature, 0.05);
       const channelParameters = parameters.channel;
       const channel = sample(random, temperature, {
