@@ -65,6 +65,15 @@ const nastyPiece = fc.oneof(
 );
 const nastyString = fc.array(nastyPiece, { maxLength: 6 }).map((pieces) => pieces.join(''));
 
+const ALIAS_BOMB = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]']
+  .concat(
+    ['c', 'd', 'e', 'f', 'g', 'h'].map((name, index) => {
+      const previous = ['b', 'c', 'd', 'e', 'f', 'g'][index];
+      return `${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`;
+    }),
+  )
+  .join('\n');
+
 describe('fuzz: study files', () => {
   const demo = parseYaml(readFileSync(join(REPO_ROOT, 'studies', 'demo.yaml'), 'utf8')) as Record<string, unknown>;
 
@@ -145,7 +154,17 @@ describe('fuzz: study files', () => {
         }
         expect(Date.now() - started).toBeLessThan(5_000);
       }),
-      settings(1_400),
+      {
+        ...settings(1_400),
+        // The hostile inputs of the issue that asked for this suite, always tried first.
+        examples: [
+          [ALIAS_BOMB],
+          [stringifyYaml({ ...demo, turns: 1e308 })],
+          [stringifyYaml({ ...demo, budget: { usd: 0 } })],
+          [Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0xff, 0xfe])],
+          [`${'x: '.repeat(10_000)}1`],
+        ],
+      },
     );
   });
 });
