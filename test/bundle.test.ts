@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type BundleManifest, UserInputError } from '../src/contracts/index.js';
 import { createBundle, reproduceBundle } from '../src/runner/index.js';
 import { useMockServers } from '../src/models/mock-server/servers.test-support.js';
-import { runCli, runCliAsync, temporaryDirectory } from './support/cli.js';
+import { REPO_ROOT, runCli, runCliAsync, temporaryDirectory } from './support/cli.js';
+import { runInProcess } from './support/in-process-cli.js';
 
 /**
  * Issue "Publishable", bundles: prereg -> run -> bundle -> reproduce ends with identical numbers and
@@ -73,7 +74,13 @@ function editJson<T>(file: string, edit: (value: T) => void): void {
 describe('prereg -> run -> bundle -> reproduce', () => {
   it('reproduces Study 1 (150 runs) byte for byte with zero model calls', async () => {
     const directory = temporaryDirectory('bundle-study1');
-    const prereg = runCli(['prereg', 'studies/study1.yaml', '--out', join(directory, 'prereg')]);
+    // prereg and bundle run in this process (the same command table); run and reproduce as processes.
+    const prereg = await runInProcess([
+      'prereg',
+      join(REPO_ROOT, 'studies', 'study1.yaml'),
+      '--out',
+      join(directory, 'prereg'),
+    ]);
     expect(prereg.status, prereg.stderr).toBe(0);
     const run = join(directory, 'run');
     const ran = runCli([
@@ -87,7 +94,7 @@ describe('prereg -> run -> bundle -> reproduce', () => {
     ]);
     expect(ran.status, ran.stderr).toBe(0);
     const bundle = join(directory, 'study1.tar.gz');
-    const bundled = runCli(['bundle', run, '--out', bundle]);
+    const bundled = await runInProcess(['bundle', run, '--out', bundle]);
     expect(bundled.status, bundled.stderr).toBe(0);
     expect(bundled.stderr).toContain('150 runs');
 
@@ -184,17 +191,19 @@ describe('bad bundles and re-scoring', () => {
   let directory = '';
   let bundle = '';
 
-  beforeAll(() => {
+  // After the `run` (a process of its own, as a user runs it), commands run in this process to keep
+  // the test fast: the same command table and error boundary as the CLI.
+  beforeAll(async () => {
     directory = temporaryDirectory('bundle-small');
     writeFileSync(join(directory, 'study.yaml'), SMALL_STUDY);
     const run = join(directory, 'run');
     const ran = runCli(['run', join(directory, 'study.yaml'), '--out', run, '--quiet']);
     expect(ran.status, ran.stderr).toBe(0);
     bundle = join(directory, 'small.tar.gz');
-    const bundled = runCli(['bundle', run, '--out', bundle, '--quiet']);
+    const bundled = await runInProcess(['bundle', run, '--out', bundle, '--quiet']);
     expect(bundled.status, bundled.stderr).toBe(0);
     // A bundle is never written over.
-    const again = runCli(['bundle', run, '--out', bundle]);
+    const again = await runInProcess(['bundle', run, '--out', bundle]);
     expect(again.status).toBe(2);
     expect(again.stderr).toContain('already exists');
   }, 120_000);
@@ -261,12 +270,20 @@ describe('bad bundles and re-scoring', () => {
       expect(existsSync(out), name).toBe(false);
       expect(readdirSync(directory).some((entry) => entry.startsWith(`out-${name}.tmp`))).toBe(false);
       if (name === 'changed-event') {
-        const result = runCli(['reproduce', file, '--out', out]);
+        const result = await runInProcess(['reproduce', file, '--out', out]);
         expect(result.status, result.stderr).toBe(2);
         expect(result.stderr).toContain(message);
         expect(result.stderr.trim().split('\n')[0]).toMatch(/^error: /);
         expect(result.stderr).not.toContain('    at ');
-        const replay = runCli(['run', join(directory, 'study.yaml'), '--replay', file, '--out', out, '--quiet']);
+        const replay = await runInProcess([
+          'run',
+          join(directory, 'study.yaml'),
+          '--replay',
+          file,
+          '--out',
+          out,
+          '--quiet',
+        ]);
         expect(replay.status).toBe(2);
         expect(replay.stderr).toContain(message);
         expect(existsSync(out)).toBe(false);
@@ -285,7 +302,14 @@ describe('bad bundles and re-scoring', () => {
     editJson<{ lexicon: { categories: { sexual: { terms: string[] } } } }>(join(packs, 'en', 'pack.json'), (pack) => {
       pack.lexicon.categories.sexual.terms.push('the');
     });
-    const result = runCli(['reproduce', bundle, '--out', join(directory, 'rescored'), '--rescore-with', packs]);
+    const result = await runInProcess([
+      'reproduce',
+      bundle,
+      '--out',
+      join(directory, 'rescored'),
+      '--rescore-with',
+      packs,
+    ]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('re-scored with other lexicons: en: lexicon');
     expect(result.stdout).toContain('(same version number, different content)');

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ActionEvent, Results, RunFeatures, RunStartEvent } from '../src/contracts/index.js';
 import { type ColumnSpec, EXPORT_TABLE_NAMES, EXPORT_TABLES, type ExportTable } from '../src/store/index.js';
 import { REPO_ROOT, runCli, temporaryDirectory } from './support/cli.js';
+import { runInProcess } from './support/in-process-cli.js';
 
 /**
  * Issue "See the evidence", export: every table in CSV, JSON Lines and Parquet, read back through
@@ -36,7 +37,7 @@ type Row = Record<string, Value>;
 let runFolder = '';
 let exported = '';
 
-beforeAll(() => {
+beforeAll(async () => {
   const directory = temporaryDirectory('export');
   writeFileSync(join(directory, 'study.yaml'), STUDY);
   runFolder = join(directory, 'run');
@@ -44,7 +45,7 @@ beforeAll(() => {
   expect(run.status, run.stderr).toBe(0);
   exported = join(directory, 'exported');
   for (const format of ['csv', 'jsonl', 'parquet']) {
-    const result = runCli(['export', runFolder, '--format', format, '--out', join(exported, format), '--quiet']);
+    const result = await runInProcess(['export', runFolder, '--format', format, '--out', join(exported, format)]);
     expect(result.status, result.stderr).toBe(0);
   }
 }, 120_000);
@@ -270,13 +271,13 @@ describe('backfire export', () => {
     }
   });
 
-  it('refuses a folder that is not a run folder, and a bad format, with exit 2 and nothing written', () => {
+  it('refuses a folder that is not a run folder, and a bad format, with exit 2 and nothing written', async () => {
     const directory = temporaryDirectory('export-bad');
     const out = join(directory, 'out.csv');
-    const notRun = runCli(['export', directory, '--table', 'runs', '--out', out]);
+    const notRun = await runInProcess(['export', directory, '--table', 'runs', '--out', out]);
     expect(notRun.status).toBe(2);
     expect(notRun.stderr).toContain('is not a run folder');
-    const badFormat = runCli(['export', runFolder, '--format', 'xlsx', '--out', out]);
+    const badFormat = await runInProcess(['export', runFolder, '--format', 'xlsx', '--out', out]);
     expect(badFormat.status).toBe(2);
     expect(badFormat.stderr).toContain('xlsx');
     expect(() => readFileSync(out)).toThrow();
