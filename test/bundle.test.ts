@@ -219,6 +219,15 @@ describe('bad bundles and re-scoring', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses to bundle when a credential value from the environment appears in any file', async () => {
+    // The study's name stands in for a leaked key: it is in the manifest, the results and the reports.
+    const out = join(directory, 'leaky.tar.gz');
+    await expect(
+      createBundle({ directory: join(directory, 'run'), out, env: { SOME_PROVIDER_API_KEY: 'bundle-check' } }),
+    ).rejects.toThrow('holds the value of a credential from the environment');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses a changed event, a missing file, a wrong hash, a link and a newer format: one message each, exit 2, nothing written', async () => {
     const cases: [string, (top: string) => void, string][] = [
       [
