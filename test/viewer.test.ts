@@ -70,6 +70,30 @@ function plantHostileText(): { seq: number; agent: string; callId: string } {
     database
       .prepare('UPDATE events SET body = ? WHERE run_id = ? AND seq = 0')
       .run(JSON.stringify(runStart), HOSTILE_RUN);
+    // Turn 3's first two actions become a parse error and a call error carrying hostile text.
+    const failures = database
+      .prepare("SELECT seq, body FROM events WHERE run_id = ? AND type = 'action' AND turn = 3 ORDER BY seq LIMIT 2")
+      .all(HOSTILE_RUN) as { seq: number; body: string }[];
+    const [parseFailure, callFailure] = failures.map((failure) => ({
+      seq: failure.seq,
+      event: JSON.parse(failure.body) as Record<string, unknown>,
+    }));
+    const { channel: _channel, target: _target, text: _text, ...parseBase } = parseFailure!.event;
+    database
+      .prepare("UPDATE events SET type = 'parse-error', body = ? WHERE run_id = ? AND seq = ?")
+      .run(
+        JSON.stringify({ ...parseBase, type: 'parse-error', raw: `PARSE ${HOSTILE}`, reason: 'no action tag' }),
+        HOSTILE_RUN,
+        parseFailure!.seq,
+      );
+    const { channel: _c, target: _t, text: _x, ...callBase } = callFailure!.event;
+    database
+      .prepare("UPDATE events SET type = 'call-error', body = ? WHERE run_id = ? AND seq = ?")
+      .run(
+        JSON.stringify({ ...callBase, type: 'call-error', kind: 'server', message: `CALL ${HOSTILE}`, attempts: 3 }),
+        HOSTILE_RUN,
+        callFailure!.seq,
+      );
     database.pragma('wal_checkpoint(TRUNCATE)');
     return { seq: row.seq, agent: event.agent, callId: event.callId };
   } finally {
@@ -224,6 +248,9 @@ describe('backfire view in Chromium', () => {
     expect(text).toContain('[U+202E]evil reversed[U+202C]');
     expect(text).not.toContain('\u202E');
     expect(text).toContain('<img src=y onerror="window.__pwned = 4">');
+    // Parse and call errors are shown inline, with their (hostile) text as text.
+    expect(await page.locator('.error', { hasText: 'parse error' }).textContent()).toContain('PARSE <script>');
+    expect(await page.locator('.error', { hasText: 'call error' }).textContent()).toContain('CALL <script>');
     // The planted lexicon span is highlighted as text.
     expect(await page.locator('mark.hit-protective', { hasText: '<script>' }).count()).toBeGreaterThan(0);
     await page.waitForTimeout(300);

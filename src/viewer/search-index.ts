@@ -127,7 +127,7 @@ export class SearchIndex {
         this.index
           .prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
           .run('features-generation', storeIdentity);
-      })();
+      }).immediate();
       this.seen.clear();
     }
     const runs = this.store.prepare('SELECT run_id AS runId, turns_completed AS turns FROM runs').all() as {
@@ -175,7 +175,9 @@ export class SearchIndex {
         if (last !== from) setMaxSeq.run(run.runId, last);
         this.seen.set(run.runId, run.turns);
       }
-    })();
+      // IMMEDIATE: a second viewer of the same folder waits for the write lock and then reads the
+      // other's progress, instead of adding the same actions twice.
+    }).immediate();
   }
 
   /** One page of hits, in transcript order. A query shorter than three characters searches by filters only. */
