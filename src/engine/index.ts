@@ -15,5 +15,5 @@ export {
   type RunSink,
   type RunSpec,
   type TurnBatch,
-  type TurnPolicy,
 } from './simulation.js';
+export { TURN_POLICIES, type TurnPolicy, type TurnPolicyStrategy, turnPolicyStrategy } from './turn-policy.js';

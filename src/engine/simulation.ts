@@ -1,3 +1,4 @@
+import { type TurnPolicy, turnPolicyStrategy } from './turn-policy.js';
 import { createHash } from 'node:crypto';
 import {
   type AgentSetup,
@@ -23,8 +24,6 @@ import { AgentMemory, fillTemplate, renderSystemPrompt } from './prompts.js';
  * engine owns no storage: each completed turn is handed to the sink as one batch (the store commits
  * it in one transaction), and a run is resumed by passing the events already stored.
  */
-
-export type TurnPolicy = 'sequential-shuffled' | 'sequential-fixed' | 'simultaneous';
 
 export interface RunSpec {
   runId: string;
@@ -148,7 +147,8 @@ export async function simulateRun(
     }),
   );
   const targetName = namesById.get(pack.scenario.targetPersonaId) ?? '';
-  const simultaneous = spec.turnPolicy === 'simultaneous';
+  const policy = turnPolicyStrategy(spec.turnPolicy);
+  const simultaneous = policy.simultaneous;
 
   let seq = 0;
   let turnsCompleted = 0;
@@ -192,13 +192,11 @@ export async function simulateRun(
     }
     const scenarioTurn = pack.scenario.turns[turn - 1];
     if (scenarioTurn === undefined) throw new Error(`scenario of ${pack.meta.tag} has no turn ${turn}`);
-    const order =
-      spec.turnPolicy === 'sequential-shuffled'
-        ? shuffled(
-            agents.map((agent) => agent.id),
-            createMulberry32(deriveSeed(spec.seed, 'order', turn)),
-          )
-        : agents.map((agent) => agent.id);
+    const order = policy.order(
+      agents.map((agent) => agent.id),
+      spec.seed,
+      turn,
+    );
     const events: TranscriptEvent[] = [];
     const calls: CallRecord[] = [];
     const emit = (event: TranscriptEvent, feedNow: boolean) => {
