@@ -37,24 +37,44 @@ export interface PatternHit {
   gapRanges: readonly number[];
 }
 
+/** Pattern terms that share their first part: it is matched once for all of them. */
+interface FirstPartGroup {
+  first: PatternPart;
+  entries: { category: number; term: PatternTerm; laterIds: number[] }[];
+}
+
 interface AnchorNode {
   children: Map<number, AnchorNode>;
-  entries: { category: number; term: PatternTerm }[] | null;
+  groups: FirstPartGroup[] | null;
 }
 
 interface Request {
   wordStart: number;
   partStart: number;
-  category: number;
-  term: PatternTerm;
+  group: FirstPartGroup;
 }
 
 export class PatternScanner {
   readonly anchors: readonly string[];
-  private readonly root: AnchorNode = { children: new Map(), entries: null };
+  private readonly root: AnchorNode = { children: new Map(), groups: null };
   /** Words to look at around a candidate: the longest pattern's reach plus negation's margin. */
   private readonly margin: number;
   private readonly stemPrefixes: readonly string[];
+  // Scratch space of a scan, reused across texts (matching is synchronous).
+  private readonly nextAllowed: number[];
+  private readonly best: (PatternHit | null)[];
+  /** 1 for the first code unit of every anchor: other literal places need no trie walk. */
+  private readonly firstCodes = new Uint8Array(0x10000);
+  /**
+   * The literals of later parts (a word's literal, a stem's anchor) by id and, per text, where each
+   * occurs last (found on first need; stamped with the text's generation, so that nothing is
+   * cleared between texts).
+   */
+  private readonly laterIds = new Map<string, number>();
+  private readonly laterLiterals: string[] = [];
+  private readonly laterLast: Int32Array;
+  private readonly laterGeneration: Int32Array;
+  private generation = 0;
 
   constructor(
     private readonly categories: readonly (readonly PatternTerm[])[],
@@ -76,18 +96,47 @@ export class PatternScanner {
           const code = term.anchor.charCodeAt(index);
           let child = node.children.get(code);
           if (child === undefined) {
-            child = { children: new Map(), entries: null };
+            child = { children: new Map(), groups: null };
             node.children.set(code, child);
           }
           node = child;
         }
-        node.entries ??= [];
-        node.entries.push({ category, term });
+        node.groups ??= [];
+        const first = term.parts[0]!;
+        let group = node.groups.find((known) => samePart(known.first, first));
+        if (group === undefined) {
+          group = { first, entries: [] };
+          node.groups.push(group);
+        }
+        group.entries.push({ category, term, laterIds: [] });
       }
     });
     this.anchors = [...anchors];
+    for (const terms of categories) {
+      for (const term of terms) {
+        for (const literal of term.laterLiterals) {
+          if (literal === '' || this.laterIds.has(literal)) continue;
+          this.laterIds.set(literal, this.laterLiterals.length);
+          this.laterLiterals.push(literal);
+        }
+      }
+    }
+    for (const node of anchorNodes(this.root)) {
+      for (const group of node.groups ?? []) {
+        for (const entry of group.entries) {
+          entry.laterIds = entry.term.laterLiterals
+            .filter((literal) => literal !== '')
+            .map((literal) => this.laterIds.get(literal)!);
+        }
+      }
+    }
+    this.laterLast = new Int32Array(this.laterIds.size);
+    this.laterGeneration = new Int32Array(this.laterIds.size);
+    for (const anchor of anchors) if (anchor !== '') this.firstCodes[anchor.charCodeAt(0)] = 1;
     this.margin = reach + 1 + negation.margin;
     this.stemPrefixes = [...new Set([...clitics, ...(morphology?.prefixes ?? [])])];
+    this.nextAllowed = new Array<number>(categories.length).fill(0);
+    this.best = new Array<PatternHit | null>(categories.length).fill(null);
   }
 
   get empty(): boolean {
@@ -100,24 +149,55 @@ export class PatternScanner {
    */
   scan(text: string, literalPlaces: readonly number[], plainSpans: readonly (readonly number[])[]): PatternHit[] {
     const requests: Request[] = [];
-    for (const place of literalPlaces) this.requestsAt(text, place, requests);
+    const firstCodes = this.firstCodes;
+    for (const place of literalPlaces) {
+      if (firstCodes[text.charCodeAt(place)] === 1) this.requestsAt(text, place, requests);
+    }
     if (requests.length === 0) return [];
+    this.generation += 1;
     requests.sort((a, b) => a.wordStart - b.wordStart);
-    const nextAllowed = new Array<number>(this.categories.length).fill(0);
+    // One stretch of words for every request of the text, found only when a term with several
+    // parts passes the cheap checks (segmenting around each request was most of the cost).
+    let words: WordSpan[] | null = null;
+    const wordsOfText = (): WordSpan[] => {
+      words ??= this.wordFinder.wordsAround(
+        requests[0]!.wordStart,
+        requests[requests.length - 1]!.wordStart + 1,
+        this.margin,
+      );
+      return words;
+    };
+    const nextAllowed = this.nextAllowed;
+    nextAllowed.fill(0);
+    const best = this.best;
     const hits: PatternHit[] = [];
     let index = 0;
     while (index < requests.length) {
       const wordStart = requests[index]!.wordStart;
-      const best = new Map<number, PatternHit>();
+      const touched: number[] = [];
       for (; index < requests.length && requests[index]!.wordStart === wordStart; index += 1) {
         const request = requests[index]!;
-        const hit = this.matchAt(text, request);
-        if (hit === null) continue;
-        if (hit.start < nextAllowed[hit.category]! || insideSpans(hit.start, plainSpans[hit.category] ?? [])) continue;
-        const known = best.get(hit.category);
-        if (known === undefined || comesBefore(hit, known)) best.set(hit.category, hit);
+        const partStart = request.partStart;
+        // Unknown until a term needs it; -1: the first part does not match here.
+        let firstEnd = -2;
+        for (const { category, term, laterIds } of request.group.entries) {
+          if (partStart < nextAllowed[category]! || insideSpans(partStart, plainSpans[category] ?? [])) continue;
+          if (firstEnd === -2) firstEnd = this.firstPartEnd(text, request);
+          if (firstEnd === -1) break;
+          const hit =
+            term.parts.length === 1
+              ? { category, term, start: partStart, firstEnd, end: firstEnd, words: NO_WORDS, gapRanges: NO_GAPS }
+              : this.restAt(text, category, term, partStart, firstEnd, wordsOfText());
+          if (hit === null) continue;
+          const known = best[category];
+          if (known === null || known === undefined) touched.push(category);
+          if (known === null || known === undefined || comesBefore(hit, known)) best[category] = hit;
+        }
       }
-      for (const [category, hit] of [...best].sort((a, b) => a[0] - b[0])) {
+      touched.sort((a, b) => a - b);
+      for (const category of touched) {
+        const hit = best[category]!;
+        best[category] = null;
         nextAllowed[category] = hit.firstEnd;
         hits.push(hit);
       }
@@ -131,15 +211,16 @@ export class PatternScanner {
     for (let index = place; index < text.length; index += 1) {
       node = node.children.get(text.charCodeAt(index));
       if (node === undefined) return;
-      if (node.entries === null) continue;
-      for (const { category, term } of node.entries) {
-        const first = term.parts[0]!;
-        if (this.startsWord(text, place)) into.push({ wordStart: place, partStart: place, category, term });
+      if (node.groups === null) continue;
+      const startsWord = this.startsWord(text, place);
+      for (const group of node.groups) {
+        const first = group.first;
+        if (startsWord) into.push({ wordStart: place, partStart: place, group });
         const before = first.kind === 'word' ? this.clitics : this.stemPrefixes;
         for (const affix of before) {
           const start = place - affix.length;
           if (start >= 0 && text.startsWith(affix, start) && this.startsWord(text, start)) {
-            into.push({ wordStart: start, partStart: first.kind === 'word' ? place : start, category, term });
+            into.push({ wordStart: start, partStart: first.kind === 'word' ? place : start, group });
           }
         }
       }
@@ -156,20 +237,47 @@ export class PatternScanner {
     return this.spaced ? wordCodeTable()[text.charCodeAt(position)] !== 1 : this.wordFinder.endsWordAt(position);
   }
 
-  private matchAt(text: string, request: Request): PatternHit | null {
-    const { term, wordStart, partStart } = request;
-    const words = this.wordFinder.wordsAround(wordStart, wordStart + 1, this.margin);
-    const first = term.parts[0]!;
-    let end: number;
-    if (first.kind === 'word') {
-      if (!this.wordPartAt(text, first, partStart)) return null;
-      end = partStart + first.literal.length;
-    } else {
-      const word = words[wordIndexAt(words, wordStart)];
-      if (word === undefined || word.start !== wordStart || !this.stemPartIs(text, first, word, true)) return null;
-      end = word.end;
+  /**
+   * Whether each later part's literal (or anchor) occurs in order after `from`: a necessary
+   * condition for the term to match, checked before its words are looked at. A literal's last
+   * occurrence is found once per text, so most terms are refused without a search.
+   */
+  private laterLiteralsOccur(text: string, laterIds: readonly number[], from: number): boolean {
+    const { laterGeneration, laterLast, generation } = this;
+    for (const id of laterIds) {
+      if (laterGeneration[id] !== generation) {
+        laterGeneration[id] = generation;
+        laterLast[id] = text.lastIndexOf(this.laterLiterals[id]!);
+      }
+      if (laterLast[id]! < from) return false;
     }
-    const firstEnd = end;
+    return true;
+  }
+
+  /** Where the request's first part ends, or -1 when it does not match there. */
+  private firstPartEnd(text: string, request: Request): number {
+    const { wordStart, partStart } = request;
+    const first = request.group.first;
+    if (first.kind === 'word') {
+      return this.wordPartAt(text, first, partStart) ? partStart + first.literal.length : -1;
+    }
+    // Only the word at the word start: a stretch without margin holds it.
+    const words = this.wordFinder.wordsAround(wordStart, wordStart + 1, 0);
+    const word = words[wordIndexAt(words, wordStart)];
+    if (word === undefined || word.start !== wordStart || !this.stemPartIs(text, first, word)) return -1;
+    return word.end;
+  }
+
+  /** The hit of a term whose first part matched at [start, firstEnd): its further parts, greedily. */
+  private restAt(
+    text: string,
+    category: number,
+    term: PatternTerm,
+    start: number,
+    firstEnd: number,
+    words: readonly WordSpan[],
+  ): PatternHit | null {
+    let end = firstEnd;
     const gapRanges: number[] = [];
     for (let part = 1; part < term.parts.length; part += 1) {
       const next = term.parts[part]!;
@@ -182,7 +290,7 @@ export class PatternScanner {
         if (index > from && this.negation.isClauseWord(text, words[index - 1]!.start, words[index - 1]!.end)) break;
         if (hasClauseBoundary(text, end, word.start)) break;
         const matches =
-          next.kind === 'word' ? this.wordPartAt(text, next, word.start) : this.stemPartIs(text, next, word, false);
+          next.kind === 'word' ? this.wordPartAt(text, next, word.start) : this.stemPartIs(text, next, word);
         if (matches) {
           found = index;
           break;
@@ -193,24 +301,25 @@ export class PatternScanner {
       const word = words[found]!;
       end = next.kind === 'word' ? word.start + next.literal.length : word.end;
     }
-    return { category: request.category, term, start: partStart, firstEnd, end, words, gapRanges };
+    return { category, term, start, firstEnd, end, words, gapRanges };
   }
 
   private wordPartAt(text: string, part: Extract<PatternPart, { kind: 'word' }>, start: number): boolean {
     return text.startsWith(part.literal, start) && (part.prefix || this.endsWord(text, start + part.literal.length));
   }
 
-  private stemPartIs(
-    text: string,
-    part: Extract<PatternPart, { kind: 'stem' }>,
-    word: WordSpan,
-    first: boolean,
-  ): boolean {
+  private stemPartIs(text: string, part: Extract<PatternPart, { kind: 'stem' }>, word: WordSpan): boolean {
     const morphology = this.morphology;
     if (morphology === null) return false;
     const written = text.slice(word.start, word.end);
+    const anchor = part.anchor;
+    if (
+      !written.startsWith(anchor) &&
+      !this.stemPrefixes.some((affix) => written.startsWith(anchor, affix.length) && written.startsWith(affix))
+    ) {
+      return false;
+    }
     if (morphology.stem(written) === part.stem) return true;
-    if (!first) return false;
     for (const clitic of this.clitics) {
       if (
         written.length > clitic.length &&
@@ -222,6 +331,19 @@ export class PatternScanner {
     }
     return false;
   }
+}
+
+function* anchorNodes(node: AnchorNode): Generator<AnchorNode> {
+  yield node;
+  for (const child of node.children.values()) yield* anchorNodes(child);
+}
+
+const NO_WORDS: readonly WordSpan[] = [];
+const NO_GAPS: readonly number[] = [];
+
+function samePart(a: PatternPart, b: PatternPart): boolean {
+  if (a.kind === 'word') return b.kind === 'word' && a.literal === b.literal && a.prefix === b.prefix;
+  return b.kind === 'stem' && a.stem === b.stem && a.anchor === b.anchor;
 }
 
 function insideSpans(position: number, spans: readonly number[]): boolean {

@@ -16,7 +16,10 @@ export const DEFAULT_MAX_GAP = 3;
 export type PatternPart =
   /** A word (or, in unspaced scripts, a run of characters) from a word start; `*`: may continue. */
   | { kind: 'word'; literal: string; prefix: boolean }
-  /** Any word whose stem equals `stem`; `anchor` is what such a word must begin with. */
+  /**
+   * A word that begins with `anchor` (directly or after one clitic or declared prefix) and whose
+   * stem (or, after a clitic, the stem of the rest) equals `stem`.
+   */
   | { kind: 'stem'; stem: string; anchor: string };
 
 export interface PatternTerm {
@@ -27,6 +30,11 @@ export interface PatternTerm {
   gaps: number[];
   /** What the first part's text must hold at (or, for stems, near) its start: the candidate literal. */
   anchor: string;
+  /**
+   * What each later part's text must hold (a word's literal, a stem's anchor), in order: if one of
+   * them does not occur after the first part, the term cannot match, and no word need be looked at.
+   */
+  laterLiterals: string[];
   /** Position of the term in its category's list (ties between candidates go to the earlier term). */
   order: number;
 }
@@ -80,5 +88,6 @@ export function parsePatternTerm(
   }
   const first = parts[0];
   if (first === undefined) return null;
-  return { term: written, parts, gaps, anchor: first.kind === 'word' ? first.literal : first.anchor, order };
+  const literalOf = (part: PatternPart) => (part.kind === 'word' ? part.literal : part.anchor);
+  return { term: written, parts, gaps, anchor: literalOf(first), laterLiterals: parts.slice(1).map(literalOf), order };
 }

@@ -371,7 +371,6 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     words: readonly WordSpan[],
     isWordEnd: (position: number) => boolean,
   ): ReferencePatternHit | null {
-    const stemOf = (word: string): string | null => (morphology === null ? null : morphology.stem(word));
     const first = term.parts[0]!;
     let end: number;
     if (first.kind === 'word') {
@@ -380,15 +379,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
       end = partStart + first.literal.length;
     } else {
       const word = words.find((candidate) => candidate.start === wordStart);
-      if (word === undefined) return null;
-      const written = text.slice(word.start, word.end);
-      const stems = [
-        stemOf(written),
-        ...clitics
-          .filter((clitic) => written.length > clitic.length && written.startsWith(clitic))
-          .map((clitic) => stemOf(written.slice(clitic.length))),
-      ];
-      if (!stems.includes(first.stem)) return null;
+      if (word === undefined || !stemWordMatches(text.slice(word.start, word.end), first)) return null;
       end = word.end;
     }
     const firstEnd = end;
@@ -407,7 +398,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
         const matches =
           next.kind === 'word'
             ? text.startsWith(next.literal, word.start) && (next.prefix || isWordEnd(word.start + next.literal.length))
-            : stemOf(text.slice(word.start, word.end)) === next.stem;
+            : stemWordMatches(text.slice(word.start, word.end), next);
         if (matches) {
           found = index;
           break;
@@ -419,6 +410,27 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
       end = next.kind === 'word' ? word.start + next.literal.length : word.end;
     }
     return { term, start: partStart, firstEnd, end, gaps };
+  }
+
+  /**
+   * A `~word` part and a text word: the word begins with the part's anchor (directly or after one
+   * clitic or declared prefix), and its stem, or the stem of what follows a leading clitic, is the
+   * part's stem.
+   */
+  function stemWordMatches(written: string, part: { stem: string; anchor: string }): boolean {
+    if (morphology === null) return false;
+    const affixes = [...clitics, ...morphology.prefixes];
+    const anchored =
+      written.startsWith(part.anchor) ||
+      affixes.some((affix) => written.startsWith(affix) && written.startsWith(part.anchor, affix.length));
+    if (!anchored) return false;
+    const stems = [
+      morphology.stem(written),
+      ...clitics
+        .filter((clitic) => written.length > clitic.length && written.startsWith(clitic))
+        .map((clitic) => morphology.stem(written.slice(clitic.length))),
+    ];
+    return stems.includes(part.stem);
   }
 
   /** A cue (either list) among the words of the pattern hit's gaps negates it, unless void. */

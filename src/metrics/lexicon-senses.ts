@@ -1,6 +1,7 @@
 import type { Lexicon } from '../contracts/index.js';
 import { wordCodeTable } from './lexicon-characters.js';
 import { wordIndexAt } from './lexicon-negation.js';
+import { escapeForRegExp } from './lexicon-terms.js';
 import type { WordFinder } from './lexicon-words.js';
 
 /**
@@ -14,6 +15,11 @@ import type { WordFinder } from './lexicon-words.js';
 interface CompiledBlock {
   context: readonly { literal: string; prefix: boolean }[];
   window: number;
+  /** Finds any context literal anywhere: most texts hold none, and then no word need be found. */
+  anyContext: RegExp | null;
+  /** The text `anyContext` was last run on, and its answer. */
+  testedText: string | null;
+  present: boolean;
 }
 
 export class SenseBlocks {
@@ -34,14 +40,19 @@ export class SenseBlocks {
       const byTerm = new Map<string, CompiledBlock[]>();
       for (const block of blocks) {
         margin = Math.max(margin, block.window);
+        const context = block.context
+          .map((written) => {
+            const prefix = written.endsWith('*');
+            return { literal: normalise(prefix ? written.slice(0, -1) : written).trim(), prefix };
+          })
+          .filter((entry) => entry.literal !== '');
         const compiled: CompiledBlock = {
           window: block.window,
-          context: block.context
-            .map((written) => {
-              const prefix = written.endsWith('*');
-              return { literal: normalise(prefix ? written.slice(0, -1) : written).trim(), prefix };
-            })
-            .filter((context) => context.literal !== ''),
+          context,
+          anyContext:
+            context.length === 0 ? null : new RegExp(context.map((entry) => escapeForRegExp(entry.literal)).join('|')),
+          testedText: null,
+          present: false,
         };
         for (const term of block.terms) byTerm.set(term, [...(byTerm.get(term) ?? []), compiled]);
       }
@@ -58,7 +69,7 @@ export class SenseBlocks {
   /** Whether a context of one of the term's blocks occurs within reach of the hit text[start, end). */
   blocks(text: string, category: number, term: string, start: number, end: number): boolean {
     const blocks = this.byCategory[category]?.get(term);
-    if (blocks === undefined) return false;
+    if (blocks === undefined || !blocks.some((block) => contextOccurs(block, text))) return false;
     const words = this.wordFinder.wordsAround(start, end, this.margin);
     if (words.length === 0) return false;
     const first = wordIndexAt(words, start);
@@ -83,4 +94,14 @@ export class SenseBlocks {
     }
     return false;
   }
+}
+
+/** Whether one of the block's context literals occurs anywhere in the text (remembered for the last text). */
+function contextOccurs(block: CompiledBlock, text: string): boolean {
+  if (block.anyContext === null) return false;
+  if (block.testedText !== text) {
+    block.testedText = text;
+    block.present = block.anyContext.test(text);
+  }
+  return block.present;
 }

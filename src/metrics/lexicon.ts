@@ -286,6 +286,7 @@ class Matcher {
   private readonly patterns: PatternScanner | null;
   private readonly exclusions: readonly (readonly Exclusion[])[];
   private readonly senses: SenseBlocks;
+  private readonly patternExclusions = new Map<PatternTerm, readonly Exclusion[]>();
   /** Where literals start in the current text (collected only when there are pattern terms). */
   private literalStarts: number[] = [];
   /** Normalised, longest first. */
@@ -367,12 +368,25 @@ class Matcher {
   private keepsPatternHit(text: string, hit: PatternHit): boolean {
     const quoted = quotedRanges(text, this.quotePairs);
     if (insideQuotation(hit, quoted)) return false;
-    if (insideAnyExclusion(text, hit.start, hit.firstEnd, this.exclusions[hit.category]!, this.spaced)) return false;
+    if (insideAnyExclusion(text, hit.start, hit.firstEnd, this.exclusionsOf(hit), this.spaced)) return false;
     if (this.senses.has(hit.category, hit.term.term)) {
       if (this.senses.blocks(text, hit.category, hit.term.term, hit.start, hit.end)) return false;
     }
     const negated = this.negation.active && (this.isNegated(text, hit) || this.gapNegated(text, hit));
     return negated === this.negatedOnly[hit.category];
+  }
+
+  /**
+   * The exclusions of the hit's category that could hold its first part: those containing the
+   * term's anchor (which the first part's text holds), found once per term.
+   */
+  private exclusionsOf(hit: PatternHit): readonly Exclusion[] {
+    let exclusions = this.patternExclusions.get(hit.term);
+    if (exclusions === undefined) {
+      exclusions = this.exclusions[hit.category]!.filter((exclusion) => exclusion.expression.includes(hit.term.anchor));
+      this.patternExclusions.set(hit.term, exclusions);
+    }
+    return exclusions;
   }
 
   private gapNegated(text: string, hit: PatternHit): boolean {
@@ -634,8 +648,11 @@ function insideAnyExclusion(
 ): boolean {
   const isWord = wordCodeTable();
   for (const { expression, open } of exclusions) {
-    for (let begin = Math.max(0, firstEnd - expression.length); begin <= start; begin += 1) {
-      if (!text.startsWith(expression, begin)) continue;
+    for (
+      let begin = text.indexOf(expression, Math.max(0, firstEnd - expression.length));
+      begin !== -1 && begin <= start;
+      begin = text.indexOf(expression, begin + 1)
+    ) {
       if (spaced) {
         if (begin > 0 && isWord[text.charCodeAt(begin - 1)] === 1) continue;
         const end = begin + expression.length;

@@ -16,11 +16,13 @@ export interface Morphology {
   /** The stem of a normalised word (cached per word). */
   stem(word: string): string;
   /**
-   * The anchor of a `~word`: the longest common prefix of its stem and the word after the declared
-   * prefix that stemming removed (at least the stem's first character). A text word can match
-   * `~word` only if it begins with the anchor, directly or after one clitic or declared prefix, so
-   * the matcher finds candidates with its one literal scan instead of stemming every word of every
-   * text (docs/lexicon-format.md §3).
+   * The anchor of a `~word`: what a text word must begin with (directly or after one clitic or
+   * declared prefix) to be a candidate, so that the matcher finds candidates with its one literal
+   * scan instead of stemming every word of every text (docs/lexicon-format.md §3). It is the common
+   * beginning of the word (after the declared prefix that stemming removed) and its stem, less its
+   * last letter when at least three stay, because stemmers rewrite a stem's end ("groping" ->
+   * "grope"); when the two share fewer than three letters and the word is longer (a stemmer that
+   * rewrites early letters: German "küssen" -> "kuss"), the word's first three letters.
    */
   anchor(word: string): string;
   /** The declared prefixes, longest first (a text word may carry one before the anchor). */
@@ -75,10 +77,18 @@ export function createMorphology(capabilities: Pick<Capabilities, 'morphology'>)
       const stripped = stripAffixes(word, prefixes, suffixes, minStem);
       const rest = word.slice(stripped.prefix.length);
       const wordStem = stem(word);
-      const limit = Math.min(rest.length, wordStem.length - 1);
-      let length = 0;
-      while (length < limit && rest.charCodeAt(length) === wordStem.charCodeAt(length)) length += 1;
-      return length > 0 ? rest.slice(0, length) : wordStem.slice(0, 1);
+      let common = 0;
+      while (
+        common < rest.length &&
+        common < wordStem.length &&
+        rest.charCodeAt(common) === wordStem.charCodeAt(common)
+      ) {
+        common += 1;
+      }
+      // Short anchors would make nearly every position a candidate ("g" of "go" in every word).
+      if (common >= 4) return rest.slice(0, common - 1);
+      if (common >= 3 || common === rest.length) return rest.slice(0, Math.max(common, 1));
+      return rest.slice(0, Math.min(rest.length, 3));
     },
     prefixes,
   };

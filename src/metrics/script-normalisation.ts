@@ -52,13 +52,39 @@ function createChineseConverter(options: OpenccOptions): (text: string) => strin
   if (converter === undefined) {
     const opencc = require('opencc-js/t2cn') as OpenccModule;
     const convert = opencc.Converter({ from: options.from, to: options.to });
-    converter = (text) => (HAN.test(text) ? convert(text) : text);
+    const changing = changingCharacters(convert);
+    converter = (text) => (changing.test(text) ? convert(text) : text);
     converters.set(key, converter);
   }
   return converter;
 }
 
-const HAN = /\p{Script=Han}/u;
+/** The blocks of Han characters in the Basic Multilingual Plane (the unified ideographs and their extension A, compatibility ideographs). */
+const HAN_RANGES: readonly (readonly [number, number])[] = [
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xf900, 0xfaff],
+];
+
+/**
+ * A test for the characters the converter changes on their own. Most texts scored with a Chinese
+ * pack are already Simplified and hold none of them, and the dictionary pass then cannot change
+ * them, so it is skipped: it cost a third of the
+ * time of matching a Chinese text. Built once per converter (about 28,000 one-character calls).
+ * The skip is exact unless a dictionary phrase converts while none of its characters does alone,
+ * which the Traditional-to-Simplified dictionaries do not rely on for the characters tested.
+ */
+function changingCharacters(convert: (text: string) => string): RegExp {
+  const changing: string[] = [];
+  for (const [first, last] of HAN_RANGES) {
+    for (let code = first; code <= last; code += 1) {
+      const character = String.fromCharCode(code);
+      if (convert(character) !== character) changing.push(character);
+    }
+  }
+  // Astral Han characters (extensions B and later) are rare; any of them sends the text through.
+  return new RegExp(`[${changing.join('')}]|[\u{20000}-\u{3FFFF}]`, 'u');
+}
 
 /** Escapes a character for use inside a RegExp character class; a lone "-" of a range stays. */
 function escapeInClass(character: string): string {
