@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UserInputError } from '../../contracts/index.js';
+import { SURROGATE_LABEL } from '../../report/index.js';
 import { assertRunFolderSound, readManifest, STORE_FILE } from '../../runner/index.js';
 import {
   EXPORT_FORMATS,
@@ -47,7 +48,8 @@ export function registerExport(program: Command): void {
         });
       }
       // An emptied or corrupt store is named as such, not exported as empty tables.
-      assertRunFolderSound(directory, readManifest(directory));
+      const manifest = readManifest(directory);
+      assertRunFolderSound(directory, manifest);
       const tables = options.table === 'all' ? EXPORT_TABLE_NAMES : [options.table];
       const targets = tables.map((table) => ({
         table,
@@ -74,6 +76,9 @@ export function registerExport(program: Command): void {
         for (const { table, path } of targets) {
           const rows = exportTable(reader, table, options.format, path);
           if (options.quiet !== true) process.stderr.write(`export: ${table}: ${rows} rows -> ${path}\n`);
+        }
+        if (options.quiet !== true && manifest?.models.some((model) => model.surrogate) === true) {
+          process.stderr.write(`note: rows of surrogate models: ${SURROGATE_LABEL}\n`);
         }
       } finally {
         reader.close();
