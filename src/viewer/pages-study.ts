@@ -62,17 +62,18 @@ export function gridRows(context: PageContext): SafeHtml {
   const rows = cellRows(context);
   return html`${rows.map((row) => {
     const cell = href('/cell', { id: row.cellId });
+    const failures = href('/cell', { id: row.cellId, sort: 'failures', order: 'desc' });
     const summary = row.summary;
     return html`<tr>
 <td><a href="${cell}">${row.language}</a></td><td class="number">${row.dose}</td><td>${row.model}</td>
 <td class="number"><a href="${cell}">${formatCount(row.runs)}</a></td>
 <td class="number"><a href="${href('/cell', { id: row.cellId, status: 'completed' })}">${formatCount(row.completed)}</a></td>
 <td class="number"><a href="${href('/cell', { id: row.cellId, excluded: '1' })}">${formatCount(summary?.excludedRuns)}</a></td>
-<td class="number">${formatRate(summary?.parseErrorRate)}</td>
-<td class="number">${formatRate(summary?.callErrorRate)}</td>
-<td class="number">${formatCount(row.retries)}</td>
-<td class="number">${formatCount(row.cachedCalls)} / ${formatCount(row.calls)}</td>
-<td class="number">${formatCost(row.costUsd, row.unpricedCalls)}</td>
+<td class="number"><a href="${failures}">${formatRate(summary?.parseErrorRate)}</a></td>
+<td class="number"><a href="${failures}">${formatRate(summary?.callErrorRate)}</a></td>
+<td class="number"><a href="${cell}">${formatCount(row.retries)}</a></td>
+<td class="number"><a href="${cell}">${formatCount(row.cachedCalls)} / ${formatCount(row.calls)}</a></td>
+<td class="number"><a href="${cell}">${formatCost(row.costUsd, row.unpricedCalls)}</a></td>
 <td class="number"><a href="${href('/cell', { id: row.cellId, sort: 'cpi' })}">${formatNumber(summary?.means.cpi)}</a></td>
 <td class="number"><a href="${href('/cell', { id: row.cellId, sort: 'di' })}">${formatNumber(summary?.means.di)}</a></td>
 </tr>`;

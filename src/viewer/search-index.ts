@@ -122,12 +122,14 @@ export class SearchIndex {
     const storeIdentity = `${generation ?? '0'}`;
     if (readMeta(this.index, 'features-generation') !== storeIdentity) {
       // Re-scored (or first build): categories of every action may have changed.
-      this.index.transaction(() => {
-        this.index.exec('DELETE FROM actions; DELETE FROM indexed;');
-        this.index
-          .prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
-          .run('features-generation', storeIdentity);
-      }).immediate();
+      this.index
+        .transaction(() => {
+          this.index.exec('DELETE FROM actions; DELETE FROM indexed;');
+          this.index
+            .prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
+            .run('features-generation', storeIdentity);
+        })
+        .immediate();
       this.seen.clear();
     }
     const runs = this.store.prepare('SELECT run_id AS runId, turns_completed AS turns FROM runs').all() as {
@@ -148,36 +150,38 @@ export class SearchIndex {
        LEFT JOIN action_features f ON f.run_id = e.run_id AND f.seq = e.seq
        WHERE e.run_id = ? AND e.seq > ? AND e.type = 'action' ORDER BY e.seq`,
     );
-    this.index.transaction(() => {
-      for (const run of moved) {
-        const from = (maxSeq.get(run.runId) as { maxSeq: number } | undefined)?.maxSeq ?? -1;
-        let last = from;
-        for (const row of newActions.iterate(run.runId, from) as Iterable<StoreRow>) {
-          const event = JSON.parse(row.body) as Extract<TranscriptEvent, { type: 'action' }>;
-          const features: ActionFeatures | undefined =
-            row.features === null ? undefined : ActionFeaturesSchema.parse(JSON.parse(row.features));
-          const categories = Object.entries(features?.hits ?? {})
-            .filter(([, count]) => count > 0)
-            .map(([category]) => category);
-          insert.run(
-            event.text,
-            row.run_id,
-            row.seq,
-            row.turn,
-            event.agent,
-            event.channel,
-            row.language,
-            row.cell_id,
-            categories.length === 0 ? '' : ` ${categories.join(' ')} `,
-          );
-          last = row.seq;
+    this.index
+      .transaction(() => {
+        for (const run of moved) {
+          const from = (maxSeq.get(run.runId) as { maxSeq: number } | undefined)?.maxSeq ?? -1;
+          let last = from;
+          for (const row of newActions.iterate(run.runId, from) as Iterable<StoreRow>) {
+            const event = JSON.parse(row.body) as Extract<TranscriptEvent, { type: 'action' }>;
+            const features: ActionFeatures | undefined =
+              row.features === null ? undefined : ActionFeaturesSchema.parse(JSON.parse(row.features));
+            const categories = Object.entries(features?.hits ?? {})
+              .filter(([, count]) => count > 0)
+              .map(([category]) => category);
+            insert.run(
+              event.text,
+              row.run_id,
+              row.seq,
+              row.turn,
+              event.agent,
+              event.channel,
+              row.language,
+              row.cell_id,
+              categories.length === 0 ? '' : ` ${categories.join(' ')} `,
+            );
+            last = row.seq;
+          }
+          if (last !== from) setMaxSeq.run(run.runId, last);
+          this.seen.set(run.runId, run.turns);
         }
-        if (last !== from) setMaxSeq.run(run.runId, last);
-        this.seen.set(run.runId, run.turns);
-      }
-      // IMMEDIATE: a second viewer of the same folder waits for the write lock and then reads the
-      // other's progress, instead of adding the same actions twice.
-    }).immediate();
+        // IMMEDIATE: a second viewer of the same folder waits for the write lock and then reads the
+        // other's progress, instead of adding the same actions twice.
+      })
+      .immediate();
   }
 
   /** One page of hits, in transcript order. A query shorter than three characters searches by filters only. */

@@ -192,7 +192,12 @@ export async function startViewer(settings: {
       const started = serve({ fetch: app.fetch, hostname: settings.host, port: settings.port }, (info) =>
         resolve({ server: started, address: info }),
       );
-      started.once('error', reject);
+      started.once('error', (error) => {
+        // Nothing listens: release the store and the index before reporting (port in use, ...).
+        search.close();
+        data.close();
+        reject(error);
+      });
     },
   );
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -34,7 +34,7 @@ export function registerView(program: Command): void {
     .action(async (directory: string, options: { port: string; host: string }) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new UserInputError(`--port ${options.port} is not a port number`, {
+        throw new UserInputError(`${options.port} is not a port number`, {
           file: 'command line',
           path: '--port',
           fix: 'give an integer from 1 to 65535, or leave it out for a free port',
@@ -50,6 +50,18 @@ export function registerView(program: Command): void {
         host: options.host,
         port,
         options: viewerOptions(directory),
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
+          throw new UserInputError(`cannot listen on ${options.host}:${port} (${error.code})`, {
+            file: 'command line',
+            path: error.code === 'EADDRNOTAVAIL' ? '--host' : '--port',
+            fix:
+              error.code === 'EADDRNOTAVAIL'
+                ? 'give an address of this machine, or leave --host out for 127.0.0.1'
+                : 'choose another --port, or leave it out for a free port',
+          });
+        }
+        throw error;
       });
       process.stdout.write(`backfire view: ${server.url}\n`);
       process.stderr.write(`(search index: ${server.searchIndexLocation}; Ctrl-C to stop)\n`);
