@@ -176,7 +176,9 @@ describe('backfire view in Chromium', () => {
     await page.locator('input[name=run]').nth(1).check();
     await page.locator('button', { hasText: 'Compare' }).click();
     await page.waitForURL(/\/compare\?/);
-    expect(await page.locator('.columns > div').count()).toBe(2);
+    // A header row, then one row per turn with both runs' turn side by side.
+    expect(await page.locator('main > .columns').count()).toBe(7);
+    expect(await page.locator('main > .columns').nth(3).locator('section.turn#turn-3').count()).toBe(2);
   });
 
   it('transcript: channels, instructions, lexicon hits; a call shows what the agent saw', async () => {

@@ -312,15 +312,20 @@ export function comparePage(context: PageContext, runIds: readonly string[]): { 
       body: html`<h1>Compare two runs</h1><p>Tick exactly two runs in a run list (a cell page or <a href="/runs">Runs</a>) and press Compare.</p>`,
     };
   }
-  const side = (runId: string) => {
+  const header = (runId: string) => {
     const run = context.data.run(runId)!;
     const features = context.data.runFeatures(runId);
     return html`<div><h2><a href="${href('/run', { id: runId })}">${runId}</a></h2>
-<p>${run.language} · level ${run.dose} · ${run.model} · CPI ${formatNumber(features?.cpi)} · DI ${formatNumber(features?.di)} · conformity ${formatRate(features?.conformityRate)}</p>
-${turnsHtml(context, runId, 1, TURNS_PER_PAGE).body}</div>`;
+<p>${run.language} · level ${run.dose} · ${run.model} · CPI ${formatNumber(features?.cpi)} · DI ${formatNumber(features?.di)} · conformity ${formatRate(features?.conformityRate)}</p></div>`;
   };
+  // Turn by turn, side by side, so the same scenario event lines up across the two runs.
+  const turns = Math.max(context.data.run(left)!.turnsCompleted, context.data.run(right)!.turnsCompleted);
+  const rows = Array.from({ length: Math.min(turns, TURNS_PER_PAGE) }, (_, index) => {
+    const turn = index + 1;
+    return html`<div class="columns"><div>${turnsHtml(context, left, turn, turn).body}</div><div>${turnsHtml(context, right, turn, turn).body}</div></div>`;
+  });
   return {
     title: 'Compare',
-    body: html`<h1>Compare ${left} and ${right}</h1><div class="columns">${side(left)}${side(right)}</div>`,
+    body: html`<h1>Compare ${left} and ${right}</h1><div class="columns">${header(left)}${header(right)}</div>${rows}`,
   };
 }

@@ -85,7 +85,7 @@ export function studyPage(context: PageContext): { title: string; body: SafeHtml
   const manifest = context.data.manifest();
   const title = results?.studyTitle ?? (manifest?.study as { title?: string } | undefined)?.title ?? 'Study';
   const doseNoun = results?.doseVariable ?? 'level';
-  const grid = html`<h2>Design cells</h2>
+  const grid = html`${designMatrix(context, doseNoun)}<h2>Design cells</h2>
 <p class="muted">language × ${doseNoun} × model. Error rates, exclusions and cell means are as of the last analysis (results.json); runs, calls, retries, cache hits and cost are read live from the store. <span id="live-status" class="live"></span></p>
 <table class="grid">
 <thead><tr><th>language</th><th class="number">${doseNoun}</th><th>model</th><th class="number">runs</th><th class="number">completed</th><th class="number">excluded</th><th class="number">parse errors</th><th class="number">call errors</th><th class="number">retries</th><th class="number">cache hits / calls</th><th class="number">cost</th><th class="number">CPI</th><th class="number">DI</th></tr></thead>
@@ -108,6 +108,28 @@ ${results.hypotheses.map((hypothesis) => hypothesisTable(hypothesis))}`;
     title,
     body: html`<h1>${title}</h1>${status}${grid}${hypotheses}`,
   };
+}
+
+/** The design as a grid per model: languages down, levels across; each cell its CPI mean and completed runs. */
+function designMatrix(context: PageContext, doseNoun: string): SafeHtml {
+  const rows = cellRows(context);
+  const models = [...new Set(rows.map((row) => row.model))];
+  const levels = [...new Set(rows.map((row) => row.dose))].sort((a, b) => a - b);
+  return html`${models.map((model) => {
+    const ofModel = rows.filter((row) => row.model === model);
+    const languages = [...new Set(ofModel.map((row) => row.language))];
+    return html`<h2>Design: ${model}</h2>
+<table class="matrix"><thead><tr><th>language / ${doseNoun}</th>${levels.map((level) => html`<th class="number">${level}</th>`)}</tr></thead>
+<tbody>${languages.map(
+      (language) =>
+        html`<tr><th>${language}</th>${levels.map((level) => {
+          const row = ofModel.find((candidate) => candidate.language === language && candidate.dose === level);
+          return row === undefined
+            ? html`<td></td>`
+            : html`<td class="number"><a href="${href('/cell', { id: row.cellId })}" title="${`mean CPI of ${row.cellId}`}">${formatNumber(row.summary?.means.cpi)}</a> <span class="muted">${row.completed}/${row.runs}</span></td>`;
+        })}</tr>`,
+    )}</tbody></table>`;
+  })}<p class="muted">Each cell: mean CPI (results.json) and completed / planned runs (store).</p>`;
 }
 
 function hypothesisTable(hypothesis: HypothesisResult): SafeHtml {

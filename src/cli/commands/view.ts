@@ -14,6 +14,7 @@ import { trajectoryFigure } from '../../report/index.js';
 import { packSnapshot, readManifest, STORE_FILE } from '../../runner/index.js';
 import { RunStore } from '../../store/index.js';
 import { isLoopbackHost, startViewer, type ViewerOptions } from '../../viewer/index.js';
+import { parseInteger } from '../options.js';
 
 /**
  * `backfire view <run-folder>`: the local web viewer. This file composes what the viewer's layer may
@@ -25,21 +26,14 @@ export function registerView(program: Command): void {
     .command('view')
     .description('open a local web viewer on a run folder (read-only; follows a running simulation)')
     .argument('<run-folder>', 'e.g. runs/study1-1a2b3c4d')
-    .option('--port <n>', 'port to listen on (default: a free port)', '0')
+    .option('--port <n>', 'port to listen on (default: a free port)', parseInteger('--port', 0, 65_535), 0)
     .option(
       '--host <address>',
       'address to bind (default 127.0.0.1; anything else exposes the run to the network)',
       '127.0.0.1',
     )
-    .action(async (directory: string, options: { port: string; host: string }) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new UserInputError(`${options.port} is not a port number`, {
-          file: 'command line',
-          path: '--port',
-          fix: 'give an integer from 1 to 65535, or leave it out for a free port',
-        });
-      }
+    .action(async (directory: string, options: { port: number; host: string }) => {
+      const port = options.port;
       if (!isLoopbackHost(options.host)) {
         process.stderr.write(
           `warning: --host ${options.host} exposes this run's transcripts to every machine that can reach this address; the viewer has no authentication\n`,
