@@ -150,6 +150,8 @@ export class Negation {
   readonly window: number;
   /** How many words on each side of a hit `isNegated` may read (the window, plus a conditional's reach). */
   readonly margin: number;
+  /** How many words before a cue deciding whether it is void may read (a conditional's reach). */
+  readonly voidMargin: number;
   private readonly before: CueIndex;
   private readonly after: CueIndex;
   /** Declared clause words, breakers and conditionals (v2 scope; empty indices when not declared). */
@@ -190,7 +192,8 @@ export class Negation {
       })
       .filter((pseudo) => pseudo.expression !== '');
     this.window = negation.window;
-    this.margin = this.window + (this.conditionals.size > 0 ? this.conditionalWindow : 0);
+    this.voidMargin = this.conditionals.size > 0 ? this.conditionalWindow : 0;
+    this.margin = this.window + this.voidMargin;
     this.active = this.window > 0 && (this.before.size > 0 || this.after.size > 0);
   }
 

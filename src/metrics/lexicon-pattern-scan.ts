@@ -1,5 +1,6 @@
 import { wordCodeTable } from './lexicon-characters.js';
 import { hasClauseBoundary, type Negation, wordIndexAt } from './lexicon-negation.js';
+import { literalPattern } from './lexicon-terms.js';
 import type { PatternPart, PatternTerm } from './lexicon-patterns.js';
 import type { WordFinder } from './lexicon-words.js';
 import type { Morphology } from './morphology.js';
@@ -20,9 +21,8 @@ import type { WordSpan } from './segmentation.js';
  *   ending last wins (then the earlier term, then the earlier start); the category resumes after
  *   the winner's first part, so words in its gaps stay available.
  *
- * How it stays cheap: anchors are literals of the lexicon's one candidate RegExp, so the places
- * where a pattern could start come out of the scan the plain terms need anyway; words are looked
- * at only there.
+ * How it stays cheap: one native RegExp over the anchors finds the places where a pattern could
+ * start; words are looked at only there, once per text, and only when a first part matched.
  */
 
 export interface PatternHit {
@@ -40,7 +40,7 @@ export interface PatternHit {
 /** Pattern terms that share their first part: it is matched once for all of them. */
 interface FirstPartGroup {
   first: PatternPart;
-  entries: { category: number; term: PatternTerm; laterIds: number[] }[];
+  entries: { category: number; term: PatternTerm }[];
 }
 
 interface AnchorNode {
@@ -57,27 +57,17 @@ interface Request {
 export class PatternScanner {
   readonly anchors: readonly string[];
   private readonly root: AnchorNode = { children: new Map(), groups: null };
-  /** Words to look at around a candidate: the longest pattern's reach plus negation's margin. */
+  /** Words to look at around the candidates: the longest pattern's reach, or a conditional's. */
   private readonly margin: number;
   private readonly stemPrefixes: readonly string[];
   // Scratch space of a scan, reused across texts (matching is synchronous).
   private readonly nextAllowed: number[];
   private readonly best: (PatternHit | null)[];
-  /** 1 for the first code unit of every anchor: other literal places need no trie walk. */
-  private readonly firstCodes = new Uint8Array(0x10000);
-  /**
-   * The literals of later parts (a word's literal, a stem's anchor) by id and, per text, where each
-   * occurs last (found on first need; stamped with the text's generation, so that nothing is
-   * cleared between texts).
-   */
-  private readonly laterIds = new Map<string, number>();
-  private readonly laterLiterals: string[] = [];
-  private readonly laterLast: Int32Array;
-  private readonly laterGeneration: Int32Array;
-  private generation = 0;
+  /** Finds (global, no `u` flag) every place where an anchor starts. */
+  private readonly anchorPattern: RegExp;
 
   constructor(
-    private readonly categories: readonly (readonly PatternTerm[])[],
+    categories: readonly (readonly PatternTerm[])[],
     private readonly spaced: boolean,
     /** Normalised, longest first. */
     private readonly clitics: readonly string[],
@@ -108,32 +98,13 @@ export class PatternScanner {
           group = { first, entries: [] };
           node.groups.push(group);
         }
-        group.entries.push({ category, term, laterIds: [] });
+        group.entries.push({ category, term });
       }
     });
     this.anchors = [...anchors];
-    for (const terms of categories) {
-      for (const term of terms) {
-        for (const literal of term.laterLiterals) {
-          if (literal === '' || this.laterIds.has(literal)) continue;
-          this.laterIds.set(literal, this.laterLiterals.length);
-          this.laterLiterals.push(literal);
-        }
-      }
-    }
-    for (const node of anchorNodes(this.root)) {
-      for (const group of node.groups ?? []) {
-        for (const entry of group.entries) {
-          entry.laterIds = entry.term.laterLiterals
-            .filter((literal) => literal !== '')
-            .map((literal) => this.laterIds.get(literal)!);
-        }
-      }
-    }
-    this.laterLast = new Int32Array(this.laterIds.size);
-    this.laterGeneration = new Int32Array(this.laterIds.size);
-    for (const anchor of anchors) if (anchor !== '') this.firstCodes[anchor.charCodeAt(0)] = 1;
-    this.margin = reach + 1 + negation.margin;
+    this.anchorPattern = literalPattern(this.anchors.filter((anchor) => anchor !== ''));
+    // After a first part, its further parts; before a cue in a gap, a conditional's reach.
+    this.margin = Math.max(reach + 1, negation.voidMargin);
     this.stemPrefixes = [...new Set([...clitics, ...(morphology?.prefixes ?? [])])];
     this.nextAllowed = new Array<number>(categories.length).fill(0);
     this.best = new Array<PatternHit | null>(categories.length).fill(null);
@@ -147,14 +118,19 @@ export class PatternScanner {
    * Pattern hits in `text`, given every place where one of the lexicon's literals starts (anchors
    * among them), and per category the spans of the plain-term candidates ([start, end, ...]).
    */
-  scan(text: string, literalPlaces: readonly number[], plainSpans: readonly (readonly number[])[]): PatternHit[] {
+  scan(text: string, plainSpans: readonly (readonly number[])[]): PatternHit[] {
+    // The anchors have their own RegExp: in the plain terms' one, every anchor place (common short
+    // words among them) went through the plain candidate checks, which tripled their cost.
     const requests: Request[] = [];
-    const firstCodes = this.firstCodes;
-    for (const place of literalPlaces) {
-      if (firstCodes[text.charCodeAt(place)] === 1) this.requestsAt(text, place, requests);
+    const anchorPattern = this.anchorPattern;
+    anchorPattern.lastIndex = 0;
+    let found = anchorPattern.exec(text);
+    while (found !== null) {
+      this.requestsAt(text, found.index, requests);
+      anchorPattern.lastIndex = found.index + 1;
+      found = anchorPattern.exec(text);
     }
     if (requests.length === 0) return [];
-    this.generation += 1;
     requests.sort((a, b) => a.wordStart - b.wordStart);
     // One stretch of words for every request of the text, found only when a term with several
     // parts passes the cheap checks (segmenting around each request was most of the cost).
@@ -180,7 +156,7 @@ export class PatternScanner {
         const partStart = request.partStart;
         // Unknown until a term needs it; -1: the first part does not match here.
         let firstEnd = -2;
-        for (const { category, term, laterIds } of request.group.entries) {
+        for (const { category, term } of request.group.entries) {
           if (partStart < nextAllowed[category]! || insideSpans(partStart, plainSpans[category] ?? [])) continue;
           if (firstEnd === -2) firstEnd = this.firstPartEnd(text, request);
           if (firstEnd === -1) break;
@@ -235,23 +211,6 @@ export class PatternScanner {
 
   private endsWord(text: string, position: number): boolean {
     return this.spaced ? wordCodeTable()[text.charCodeAt(position)] !== 1 : this.wordFinder.endsWordAt(position);
-  }
-
-  /**
-   * Whether each later part's literal (or anchor) occurs in order after `from`: a necessary
-   * condition for the term to match, checked before its words are looked at. A literal's last
-   * occurrence is found once per text, so most terms are refused without a search.
-   */
-  private laterLiteralsOccur(text: string, laterIds: readonly number[], from: number): boolean {
-    const { laterGeneration, laterLast, generation } = this;
-    for (const id of laterIds) {
-      if (laterGeneration[id] !== generation) {
-        laterGeneration[id] = generation;
-        laterLast[id] = text.lastIndexOf(this.laterLiterals[id]!);
-      }
-      if (laterLast[id]! < from) return false;
-    }
-    return true;
   }
 
   /** Where the request's first part ends, or -1 when it does not match there. */
@@ -331,11 +290,6 @@ export class PatternScanner {
     }
     return false;
   }
-}
-
-function* anchorNodes(node: AnchorNode): Generator<AnchorNode> {
-  yield node;
-  for (const child of node.children.values()) yield* anchorNodes(child);
 }
 
 const NO_WORDS: readonly WordSpan[] = [];

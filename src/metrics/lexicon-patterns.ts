@@ -30,11 +30,6 @@ export interface PatternTerm {
   gaps: number[];
   /** What the first part's text must hold at (or, for stems, near) its start: the candidate literal. */
   anchor: string;
-  /**
-   * What each later part's text must hold (a word's literal, a stem's anchor), in order: if one of
-   * them does not occur after the first part, the term cannot match, and no word need be looked at.
-   */
-  laterLiterals: string[];
   /** Position of the term in its category's list (ties between candidates go to the earlier term). */
   order: number;
 }
@@ -88,6 +83,5 @@ export function parsePatternTerm(
   }
   const first = parts[0];
   if (first === undefined) return null;
-  const literalOf = (part: PatternPart) => (part.kind === 'word' ? part.literal : part.anchor);
-  return { term: written, parts, gaps, anchor: literalOf(first), laterLiterals: parts.slice(1).map(literalOf), order };
+  return { term: written, parts, gaps, anchor: first.kind === 'word' ? first.literal : first.anchor, order };
 }

@@ -51,16 +51,9 @@ function createTermNode(): TermNode {
   return { children: new Map(), terms: null };
 }
 
-/**
- * `extraLiterals` (the anchors of pattern terms, lexicon-pattern-scan.ts) join the candidate
- * RegExp, so one native scan finds the places of both kinds of term, but not the trie.
- */
-export function buildTermTrie(
-  categories: readonly (readonly CompiledTerm[])[],
-  extraLiterals: readonly string[] = [],
-): TermTrie {
+export function buildTermTrie(categories: readonly (readonly CompiledTerm[])[]): TermTrie {
   const root = createTermNode();
-  const literals = new Set<string>(extraLiterals.filter((literal) => literal !== ''));
+  const literals = new Set<string>();
   categories.forEach((terms, categoryIndex) => {
     for (const term of terms) {
       let node = root;
@@ -81,7 +74,8 @@ export function buildTermTrie(
   return { root, literals: literalPattern([...literals]) };
 }
 
-function literalPattern(literals: readonly string[]): RegExp {
+/** One RegExp (global, no `u` flag) matching every literal; one that matches nothing when there are none. */
+export function literalPattern(literals: readonly string[]): RegExp {
   // Matches nothing: a lexicon without terms has no candidates.
   if (literals.length === 0) return /(?!)/g;
   return new RegExp(literals.map(escapeForRegExp).join('|'), 'g');

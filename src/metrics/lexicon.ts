@@ -140,7 +140,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     spaced,
     categoryNames: scanned.map((category) => category.name),
     negatedOnly: scanned.map((category) => category.negatedOnly),
-    trie: buildTermTrie(termsPerCategory, patterns.anchors),
+    trie: buildTermTrie(termsPerCategory),
     patterns: patterns.empty ? null : patterns,
     exclusions: exclusionsPerCategory,
     senses: new SenseBlocks(
@@ -287,8 +287,6 @@ class Matcher {
   private readonly exclusions: readonly (readonly Exclusion[])[];
   private readonly senses: SenseBlocks;
   private readonly patternExclusions = new Map<PatternTerm, readonly Exclusion[]>();
-  /** Where literals start in the current text (collected only when there are pattern terms). */
-  private literalStarts: number[] = [];
   /** Normalised, longest first. */
   private readonly clitics: readonly string[];
   private readonly cliticsByFirstCode: Map<number, string[]>;
@@ -338,8 +336,8 @@ class Matcher {
     // Then the rules that drop hits, in a separate pass: kept apart, each function stays small
     // enough for V8 to optimise quickly, which matters for short runs.
     const matches = hits.length === 0 ? hits : this.keepUndropped(text, hits, terms, categories);
-    if (this.patterns !== null && this.literalStarts.length > 0) {
-      const patternHits = this.patterns.scan(text, this.literalStarts, this.plainSpans(hits, categories));
+    if (this.patterns !== null) {
+      const patternHits = this.patterns.scan(text, this.plainSpans(hits, categories));
       for (const hit of patternHits) if (this.keepsPatternHit(text, hit)) matches.push(this.patternMatch(text, hit));
     }
     sortMatches(matches);
@@ -404,11 +402,8 @@ class Matcher {
     literals.lastIndex = 0;
     let found = literals.exec(text);
     let sorted = true;
-    const collectStarts = this.patterns !== null;
-    if (collectStarts) this.literalStarts = [];
     while (found !== null) {
       const literalStart = found.index;
-      if (collectStarts) this.literalStarts.push(literalStart);
       this.addPlace(text, literalStart, places, isWord);
       for (const clitic of this.clitics) {
         const start = literalStart - clitic.length;
