@@ -130,7 +130,7 @@ describe('prereg -> run -> bundle -> reproduce', () => {
 
     const out = join(directory, 'reproduced');
     const reproduced = runCli(['reproduce', bundle, '--out', out]);
-    expect(reproduced.status, reproduced.stderr).toBe(0);
+    expect(reproduced.status, reproduced.stdout + reproduced.stderr).toBe(0);
     expect(reproduced.stdout).toContain('0 model calls');
     expect(reproduced.stdout).toContain('verdict: REPRODUCED');
     expect(readFileSync(join(out, 'results.json'))).toEqual(readFileSync(join(run, 'results.json')));
@@ -169,7 +169,7 @@ describe('prereg -> run -> bundle -> reproduce', () => {
       const reproduced = await runCliAsync(['reproduce', bundle, '--out', join(directory, 'reproduced')], {
         env: { OPENAI_COMPATIBLE_API_KEY: '' },
       });
-      expect(reproduced.status, reproduced.stderr).toBe(0);
+      expect(reproduced.status, reproduced.stdout + reproduced.stderr).toBe(0);
       expect(reproduced.stdout).toContain('verdict: REPRODUCED');
       expect(server.stats().requests).toBe(served);
 
