@@ -33,6 +33,16 @@ export interface QueueCoordination {
 /** How often a coordinator prints the queue's state (workers, throughput, runs in flight). */
 const PROGRESS_LINE_INTERVAL_MS = 10_000;
 
+/** What workers need of a study: the resolved study, and what they must match (packs, version). */
+export function studyPayload(loaded: LoadedStudy): StudyPayload {
+  return {
+    studyHash: loaded.hash,
+    study: loaded.study,
+    packHashes: Object.fromEntries([...loaded.packs].map(([tag, pack]) => [tag, hashCanonical(pack)])),
+    version: toolVersion(),
+  };
+}
+
 export async function startQueueCoordination(
   loaded: LoadedStudy,
   directory: string,
@@ -47,13 +57,12 @@ export async function startQueueCoordination(
   }
   const connection = parseQueueUrl(url, process.env);
   await probeQueue(connection);
-  const payload: StudyPayload = {
-    studyHash: loaded.hash,
-    study: loaded.study,
-    packHashes: Object.fromEntries([...loaded.packs].map(([tag, pack]) => [tag, hashCanonical(pack)])),
-    version: toolVersion(),
-  };
-  const coordinator = await Coordinator.start({ connection, payload, directory, settings: options.settings });
+  const coordinator = await Coordinator.start({
+    connection,
+    payload: studyPayload(loaded),
+    directory,
+    settings: options.settings,
+  });
   let lastLine = 0;
   return {
     prepareModels: async () => ({

@@ -431,21 +431,31 @@ export class Coordinator {
     await pipeline.exec();
   }
 
-  /** Adds a job for every run that has none; a finished or failed job of an unfinished run is replaced. */
-  async #queueRuns(runs: readonly RunState[]): Promise<void> {
+  /**
+   * Adds a job for every run that has none; a finished or failed job of an unfinished run is
+   * replaced. Returns the runs that were queued.
+   */
+  async #queueRuns(runs: readonly RunState[]): Promise<RunState[]> {
     const studyHash = this.#payload.studyHash;
     const missing: RunState[] = [];
-    for (const run of runs) {
-      const job = await this.#queue.getJob(jobIdFor(studyHash, run.plan.id));
-      if (job === undefined) {
-        missing.push(run);
-        continue;
-      }
-      const state = await job.getState();
-      if (state === 'completed' || state === 'failed' || state === 'unknown') {
-        await job.remove().catch(() => undefined);
-        missing.push(run);
-      }
+    // In slices, so a study of thousands of runs costs a few round trips, not one per run.
+    for (let start = 0; start < runs.length; start += 200) {
+      const slice = runs.slice(start, start + 200);
+      const states = await Promise.all(
+        slice.map(async (run) => {
+          const job = await this.#queue.getJob(jobIdFor(studyHash, run.plan.id));
+          if (job === undefined) return 'missing';
+          const state = await job.getState();
+          if (state === 'completed' || state === 'failed' || state === 'unknown') {
+            await job.remove().catch(() => undefined);
+            return 'missing';
+          }
+          return state;
+        }),
+      );
+      slice.forEach((run, index) => {
+        if (states[index] === 'missing') missing.push(run);
+      });
     }
     await this.#queue.addBulk(
       missing.map((run) => ({
@@ -460,11 +470,13 @@ export class Coordinator {
         },
       })),
     );
+    return missing;
   }
 
   /**
-   * Repairs what Redis may have lost (restarted without persistence: the study, the jobs) and
-   * requeues runs whose job failed, saying why; a run that keeps failing stops the study.
+   * Repairs what Redis may have lost (restarted without persistence: the study, the jobs),
+   * requeues runs whose job failed, saying why (a run that keeps failing stops the study), and
+   * gives every unfinished run without a live job a new one.
    */
   async #reconcile(runs: ReadonlyMap<string, RunState>, onWarning: ((message: string) => void) | undefined) {
     const studyHash = this.#payload.studyHash;
@@ -495,6 +507,10 @@ export class Coordinator {
       requeue.push(run);
     }
     if (requeue.length > 0) await this.#queueRuns(requeue);
+    // Every unfinished run must have a live job: one whose job ended without finishing the run
+    // (its worker was told another holds it, or a job was lost) is queued again.
+    const orphans = await this.#queueRuns(pending.filter((run) => !requeue.includes(run)));
+    for (const run of orphans) onWarning?.(`run ${run.plan.id} had no job in the queue; queued again`);
   }
 
   async #removeLeftoverJobs(runIds: readonly string[]): Promise<void> {

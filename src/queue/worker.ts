@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { BackfireError } from '../contracts/index.js';
+import { BackfireError, UserInputError } from '../contracts/index.js';
 import { type RunSpec, simulateRun, type TurnBatch } from '../engine/index.js';
 import { openClient, type QueueConnection } from './connection.js';
 import {
@@ -21,8 +21,8 @@ import {
 
 /**
  * `backfire worker`: takes run jobs from the queue, simulates them with its own models, and sends
- * each completed turn to the study's coordinator, waiting for it to be committed before the next
- * (so a worker is never more than the turn in progress ahead of the store). A job starts, and after
+ * each completed turn to the study's coordinator; a turn must be committed before the turn after
+ * the next starts (so a worker is never more than one turn ahead of the store). A job starts, and after
  * any trouble resumes, by claiming the run from the coordinator, which answers with the committed
  * events to continue from. BullMQ does the rest: a job whose worker stops renewing its lock (kill
  * -9, a host gone) is moved back to the queue by another worker's stall check and claimed again.
@@ -176,13 +176,23 @@ export class QueueWorker {
         if (reply.status === 'not-holder') return 'not-holder';
         if (reply.status !== 'granted') return giveBack();
         const claimId = reply.claimId;
+        // A turn's commit is awaited while the next turn is in progress (its round trip hidden behind
+        // that turn's calls) and before the one after starts: at most one turn awaits its commit.
+        let committing: Promise<void> | undefined;
+        const sink = {
+          commitTurn: async (batch: TurnBatch): Promise<void> => {
+            const previous = committing;
+            committing = this.#sendTurn(data.studyHash, data.runId, claimId, batch);
+            // Marked as handled now; awaiting it later still throws its error.
+            committing.catch(() => undefined);
+            await previous;
+          },
+        };
         try {
-          const outcome = await simulateRun(
-            study.specFor(data.runId),
-            { commitTurn: (batch) => this.#sendTurn(data.studyHash, data.runId, claimId, batch) },
-            reply.events,
-            { shouldStop: () => this.#closing },
-          );
+          const outcome = await simulateRun(study.specFor(data.runId), sink, reply.events, {
+            shouldStop: () => this.#closing,
+          });
+          await committing;
           if (outcome.status === 'stopped') return giveBack(0);
           return 'complete';
         } catch (error) {
@@ -267,7 +277,12 @@ export class QueueWorker {
       prepared.catch((error: unknown) => {
         // Forget it so that a fixed setup (or another version) can try again, and say why once.
         this.#studies.delete(studyHash);
-        const message = error instanceof BackfireError ? error.message : String(error);
+        const message =
+          error instanceof UserInputError
+            ? error.format().replace(/\n\s*/g, '; ')
+            : error instanceof BackfireError
+              ? error.message
+              : String(error);
         const problem = `study ${payload.study.name}: ${message}`;
         if (problem !== this.#problem) this.#options.log(`cannot take runs of ${problem}`);
         this.#problem = problem;
