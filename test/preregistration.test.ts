@@ -90,12 +90,12 @@ describe('prereg -> run --prereg', () => {
     const changedStudy = join(directory, 'changed.yaml');
     writeFileSync(
       changedStudy,
-      STUDY.replace('high: 4, low: 0 }\n    - { id: H2', 'high: 4, low: 0, test: welch }\n    - { id: H2'),
+      STUDY.replace('high: 4, low: 0 }\n    - { id: H2', 'high: 4, low: 0, test: student }\n    - { id: H2'),
     );
     const refusals: [string[], string][] = [
       [['run', study, '--replicates', '4'], 'study.replicates: 3 -> 4'],
       [['run', study, '--seed', '99'], 'study.seed: 21 -> 99'],
-      [['run', changedStudy], 'study.analysis.hypotheses[H1].test: "student" -> "welch"'],
+      [['run', changedStudy], 'study.analysis.hypotheses[H1].test: "welch" -> "student"'],
     ];
     for (const [args, field] of refusals) {
       const out = join(directory, `refused-${args.length}-${field.length}`);

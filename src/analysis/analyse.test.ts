@@ -1,6 +1,12 @@
 import tQuantileStdlib from '@stdlib/stats-base-dists-t-quantile';
 import { describe, expect, it } from 'vitest';
-import { type RunFeatures, StudySchema, type StudyInput, UserInputError } from '../contracts/index.js';
+import {
+  type AgentFeatures,
+  type RunFeatures,
+  StudySchema,
+  type StudyInput,
+  UserInputError,
+} from '../contracts/index.js';
 import { twoLanguageFixture } from '../report/fixtures.test-support.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { adjustPValues } from '../stats/index.js';
@@ -149,5 +155,156 @@ describe('analyseStudy fails loudly', () => {
     const halfWidth = (tQuantileStdlib(0.975, 1) * Math.SQRT1_2 * 0.1) / Math.SQRT2;
     expect(interval[0]).toBeCloseTo(0.15 - halfWidth, 12);
     expect(interval[1]).toBeCloseTo(0.15 + halfWidth, 12);
+  });
+});
+
+describe('analysis plans that test the claims', () => {
+  // Six runs per cell at k = 0, 4 and 10 of 10 agents; conformity counts planted at a rate of 0.9.
+  const doses = [0, 4, 10];
+  const plantedRuns = doses.flatMap((dose) =>
+    [0, 1, 2, 3, 4, 5].map((replicate) => {
+      const total = 40 + replicate * 3;
+      const conformity = Math.round(total * (0.9 + 0.02 * Math.sin(replicate + dose)));
+      return run('en', dose, replicate, 0.1 * Math.cos(replicate + dose), {
+        hits: { conformity, individuation: total - conformity },
+      });
+    }),
+  );
+  // Agents: instructed agents (the first k) have a higher protective rate by 0.2.
+  const agents: AgentFeatures[] = plantedRuns.flatMap((entry) =>
+    Array.from({ length: 10 }, (_, index) => {
+      const instructed = index < entry.dose;
+      return {
+        runId: entry.runId,
+        agent: `p${String(index + 1).padStart(2, '0')}`,
+        language: 'en',
+        dose: entry.dose,
+        interventions: instructed ? ['alignment'] : [],
+        actions: 15,
+        monologues: 3,
+        monologueRatio: 0.2,
+        intendedLanguageShare: 1,
+        hits: {},
+        rates: { protective: 0.3 + (instructed ? 0.2 : 0) + 0.05 * Math.sin(index * 3 + entry.replicate) },
+        conformityRate: 0.5,
+        di: 0.1 * Math.sin(index + entry.replicate * 2),
+      };
+    }),
+  );
+  const plan = (hypotheses: StudyInput['analysis']['hypotheses']) => ({
+    ...study(hypotheses, ['en']),
+    design: { ...study(hypotheses, ['en']).design, dose: { variable: 'k', intervention: 'alignment', levels: doses } },
+  });
+
+  it('tests a rate as a level with a binomial GLMM, the named intercept in the family', () => {
+    const output = analyseStudy({
+      study: plan([
+        {
+          id: 'H3',
+          kind: 'model',
+          metric: 'conformity_rate',
+          formula: 'cbind(conformity_hits, individuation_hits) ~ 1 + (1 | run)',
+          estimator: 'glmm',
+          family: 'binomial',
+          terms: ['(Intercept)'],
+          against: 0.84,
+          alternative: 'greater',
+        },
+      ]),
+      runs: plantedRuns,
+      agents: [],
+      covariates: {},
+    });
+    const row = output.hypotheses[0]!.rows[0]!;
+    expect(row.quantity).toBe('rate');
+    expect(row.estimate!).toBeGreaterThan(0.88);
+    expect(row.estimate!).toBeLessThan(0.92);
+    expect(row.ci![0]).toBeGreaterThan(0.84);
+    expect(row.p!).toBeLessThan(0.001);
+    expect(row.pAdjusted).toBe(row.p);
+    // The same rate is not above 0.95.
+    const above = analyseStudy({
+      study: plan([
+        {
+          id: 'H3',
+          kind: 'model',
+          metric: 'conformity_rate',
+          formula: 'cbind(conformity_hits, individuation_hits) ~ 1 + (1 | run)',
+          estimator: 'glmm',
+          family: 'binomial',
+          terms: ['(Intercept)'],
+          against: 0.95,
+          alternative: 'greater',
+        },
+      ]),
+      runs: plantedRuns,
+      agents: [],
+      covariates: {},
+    });
+    expect(above.hypotheses[0]!.rows[0]!.p!).toBeGreaterThan(0.99);
+  });
+
+  it('estimates agent-level models within mixed runs, with crossed run and persona effects', () => {
+    const output = analyseStudy({
+      study: plan([
+        {
+          id: 'H4',
+          kind: 'model',
+          metric: 'protective_rate',
+          formula: 'protective_rate ~ instructed + (1 | run) + (1 | persona)',
+          estimator: 'lmm',
+          level: 'agent',
+          runs: 'mixed',
+          terms: ['instructed'],
+        },
+      ]),
+      runs: plantedRuns,
+      agents,
+      covariates: {},
+    });
+    const row = output.hypotheses[0]!.rows[0]!;
+    // Only the six k = 4 runs: 60 agents.
+    expect(row.n).toEqual({ rows: 60 });
+    expect(row.estimate!).toBeGreaterThan(0.15);
+    expect(row.estimator.args).toMatchObject({ runs: 'mixed' });
+  });
+
+  it('shows manipulation checks first and flags what a failed check qualifies', () => {
+    const output = analyseStudy({
+      study: plan([
+        { id: 'H1', kind: 'trend', metric: 'cpi', by: 'none' },
+        { id: 'M-ok', kind: 'manipulation-check', metric: 'protective_rate', direction: 'greater' },
+        { id: 'M-fail', kind: 'manipulation-check', metric: 'protective_rate', direction: 'less', qualifies: ['H1'] },
+      ]),
+      runs: plantedRuns,
+      agents,
+      covariates: {},
+    });
+    expect(output.hypotheses.map((result) => result.id)).toEqual(['M-ok', 'M-fail', 'H1']);
+    expect(output.hypotheses[0]!.summary).toMatchObject({ passed: 1 });
+    expect(output.hypotheses[1]!.summary).toMatchObject({ passed: 0 });
+    expect(output.hypotheses[1]!.problems?.[0]).toMatch(/manipulation check failed/);
+    expect(output.hypotheses[2]!.qualifiedBy).toEqual(['M-fail']);
+    // A check is not a confirmatory test: it never enters the correction family.
+    expect(output.hypotheses[0]!.rows[0]!.pAdjusted).toBeUndefined();
+  });
+
+  it('contrast rows state their test (Welch by default, Student on request)', () => {
+    const welch = analyseStudy({
+      study: study([{ id: 'H1', kind: 'contrast', metric: 'cpi', high: 10, low: 0 }]),
+      runs,
+      agents: [],
+      covariates: {},
+    });
+    const student = analyseStudy({
+      study: study([{ id: 'H1', kind: 'contrast', metric: 'cpi', high: 10, low: 0, test: 'student' }]),
+      runs,
+      agents: [],
+      covariates: {},
+    });
+    expect(welch.hypotheses[0]!.rows[0]!.statistic).toBe('Welch t');
+    expect(welch.hypotheses[0]!.rows[0]!.estimator.args).toMatchObject({ test: 'welch' });
+    expect(student.hypotheses[0]!.rows[0]!.statistic).toBe('Student t');
+    expect(student.hypotheses[0]!.rows[0]!.df).toBe(10);
   });
 });

@@ -10,7 +10,20 @@ import {
   type Study,
   UserInputError,
 } from '../contracts/index.js';
-import { adjustPValues, fitLmm, fitOls, hedgesG, pearsonCorrelation, tQuantile, welchTTest } from '../stats/index.js';
+import {
+  adjustPValues,
+  fitGlm,
+  fitGlmm,
+  fitLmm,
+  fitOls,
+  hedgesG,
+  normalCdf,
+  normalQuantile,
+  pearsonCorrelation,
+  tCdf,
+  tQuantile,
+  welchTTest,
+} from '../stats/index.js';
 import { agentTable, runMetricValue, runTable, type TableRow } from './tables.js';
 
 /**
@@ -56,8 +69,14 @@ export function analyseStudy(input: AnalysisInput): AnalysisOutput {
       });
     }
   });
-  applyMultiplicityCorrection(hypotheses, study.analysis.correction);
-  return { hypotheses, cells: summariseCells(input) };
+  applyMultiplicityCorrection(hypotheses, study.analysis.correction, study.analysis.hypotheses);
+  qualifyByFailedChecks(hypotheses, study);
+  // Manipulation checks first: the report shows them before the hypotheses they qualify.
+  const ordered = [
+    ...hypotheses.filter((result) => result.kind === 'manipulation-check'),
+    ...hypotheses.filter((result) => result.kind !== 'manipulation-check'),
+  ];
+  return { hypotheses: ordered, cells: summariseCells(input) };
 }
 
 function analyseHypothesis(
@@ -109,6 +128,8 @@ function analyseHypothesis(
         rows: [correlationRow, ...perLanguage.map((row) => ({ ...row, label: `${row.label} (effect)` }))],
       };
     }
+    case 'manipulation-check':
+      return manipulationCheck(hypothesis, base, input, included);
     case 'direction-count': {
       const perLanguage = perLanguageEffects(included, hypothesis, study);
       const estimates = perLanguage.filter((row) => row.estimate !== null);
@@ -152,15 +173,17 @@ function describeHypothesis(hypothesis: Hypothesis, study: Study): string {
   const dose = study.design.dose.variable;
   switch (hypothesis.kind) {
     case 'contrast':
-      return `${hypothesis.metric}: ${dose} = ${hypothesis.high} vs ${hypothesis.low}${hypothesis.by === 'language' ? ', per language' : ''} (Hedges' g)`;
+      return `${hypothesis.metric}: ${dose} = ${hypothesis.high} vs ${hypothesis.low}${hypothesis.by === 'language' ? ', per language' : ''} (Hedges' g, ${hypothesis.test === 'welch' ? 'Welch' : 'Student'} t)`;
     case 'trend':
       return `${hypothesis.metric}: linear trend over ${dose}${hypothesis.by === 'language' ? ', per language' : ''} (OLS slope)`;
     case 'model':
-      return `${hypothesis.formula} (${hypothesis.estimator.toUpperCase()}, ${hypothesis.level} level)`;
+      return `${hypothesis.formula} (${hypothesis.estimator.toUpperCase()}${hypothesis.family === undefined ? '' : ` ${hypothesis.family}`}, ${hypothesis.level} level${hypothesis.runs === 'mixed' ? ', mixed runs' : ''})`;
     case 'covariate-correlation':
       return `Pearson r between per-language ${hypothesis.metric} effects (${dose} ${hypothesis.high} vs ${hypothesis.low}) and ${hypothesis.covariate.toUpperCase()}`;
     case 'direction-count':
       return `Number of languages in which ${hypothesis.metric} rises or falls from ${dose} = ${hypothesis.low} to ${hypothesis.high}`;
+    case 'manipulation-check':
+      return `Manipulation check: ${hypothesis.metric} of instructed agents ${hypothesis.direction === 'greater' ? 'above' : 'below'} the other agents of the same runs (mixed runs, LMM with a run effect)`;
   }
 }
 
@@ -229,7 +252,8 @@ function contrastRow(
     quantity: 'hedges-g',
     estimate: effect.g,
     ci: finiteInterval(effect.ciG),
-    statistic: 't',
+    // The row states its test: Welch or Student t (estimator.args.test says the same).
+    statistic: test === 'welch' ? 'Welch t' : 'Student t',
     statisticValue: statistic,
     df,
     p,
@@ -284,36 +308,101 @@ function trendRow(runs: readonly RunFeatures[], metric: string, language: string
   }
 }
 
+/** The table a model hypothesis reads: runs or agents, all runs or only mixed ones. */
+function modelTable(
+  hypothesis: { level: 'run' | 'agent'; runs: 'all' | 'mixed' },
+  input: AnalysisInput,
+  included: readonly RunFeatures[],
+): TableRow[] {
+  const { study } = input;
+  const dose = study.design.dose.variable;
+  // Mixed runs: both instructed and uninstructed agents share the conversation (0 < dose < N), so
+  // an agent-level contrast is not confounded with the dose (at 0 and N every agent is alike).
+  const runs =
+    hypothesis.runs === 'mixed' ? included.filter((run) => run.dose > 0 && run.dose < study.agents) : included;
+  if (hypothesis.level === 'run') return runTable(runs, dose, input.covariates);
+  const includedIds = new Set(runs.map((run) => run.runId));
+  const models = new Map(runs.map((run) => [run.runId, run.model]));
+  return agentTable(
+    input.agents.filter((agent) => includedIds.has(agent.runId)),
+    dose,
+    study.design.dose.intervention,
+    models,
+  );
+}
+
+interface FittedCoefficient {
+  term: string;
+  estimate: number;
+  se: number;
+  df: number | null;
+  statistic: number;
+  p: number | null;
+}
+
+interface FittedModel {
+  coefficients: FittedCoefficient[];
+  aliased: string[];
+  nobs: number;
+  warnings: string[];
+  estimator: StatisticRow['estimator'];
+  /** z (GLM, GLMM) or t (OLS, LMM) tests. */
+  distribution: 'z' | 't';
+  link: 'identity' | 'logit' | 'log';
+}
+
+function fitModel(hypothesis: Extract<Hypothesis, { kind: 'model' }>, data: TableRow[]): FittedModel {
+  const formula = hypothesis.formula;
+  if (hypothesis.estimator === 'glm' || hypothesis.estimator === 'glmm') {
+    const family = hypothesis.family ?? 'binomial';
+    const fit =
+      hypothesis.estimator === 'glmm'
+        ? fitGlmm({ formula, data, family, nAGQ: hypothesis.nAGQ })
+        : fitGlm({ formula, data, family });
+    return {
+      coefficients: fit.fixed.map((row) => ({ ...row, df: null, statistic: row.z })),
+      aliased: fit.aliased,
+      nobs: fit.nobs,
+      warnings: fit.warnings,
+      estimator: fit.estimator,
+      distribution: 'z',
+      link: fit.link,
+    };
+  }
+  const fit =
+    hypothesis.estimator === 'ols' ? fitOls({ formula, data }) : fitLmm({ formula, data, reml: hypothesis.reml });
+  const coefficients = 'fixed' in fit ? fit.fixed : fit.coefficients;
+  return {
+    coefficients: coefficients.map((row) => ({ ...row, statistic: row.t })),
+    aliased: fit.aliased,
+    nobs: fit.nobs,
+    warnings: fit.warnings,
+    estimator: fit.estimator,
+    distribution: 't',
+    link: 'identity',
+  };
+}
+
 function modelRows(
   hypothesis: Extract<Hypothesis, { kind: 'model' }>,
   input: AnalysisInput,
   included: readonly RunFeatures[],
 ): StatisticRow[] {
   const { study } = input;
-  const dose = study.design.dose.variable;
-  let table: TableRow[];
-  if (hypothesis.level === 'run') {
-    table = runTable(included, dose, input.covariates);
-  } else {
-    const includedIds = new Set(included.map((run) => run.runId));
-    const models = new Map(included.map((run) => [run.runId, run.model]));
-    table = agentTable(
-      input.agents.filter((agent) => includedIds.has(agent.runId)),
-      dose,
-      study.design.dose.intervention,
-      models,
-    );
-  }
-  const response = hypothesis.formula.split('~')[0]?.trim() ?? hypothesis.metric;
-  const data = table.filter((row) => row[response] !== null && row[response] !== undefined);
+  const table = modelTable(hypothesis, input, included);
+  const parsedResponse = hypothesis.formula.split('~')[0]?.trim() ?? hypothesis.metric;
+  const responses = /^cbind\s*\(/.test(parsedResponse)
+    ? parsedResponse
+        .replace(/^cbind\s*\(|\)\s*$/g, '')
+        .split(',')
+        .map((name) => name.trim())
+    : [parsedResponse];
+  const data = table.filter((row) => responses.every((name) => row[name] !== null && row[name] !== undefined));
   const ciLevel = study.analysis.ciLevel;
   const wanted = (term: string) => hypothesis.terms === undefined || hypothesis.terms.includes(term);
-  let fit: ReturnType<typeof fitOls> | ReturnType<typeof fitLmm>;
+  let fit: FittedModel;
   try {
-    fit =
-      hypothesis.estimator === 'ols'
-        ? fitOls({ formula: hypothesis.formula, data })
-        : fitLmm({ formula: hypothesis.formula, data, reml: hypothesis.reml });
+    fit = fitModel(hypothesis, data);
   } catch (error) {
     if (!(error instanceof NotEstimableError)) throw error;
     return (hypothesis.terms ?? [hypothesis.formula]).map((term) => ({
@@ -325,8 +414,7 @@ function modelRows(
       warnings: [`not estimable: ${error.message}`],
     }));
   }
-  const coefficients = 'fixed' in fit ? fit.fixed : fit.coefficients;
-  const fitted = fit;
+  const coefficients = fit.coefficients;
   for (const term of hypothesis.terms ?? []) {
     if (!coefficients.some((coefficient) => coefficient.term === term) && !fit.aliased.includes(term)) {
       throw new StatisticsError(
@@ -336,7 +424,7 @@ function modelRows(
   }
   const rows = coefficients
     .filter((coefficient) => wanted(coefficient.term))
-    .map((coefficient) => betaRow(coefficient, fitted, ciLevel));
+    .map((coefficient) => coefficientRow(coefficient, fit, hypothesis, ciLevel));
   // A tested term that the data cannot separate from the others (aliased, R prints NA) is named.
   for (const term of (hypothesis.terms ?? []).filter((name) => fit.aliased.includes(name))) {
     rows.push({
@@ -354,30 +442,135 @@ function modelRows(
   return rows;
 }
 
-/** One fixed-effect coefficient of an OLS or mixed model as a result row. */
-function betaRow(
-  coefficient: { term: string; estimate: number; se: number; df: number | null; t: number; p: number | null },
-  fit: { nobs: number; estimator: StatisticRow['estimator']; warnings: string[] },
+const INVERSE_LINK = {
+  identity: (value: number) => value,
+  logit: (value: number) => 1 / (1 + Math.exp(-value)),
+  log: (value: number) => Math.exp(value),
+};
+const LINK = {
+  identity: (value: number) => value,
+  logit: (value: number) => Math.log(value / (1 - value)),
+  log: (value: number) => Math.log(value),
+};
+
+/**
+ * One coefficient as a result row. Tested against 0 (or `against`, two-sided or one-sided). For a
+ * GLM(M) level test (`against` given) the row reports the level on the response scale (e.g. a rate
+ * with its interval), the test being done on the link scale.
+ */
+function coefficientRow(
+  coefficient: FittedCoefficient,
+  fit: FittedModel,
+  hypothesis: Extract<Hypothesis, { kind: 'model' }>,
   ciLevel: number,
 ): StatisticRow {
-  // Without degrees of freedom (a mixed model whose Satterthwaite df failed; see its warnings)
-  // there is no t interval to report.
-  const margin = coefficient.df === null ? null : tQuantile(1 - (1 - ciLevel) / 2, coefficient.df) * coefficient.se;
+  const nullValue = hypothesis.against === undefined ? 0 : LINK[fit.link](hypothesis.against);
+  if (!Number.isFinite(nullValue)) {
+    throw new StatisticsError(`'against: ${hypothesis.against}' has no value on the ${fit.link} scale`);
+  }
+  const statistic = (coefficient.estimate - nullValue) / coefficient.se;
+  const quantile =
+    fit.distribution === 'z'
+      ? normalQuantile(1 - (1 - ciLevel) / 2)
+      : coefficient.df === null
+        ? null
+        : tQuantile(1 - (1 - ciLevel) / 2, coefficient.df);
+  const upperTail = (value: number) =>
+    fit.distribution === 'z' ? normalCdf(value, 'upper') : tCdf(value, coefficient.df ?? Number.NaN, 'upper');
+  let p: number | null;
+  if (fit.distribution === 't' && coefficient.df === null) p = null;
+  else if (hypothesis.alternative === 'greater') p = upperTail(statistic);
+  else if (hypothesis.alternative === 'less') p = upperTail(-statistic);
+  else
+    p = hypothesis.against === undefined && coefficient.p !== null ? coefficient.p : 2 * upperTail(Math.abs(statistic));
+  const margin = quantile === null ? null : quantile * coefficient.se;
+  const levelTest = hypothesis.against !== undefined && fit.link !== 'identity';
+  const transform = levelTest ? INVERSE_LINK[fit.link] : (value: number) => value;
   return {
-    label: coefficient.term,
+    label:
+      hypothesis.against === undefined
+        ? coefficient.term
+        : `${coefficient.term} ${hypothesis.alternative === 'greater' ? '>' : hypothesis.alternative === 'less' ? '<' : '≠'} ${hypothesis.against}`,
     term: coefficient.term,
-    quantity: 'beta',
-    estimate: coefficient.estimate,
-    se: coefficient.se,
-    ci: margin === null ? null : [coefficient.estimate - margin, coefficient.estimate + margin],
-    statistic: 't',
-    statisticValue: coefficient.t,
+    quantity: levelTest ? (fit.link === 'logit' ? 'rate' : 'mean') : 'beta',
+    estimate: transform(coefficient.estimate),
+    se: levelTest ? null : coefficient.se,
+    ci: margin === null ? null : [transform(coefficient.estimate - margin), transform(coefficient.estimate + margin)],
+    statistic: fit.distribution,
+    statisticValue: statistic,
     df: coefficient.df,
-    p: coefficient.p,
+    p,
     n: { rows: fit.nobs },
-    estimator: fit.estimator,
+    estimator: {
+      ...fit.estimator,
+      args: {
+        ...fit.estimator.args,
+        ...(hypothesis.against === undefined ? {} : { against: hypothesis.against, scale: fit.link }),
+        alternative: hypothesis.alternative,
+        runs: hypothesis.runs,
+      },
+    },
     warnings: fit.warnings,
   };
+}
+
+/**
+ * A manipulation check: instructed minus uninstructed agents on an agent-level metric within mixed
+ * runs, `metric ~ instructed + (1 | run)` (LMM, REML, Satterthwaite df), one-sided in the declared
+ * direction at the study's alpha. Passed, failed, or not estimable (then it qualifies nothing).
+ */
+function manipulationCheck(
+  hypothesis: Extract<Hypothesis, { kind: 'manipulation-check' }>,
+  base: Pick<HypothesisResult, 'id' | 'kind' | 'metric' | 'description' | 'confirmatory'>,
+  input: AnalysisInput,
+  included: readonly RunFeatures[],
+): HypothesisResult {
+  const alpha = 1 - input.study.analysis.ciLevel;
+  const model = {
+    kind: 'model' as const,
+    id: hypothesis.id,
+    metric: hypothesis.metric,
+    confirmatory: false,
+    formula: `${hypothesis.metric} ~ instructed + (1 | run)`,
+    estimator: 'lmm' as const,
+    nAGQ: 1,
+    terms: ['instructed'],
+    level: 'agent' as const,
+    runs: 'mixed' as const,
+    reml: true,
+    alternative: hypothesis.direction,
+  };
+  const rows = modelRows(model, input, included);
+  const row = rows[0]!;
+  const passed = row.p === null || row.p === undefined ? null : row.p < alpha;
+  return {
+    ...base,
+    rows,
+    summary: { passed: passed === null ? null : passed ? 1 : 0, alpha },
+    ...(passed === false
+      ? {
+          problems: [
+            `manipulation check failed: instructed agents are not ${hypothesis.direction === 'greater' ? 'above' : 'below'} the others on ${hypothesis.metric} (one-sided p = ${row.p}); the results it qualifies are flagged`,
+          ],
+        }
+      : passed === null
+        ? { problems: ['manipulation check could not be estimated (no mixed runs, or no variance)'] }
+        : {}),
+  };
+}
+
+/** Every result a failed manipulation check qualifies names it in `qualifiedBy`. */
+function qualifyByFailedChecks(results: HypothesisResult[], study: Study): void {
+  for (const check of study.analysis.hypotheses) {
+    if (check.kind !== 'manipulation-check') continue;
+    const result = results.find((entry) => entry.id === check.id);
+    if (result?.summary?.passed !== 0) continue;
+    for (const target of results) {
+      if (target.kind === 'manipulation-check') continue;
+      if (check.qualifies !== undefined && !check.qualifies.includes(target.id)) continue;
+      target.qualifiedBy = [...(target.qualifiedBy ?? []), check.id];
+    }
+  }
 }
 
 function correlationWithCovariate(
@@ -431,12 +624,16 @@ function correlationWithCovariate(
 
 /**
  * Rows that are tests of a hypothesis: not context rows (per-language effects behind an r) and
- * never a model's intercept (a level, not a claim; a plan that wants it can test it by itself).
+ * never a model's intercept unless the plan names it in `terms` (a level test, e.g. a rate
+ * against 0.84).
  */
-function testRows(result: HypothesisResult): StatisticRow[] {
+function testRows(result: HypothesisResult, spec: Hypothesis | undefined): StatisticRow[] {
   if (result.kind === 'covariate-correlation') return result.rows.slice(0, 1);
   if (result.kind === 'direction-count' || result.kind === 'manipulation-check') return [];
-  if (result.kind === 'model') return result.rows.filter((row) => row.term !== '(Intercept)');
+  if (result.kind === 'model') {
+    const named = spec?.kind === 'model' && spec.terms?.includes('(Intercept)') === true;
+    return named ? result.rows : result.rows.filter((row) => row.term !== '(Intercept)');
+  }
   return result.rows;
 }
 
@@ -448,10 +645,12 @@ function testRows(result: HypothesisResult): StatisticRow[] {
 function applyMultiplicityCorrection(
   results: readonly HypothesisResult[],
   method: Study['analysis']['correction'],
+  specs: readonly Hypothesis[],
 ): void {
   const family: { row: StatisticRow; p: number }[] = [];
   for (const result of results.filter((entry) => entry.confirmatory)) {
-    for (const row of testRows(result)) {
+    const spec = specs.find((entry) => entry.id === result.id);
+    for (const row of testRows(result, spec)) {
       const estimable = typeof row.p === 'number' && Number.isFinite(row.p);
       family.push({ row, p: estimable ? (row.p as number) : 1 });
       if (!estimable) {

@@ -45,8 +45,11 @@ export const ContrastHypothesisSchema = z
     high: z.number().int().min(0),
     low: z.number().int().min(0),
     by: z.enum(['language', 'none']).default('language'),
-    /** Student (pooled SD, as the paper's g) or Welch t for the p-value. */
-    test: z.enum(['student', 'welch']).default('student'),
+    /**
+     * The t test behind the p-value: Welch (default: no equal-variance assumption) or Student
+     * (pooled SD, as the paper's g). g itself always uses the pooled SD. Recorded in every row.
+     */
+    test: z.enum(['student', 'welch']).default('welch'),
   })
   .strict();
 
@@ -65,11 +68,43 @@ export const ModelHypothesisSchema = z
     ...HypothesisBase,
     kind: z.literal('model'),
     formula: z.string().min(3),
-    estimator: z.enum(['ols', 'lmm']).default('ols'),
-    /** Terms whose tests are the hypothesis (others are reported as context). */
+    /** glm / glmm take `family` and R's cbind(successes, failures) and offset() syntax. */
+    estimator: z.enum(['ols', 'lmm', 'glm', 'glmm']).default('ols'),
+    family: z.enum(['binomial', 'poisson']).optional(),
+    /** GLMM: points of adaptive Gauss-Hermite quadrature (1: Laplace). */
+    nAGQ: z.number().int().min(1).max(25).default(1),
+    /**
+     * Terms whose tests are the hypothesis and form its part of the correction family (others are
+     * context). The intercept is never in a family unless named here (a level test).
+     */
     terms: z.array(z.string()).min(1).optional(),
     level: z.enum(['run', 'agent']).default('run'),
+    /** `mixed`: only runs in which both instructed and uninstructed agents took part (0 < dose < N). */
+    runs: z.enum(['all', 'mixed']).default('all'),
     reml: z.boolean().default(true),
+    /**
+     * Test the terms against this value instead of 0: on the response scale for a GLM(M) (a rate,
+     * e.g. 0.84, compared on the link scale), on the coefficient scale otherwise.
+     */
+    against: z.number().optional(),
+    alternative: z.enum(['two-sided', 'greater', 'less']).default('two-sided'),
+  })
+  .strict();
+
+/**
+ * A manipulation check: did the agents who received the dosed intervention behave differently from
+ * the others on a declared agent-level metric, within runs where both kinds of agent share a
+ * conversation (an LMM with a run effect)? A failed check flags every result it qualifies.
+ */
+export const ManipulationCheckSchema = z
+  .object({
+    ...HypothesisBase,
+    kind: z.literal('manipulation-check'),
+    /** The expected direction of instructed minus uninstructed agents. */
+    direction: z.enum(['greater', 'less']),
+    /** Hypothesis ids the check qualifies (default: every hypothesis of the study). */
+    qualifies: z.array(z.string()).optional(),
+    confirmatory: z.boolean().default(false),
   })
   .strict();
 
@@ -100,6 +135,7 @@ export const HypothesisSchema = z.discriminatedUnion('kind', [
   ModelHypothesisSchema,
   CovariateCorrelationHypothesisSchema,
   DirectionCountHypothesisSchema,
+  ManipulationCheckSchema,
 ]);
 export type Hypothesis = z.infer<typeof HypothesisSchema>;
 

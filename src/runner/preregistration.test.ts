@@ -90,7 +90,7 @@ describe('the preregistration lock', () => {
   it('names each differing study field once (derived hashes left out), hypotheses by id', () => {
     const planned = loadStudyFile(studyFile());
     const changed = loadStudyFile(
-      studyFile(STUDY.replace('high: 4, low: 0 }\n    - { id: H2', 'high: 4, low: 0, test: welch }\n    - { id: H2')),
+      studyFile(STUDY.replace('high: 4, low: 0 }\n    - { id: H2', 'high: 4, low: 0, test: student }\n    - { id: H2')),
       {
         seed: 6,
         replicates: 3,

@@ -74,11 +74,17 @@ function plannedEstimator(hypothesis: Hypothesis): string {
     case 'trend':
       return 'ols slope';
     case 'model':
-      return hypothesis.estimator === 'lmm' ? `lmm (${hypothesis.reml ? 'REML' : 'ML'}, Satterthwaite df)` : 'ols';
+      return hypothesis.estimator === 'lmm'
+        ? `lmm (${hypothesis.reml ? 'REML' : 'ML'}, Satterthwaite df)`
+        : hypothesis.estimator === 'glmm' || hypothesis.estimator === 'glm'
+          ? `${hypothesis.estimator} (${hypothesis.family ?? 'binomial'}, Wald z)`
+          : 'ols';
     case 'covariate-correlation':
       return 'pearson r over per-language hedges-g (student t)';
     case 'direction-count':
       return 'count of per-language hedges-g (student t)';
+    case 'manipulation-check':
+      return 'lmm of the agent-level metric on instructed with a run effect, mixed runs (Satterthwaite df)';
   }
 }
 
@@ -517,13 +523,16 @@ export function describePlannedTest(hypothesis: Hypothesis, study: Study): strin
       test = `OLS slope of ${hypothesis.metric} on ${dose}, ${scope(hypothesis.by)}; two-sided t test of the slope`;
       break;
     case 'model':
-      test = `${hypothesis.estimator === 'lmm' ? `linear mixed model (${hypothesis.reml ? 'REML' : 'ML'}, Satterthwaite df)` : 'OLS'} ${hypothesis.formula} over ${hypothesis.level === 'run' ? 'runs' : 'agents'}; tested ${hypothesis.terms === undefined ? 'every coefficient' : `terms ${hypothesis.terms.join(', ')}`}`;
+      test = `${hypothesis.estimator === 'lmm' ? `linear mixed model (${hypothesis.reml ? 'REML' : 'ML'}, Satterthwaite df)` : hypothesis.estimator === 'ols' ? 'OLS' : `${hypothesis.estimator.toUpperCase()} (${hypothesis.family ?? 'binomial'}, Wald z${hypothesis.against === undefined ? '' : `, against ${hypothesis.against}, ${hypothesis.alternative}`})`} ${hypothesis.formula} over ${hypothesis.level === 'run' ? 'runs' : 'agents'}; tested ${hypothesis.terms === undefined ? 'every coefficient' : `terms ${hypothesis.terms.join(', ')}`}`;
       break;
     case 'covariate-correlation':
       test = `Pearson r between each language's Hedges' g of ${hypothesis.metric} (${dose} = ${hypothesis.high} vs ${hypothesis.low}) and ${hypothesis.covariate.toUpperCase()}; two-sided`;
       break;
     case 'direction-count':
       test = `languages whose Hedges' g of ${hypothesis.metric} (${dose} = ${hypothesis.high} vs ${hypothesis.low}) is positive, negative, significant (a count; no single test)`;
+      break;
+    case 'manipulation-check':
+      test = `manipulation check: ${hypothesis.metric} of instructed minus other agents ${hypothesis.direction === 'greater' ? '> 0' : '< 0'} within mixed runs (LMM with a run effect, one-sided)`;
       break;
   }
   return `${test}; ${family}`;
