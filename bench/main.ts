@@ -4,6 +4,7 @@ import { loadStudyFile } from '../src/runner/index.js';
 import { benchmarkEngine } from './engine.bench.js';
 import { benchmarkLexicon } from './lexicon.bench.js';
 import { benchmarkGlmm, benchmarkLmm } from './lmm.bench.js';
+import { benchmarkQueue } from './queue.bench.js';
 import { benchmarkScheduler } from './scheduler.bench.js';
 import { benchmarkViewer, viewerRows } from './viewer.bench.js';
 
@@ -74,6 +75,22 @@ const percent = (share: number | null) => `${((share ?? 0) * 100).toFixed(1)}%`;
 print(
   `| shared prompt prefix of consecutive calls of one agent, Study 1 design (${study1.languages.join('+')}, k ∈ {${study1.design.dose.levels.join(', ')}}, ${study1.agents} agents x ${study1.turns} turns; mock server's measure over ${prefix.calls} calls) | ≥ 90% | ${percent(prefix.prefixShare)} (lowest single call ${percent(prefix.minimumPrefixShare)}; English k = 0 alone: ${percent(prefixNoIntervention.prefixShare)}) | ${((prefix.prefixShare ?? 0) / 0.9).toFixed(3)} |`,
 );
+
+// Distributed: 1, 2 and 4 `backfire worker` processes against the mock server (fixed latency) through
+// a real redis-server, each worker with 4 runs in flight; efficiency against the ideal (three runs
+// per slot, all of one length). Few slots and a long latency keep the CPU per second low, so the
+// figure is the queue's overhead, not this machine's cores.
+const queueResults = await benchmarkQueue(
+  [1, 2, 4].map((workers) => ({ workers, concurrency: 4, latencyMs: 200, agents: 4, turns: 5 })),
+);
+if (queueResults === undefined) {
+  print('| distributed efficiency, 4 worker processes | ≥ 0.90 | not measured: no /usr/bin/redis-server | – |');
+}
+for (const result of queueResults ?? []) {
+  print(
+    `| distributed efficiency, ${result.workers} worker process${result.workers === 1 ? '' : 'es'} × ${result.concurrency} runs in flight, ${result.runs} runs of ${result.agents * result.turns} calls of ${result.latencyMs} ms (mock server, real Redis, coordinator committing to a store) | ${result.workers === 4 ? '≥ 0.90' : '(scaling)'} | ${result.efficiency.toFixed(3)} (ideal ${(result.idealMs / 1000).toFixed(1)} s, achieved ${(result.achievedMs / 1000).toFixed(1)} s; ${result.turnsPerSecond.toFixed(1)} turns/s; local scheduler with the same ${result.workers * result.concurrency} runs in flight: ${result.localEfficiency.toFixed(3)}) | ${(result.efficiency / 0.9).toFixed(2)} |`,
+  );
+}
 
 const lmm = benchmarkLmm();
 print(

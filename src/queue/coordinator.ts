@@ -104,6 +104,8 @@ interface RunState {
 const REPLY_TTL_MS = 60_000;
 const INBOX_MAX_LENGTH = 100_000;
 const READ_BLOCK_MS = 200;
+/** Reconcile passes between two sweeps for unfinished runs without a live job. */
+const ORPHAN_SWEEP_EVERY = 6;
 /** Failed jobs of one run queued again before the study stops with the job's error. */
 const MAX_REQUEUES = 3;
 
@@ -131,6 +133,7 @@ export class Coordinator {
   readonly #lockValue: string;
   #lockTimer: NodeJS.Timeout | undefined;
   #lockLost = false;
+  #reconcilePasses = 0;
 
   private constructor(
     connection: QueueConnection,
@@ -508,7 +511,10 @@ export class Coordinator {
     }
     if (requeue.length > 0) await this.#queueRuns(requeue);
     // Every unfinished run must have a live job: one whose job ended without finishing the run
-    // (its worker was told another holds it, or a job was lost) is queued again.
+    // (its worker was told another holds it, or a job was lost) is queued again. This looks at every
+    // job of the study, so it runs on every sixth pass only.
+    this.#reconcilePasses += 1;
+    if (this.#reconcilePasses % ORPHAN_SWEEP_EVERY !== 0) return;
     const orphans = await this.#queueRuns(pending.filter((run) => !requeue.includes(run)));
     for (const run of orphans) onWarning?.(`run ${run.plan.id} had no job in the queue; queued again`);
   }
