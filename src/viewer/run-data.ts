@@ -102,7 +102,10 @@ export class RunData {
       ),
       agentFeatures: database.prepare('SELECT body FROM agent_features WHERE run_id = ? AND agent = ?'),
       runFeatures: database.prepare('SELECT body FROM run_features WHERE run_id = ?'),
-      turnFeatures: database.prepare('SELECT body FROM turn_features WHERE run_id = ? ORDER BY turn'),
+      // Stores written before per-turn features (schema 3) have no such table: no per-turn line then.
+      turnFeatures: hasTable(database, 'turn_features')
+        ? database.prepare('SELECT body FROM turn_features WHERE run_id = ? ORDER BY turn')
+        : undefined,
       callsOfRun: database.prepare('SELECT * FROM calls WHERE run_id = ? AND turn >= ? AND turn <= ?'),
       call: database.prepare('SELECT * FROM calls WHERE call_id = ?'),
       progress: database.prepare(
@@ -134,15 +137,31 @@ export class RunData {
         fix: 'give a run folder written by `backfire run` or `backfire simulate`',
       });
     }
-    const store = RunStore.open(storeFile, { create: false, readonly: true });
     let database: Database.Database;
     try {
       database = new Database(storeFile, { readonly: true, fileMustExist: true });
     } catch (error) {
-      store.close();
       throw new StoreError(`cannot open the store at ${storeFile}: ${(error as Error).message}`, { cause: error });
     }
-    return new RunData(folder, store, database);
+    // An emptied or foreign file is named here, not met later as an SQL error on some page. (A file
+    // that is not a database at all fails here too, with SQLite's own error, which the CLI names.)
+    let store: RunStore | undefined;
+    try {
+      const missing = ['runs', 'events', 'calls', 'action_features', 'run_features'].filter(
+        (table) => !hasTable(database, table),
+      );
+      if (missing.length > 0) {
+        throw new StoreError(
+          `${storeFile} is not a complete backfire store (no table ${missing.join(', ')}): it is damaged or was not written by backfire; re-run the study into a new folder`,
+        );
+      }
+      store = RunStore.open(storeFile, { create: false, readonly: true });
+      return new RunData(folder, store, database);
+    } catch (error) {
+      store?.close();
+      database.close();
+      throw error;
+    }
   }
 
   close(): void {
@@ -269,7 +288,7 @@ export class RunData {
   }
 
   turnFeatures(runId: string): TurnFeatures[] {
-    const rows = this.statements.turnFeatures.all(runId) as { body: string }[];
+    const rows = (this.statements.turnFeatures?.all(runId) ?? []) as { body: string }[];
     return rows.map((row) => TurnFeaturesSchema.parse(JSON.parse(row.body)));
   }
 
@@ -292,6 +311,10 @@ export class RunData {
     const row = this.statements.call.get(callId) as Record<string, unknown> | undefined;
     return row === undefined ? undefined : callFromRow(row);
   }
+}
+
+function hasTable(database: Database.Database, name: string): boolean {
+  return database.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }
 
 function callFromRow(row: Record<string, unknown>): StoredCall {
