@@ -1,3 +1,4 @@
+import type { Alignment, Block } from './blocks.js';
 import {
   canonicalJson,
   type CellSummary,
@@ -33,23 +34,7 @@ export const SURROGATE_LABEL =
   'Produced by the built-in surrogate model \u2014 a documented stochastic model of agent behaviour, not a ' +
   'language model. These numbers test the pipeline; they are not findings about any LLM.';
 
-export type Alignment = 'left' | 'right';
-
-export type Block =
-  | { type: 'heading'; level: 1 | 2 | 3; content: Sentence; anchor: string; badge?: 'confirmatory' | 'exploratory' }
-  | { type: 'paragraph'; content: Sentence; tone?: 'muted' | 'warning' }
-  | { type: 'banner'; content: Sentence }
-  | { type: 'list'; items: Sentence[]; className?: string }
-  | {
-      type: 'table';
-      header: Sentence[];
-      rows: Sentence[][];
-      align: Alignment[];
-      footer?: Sentence[];
-      caption?: Sentence;
-    }
-  | { type: 'figure'; figure: FigureOutput }
-  | { type: 'details'; summary: Sentence; code: string };
+export type { Alignment, Block } from './blocks.js';
 
 export interface ReportDocument {
   title: string;

@@ -1,4 +1,4 @@
-import type { Block } from './document.js';
+import type { Block } from './blocks.js';
 import type { ReportContext } from './context.js';
 import { formatCorrelation } from './format.js';
 import type { Sentence } from './sentences.js';
