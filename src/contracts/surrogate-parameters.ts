@@ -37,9 +37,28 @@ export const SurrogateLanguageProfileSchema = z
   .strict();
 export type SurrogateLanguageProfile = z.infer<typeof SurrogateLanguageProfileSchema>;
 
+/**
+ * Effects of an intervention other than alignment and individuation (whose effects have their own
+ * fields): log-odds shifts for an agent whose system prompt carries the intervention's text.
+ */
+export const SurrogateInterventionEffectsSchema = z
+  .object({
+    monologue: z.number().default(0),
+    protective: z.number().default(0),
+    echo: z.number().default(0),
+    conformity: z.number().default(0),
+  })
+  .strict();
+export type SurrogateInterventionEffects = z.infer<typeof SurrogateInterventionEffectsSchema>;
+
 export const SurrogateParametersSchema = z
   .object({
     version: z.string(),
+    /**
+     * Effects of any other intervention a pack declares, by name. An intervention given to an
+     * agent without an entry here has no effect, and every such call carries a warning.
+     */
+    interventions: z.record(z.string(), SurrogateInterventionEffectsSchema).default({}),
     channel: z
       .object({
         monologueIntercept: z.number(),
@@ -113,6 +132,7 @@ export const SurrogateParameterOverridesSchema = z
       .object({ min: z.number().int().min(1), max: z.number().int().min(1) })
       .strict()
       .optional(),
+    interventions: z.record(z.string(), SurrogateInterventionEffectsSchema).optional(),
   })
   .strict();
 export type SurrogateParameterOverrides = z.infer<typeof SurrogateParameterOverridesSchema>;

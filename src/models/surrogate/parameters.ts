@@ -21,6 +21,10 @@ import type {
  */
 export const DEFAULT_SURROGATE_PARAMETERS: SurrogateParameters = {
   version: '1.0.0',
+  // Interventions other than alignment and individuation have no default effect: a study that
+  // doses one sets its effects here (surrogate.parameters.interventions.<name>), else every call
+  // with it carries a warning and `power` cannot plant an effect for it.
+  interventions: {},
   channel: {
     // Baseline: most actions are public talk; about one in six is a private monologue.
     monologueIntercept: -1.6,
@@ -120,6 +124,7 @@ export function applySurrogateOverrides(
     covariateModulation:
       overrides.covariateModulation === undefined ? base.covariateModulation : overrides.covariateModulation,
     phrasesPerAction: overrides.phrasesPerAction ?? base.phrasesPerAction,
+    interventions: { ...base.interventions, ...overrides.interventions },
   };
 }
 

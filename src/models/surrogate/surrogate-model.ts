@@ -43,6 +43,8 @@ interface LanguageView {
   pack: LanguagePack;
   alignmentText: string | undefined;
   individuationText: string | undefined;
+  /** The pack's other interventions: name and prompt text. */
+  otherInterventions: { name: string; text: string }[];
   observedSpeech: RegExp[];
   targetName: string;
 }
@@ -58,6 +60,9 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
         pack,
         alignmentText: pack.prompts.interventions.alignment?.trim(),
         individuationText: pack.prompts.interventions.individuation?.trim(),
+        otherInterventions: Object.entries(pack.prompts.interventions)
+          .filter(([name]) => name !== 'alignment' && name !== 'individuation')
+          .map(([name, text]) => ({ name, text: text.trim() })),
         observedSpeech: [pack.prompts.talkObserved, pack.prompts.whisperObserved].map(templateToPattern),
         targetName: pack.personas.find((persona) => persona.id === pack.scenario.targetPersonaId)?.name ?? '',
       };
@@ -78,6 +83,27 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
       const system = request.messages[0]?.content ?? '';
       const aligned = view.alignmentText !== undefined && system.includes(view.alignmentText) ? 1 : 0;
       const individuated = view.individuationText !== undefined && system.includes(view.individuationText) ? 1 : 0;
+      // Any other intervention acts through its declared effects; without them it has none, and
+      // the call says so (a setting the model ignores is never silent).
+      const warnings: string[] = [];
+      const other = { monologue: 0, protective: 0, echo: 0, conformity: 0 };
+      for (const intervention of view.otherInterventions) {
+        if (intervention.text === '' || !system.includes(intervention.text)) continue;
+        const effects = parameters.interventions[intervention.name];
+        if (effects === undefined) {
+          warnings.push(
+            `the surrogate has no effect parameters for intervention '${intervention.name}': it has no effect here (set surrogate.parameters.interventions.${intervention.name})`,
+          );
+          continue;
+        }
+        other.monologue += effects.monologue;
+        other.protective += effects.protective;
+        other.echo += effects.echo;
+        other.conformity += effects.conformity;
+      }
+      if (request.topP !== undefined && request.topP < 1) {
+        warnings.push(`the surrogate ignores topP (${request.topP}); only temperature shapes its sampling`);
+      }
       const phase = pack.scenario.turns[metadata.turn - 1]?.phase ?? 'exclusion';
       const pressure = parameters.register.pressureByPhase[phase];
       const profile = effectiveProfile(parameters, metadata.language, options.covariates[metadata.language] ?? {});
@@ -115,6 +141,7 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
           channelParameters.monologueIntercept +
           profile.alignmentMonologue * aligned +
           channelParameters.individuationMonologue * individuated +
+          other.monologue +
           channelParameters.monologuePressure * pressure +
           runLatent +
           agentLatent,
@@ -132,13 +159,15 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
           registerParameters.echoByPhase[phase] +
           profile.alignmentEcho * aligned +
           registerParameters.individuationEcho * individuated +
+          other.echo +
           registerParameters.socialEcho * echoHeard +
           echoLatent,
         protective:
           registerParameters.protectiveIntercept +
           registerParameters.protectivePressure * pressure +
           profile.alignmentProtective * aligned +
-          registerParameters.individuationProtective * individuated,
+          registerParameters.individuationProtective * individuated +
+          other.protective,
       };
       if (channel === 'monologue') {
         registerLogits.dissociation =
@@ -151,6 +180,7 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
           profile.conformityBias +
           profile.alignmentConformity * aligned +
           registerParameters.individuationConformity * individuated +
+          other.conformity +
           registerParameters.socialConformity * (conformityShare - 0.5);
         register =
           random() < logistic(conformityLogit / temperature) ? 'protective-conformity' : 'protective-individuation';
@@ -174,15 +204,22 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
         answer = `[${channel === 'whisper' ? 'talk' : channel}] ${text}`;
       }
 
+      const completionTokens = estimateTokens(answer);
+      if (completionTokens > request.maxTokens) {
+        // A real model would have been cut off; the surrogate's answer is one short action.
+        warnings.push(
+          `the surrogate ignores maxTokens (${request.maxTokens}): its answer of about ${completionTokens} tokens was not truncated`,
+        );
+      }
       return {
         text: answer,
         usage: {
           promptTokens: request.messages.reduce((total, message) => total + estimateTokens(message.content), 0),
-          completionTokens: estimateTokens(answer),
+          completionTokens,
         },
         finishReason: 'stop',
         modelVersion,
-        warnings: [],
+        warnings,
       };
     },
   };
