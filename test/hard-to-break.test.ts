@@ -273,18 +273,25 @@ describe('run folders', () => {
   describe('replay', () => {
     const start = useMockServers();
 
-    it('reproduces results.json byte for byte, retry counts included', async () => {
+    it('reproduces results.json byte for byte, retry counts included; warns about answers in the wrong language', async () => {
       const server = await start({ seed: 11, faults: { rateLimit: 0.15, serverError: 0.05 }, retryAfterMs: 1 });
       const directory = temporaryDirectory('replay-exact');
       const ref = `openai-compatible:${server.url}#any`;
       const study = writeFile(
         directory,
         'study.yaml',
-        TINY_STUDY.replace('replicates: 2', `replicates: 2\nmodels: ["${ref}"]`),
+        TINY_STUDY.replace('languages: [en]', 'languages: [en, ja]').replace(
+          'replicates: 2',
+          `replicates: 2\nmodels: ["${ref}"]`,
+        ),
       );
       const original = join(directory, 'original');
       const ran = await runInProcess(['run', study, '--out', original, '--quiet']);
       expect(ran.status, ran.stderr).toBe(0);
+      // The mock server answers in English in every action: the Japanese cells are named, with the count.
+      expect(ran.stderr).toMatch(
+        /^warning: 2 of 4 cells have a share of actions in the intended language below 50% .*: ja\.\S+ 0%, ja\.\S+ 0%; see report\.md$/m,
+      );
       const results = JSON.parse(readFileSync(join(original, 'results.json'), 'utf8')) as {
         cells: { retries: number }[];
       };
