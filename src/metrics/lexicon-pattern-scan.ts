@@ -220,11 +220,9 @@ export class PatternScanner {
     if (first.kind === 'word') {
       return this.wordPartAt(text, first, partStart) ? partStart + first.literal.length : -1;
     }
-    // Only the word at the word start: a stretch without margin holds it.
-    const words = this.wordFinder.wordsAround(wordStart, wordStart + 1, 0);
-    const word = words[wordIndexAt(words, wordStart)];
-    if (word === undefined || word.start !== wordStart || !this.stemPartIs(text, first, word)) return -1;
-    return word.end;
+    const end = this.wordFinder.wordEndAt(wordStart);
+    if (end === -1 || !this.stemPartIs(text, first, { start: wordStart, end })) return -1;
+    return end;
   }
 
   /** The hit of a term whose first part matched at [start, firstEnd): its further parts, greedily. */

@@ -40,10 +40,13 @@ describe('Wilson score intervals', () => {
 describe('exclusions are matched as terms', () => {
   it('in whitespace scripts an exclusion must stand as whole words, unless written open with `*`', () => {
     const pack = structuredClone(loadLanguagePack('it'));
+    // Whatever the pack's lexicon version counts in the refusal, the added exclusions change nothing there.
+    const before = compileLexicon(pack).count('Noi rifiutiamo questo ordine.').protective;
     pack.lexicon.categories.protective!.exclude.push('rifiuti', 'rifiuto del*');
     const lexicon = compileLexicon(pack);
     // "rifiuti" (rubbish) no longer cancels "rifiutiamo" (we refuse) as a substring would.
-    expect(lexicon.count('Noi rifiutiamo questo ordine.').protective).toBe(1);
+    expect(before).toBeGreaterThan(0);
+    expect(lexicon.count('Noi rifiutiamo questo ordine.').protective).toBe(before);
     expect(lexicon.count('Portate fuori i rifiuti.').protective).toBe(0);
     expect(lexicon.count('Il rifiuto della cena.').protective).toBe(0);
   });

@@ -1,5 +1,5 @@
 import type { Capabilities } from '../contracts/index.js';
-import { isJoinerCode, isWordCode, spacedCutCodeTable, unspacedCuts, wordCodeTable } from './lexicon-characters.js';
+import { isJoinerCode, isWordCode, unspacedCuts, wordCodeTable } from './lexicon-characters.js';
 import type { WordSpan } from './segmentation.js';
 
 /**
@@ -54,6 +54,8 @@ export interface WordFinder {
   wordsAround(start: number, end: number, margin: number): WordSpan[];
   /** Number of words in a text, as the pack's segmenter counts them. */
   countWords(text: string): number;
+  /** The end of the segmenter's word that starts at `start`, or -1 when none starts there. */
+  wordEndAt(start: number): number;
 }
 
 export function createWordFinder(capabilities: Pick<Capabilities, 'segmentation'>, locale: string): WordFinder {
@@ -63,27 +65,51 @@ export function createWordFinder(capabilities: Pick<Capabilities, 'segmentation'
 /** Words as runs of letters, marks and digits joined by single apostrophes or hyphens. */
 class SpacedWordFinder implements WordFinder {
   private text = '';
+  /**
+   * The current text's words, found on the first `wordsAround` call and then returned for every
+   * later one: the whole text is a stretch the contract allows, and a text with pattern terms,
+   * negation and sense checks asks several times (each stretch used to be segmented and allocated
+   * anew). Agent texts are short, so segmenting one whole costs about what one stretch did.
+   */
+  private words: WordSpan[] | null = null;
 
   setText(text: string): void {
     this.text = text;
+    this.words = null;
   }
 
   startsWordAt(position: number): boolean {
     return isWordCode(this.text.charCodeAt(position)) && !isWordCode(this.text.charCodeAt(position - 1));
   }
 
+  /**
+   * Without segmenting the text: a word starts at `start` when a run of letters, marks and digits
+   * starts there that is not joined to the run before it (a joiner right after a letter, as in
+   * don't). Next to an astral character the words are asked instead.
+   */
+  wordEndAt(start: number): number {
+    const text = this.text;
+    const before = text.charCodeAt(start - 1);
+    const twoBefore = text.charCodeAt(start - 2);
+    if ((twoBefore >= 0xdc00 && twoBefore <= 0xdfff) || (before >= 0xdc00 && before <= 0xdfff)) {
+      const word = this.wordsAround(start, start + 1, 0).find((candidate) => candidate.start === start);
+      return word === undefined ? -1 : word.end;
+    }
+    if (isWordCode(before) || (isJoinerCode(before) && isWordCode(twoBefore))) return -1;
+    const end = spacedWordEnd(text, start);
+    return end === start ? -1 : end;
+  }
+
   endsWordAt(position: number): boolean {
     return !isWordCode(this.text.charCodeAt(position));
   }
 
-  wordsAround(start: number, end: number, margin: number): WordSpan[] {
+  wordsAround(_start: number, _end: number, _margin: number): WordSpan[] {
+    if (this.words !== null) return this.words;
     const text = this.text;
-    const from = stretchStart(text, start, margin);
-    const to = stretchEnd(text, end, margin);
-    // `from` and `to` are cuts, so no word crosses them.
     const spans: WordSpan[] = [];
-    let index = from;
-    while (index < to) {
+    let index = 0;
+    while (index < text.length) {
       const wordEnd = spacedWordEnd(text, index);
       if (wordEnd === index) {
         index += 1;
@@ -92,6 +118,7 @@ class SpacedWordFinder implements WordFinder {
         index = wordEnd;
       }
     }
+    this.words = spans;
     return spans;
   }
 
@@ -112,48 +139,6 @@ class SpacedWordFinder implements WordFinder {
     }
     return count;
   }
-}
-
-/**
- * A cut (or 0) with at least `margin` words between it and `start`: walking back over groups of
- * characters between cuts, each group holding a letter, mark or digit holds at least one word.
- */
-function stretchStart(text: string, start: number, margin: number): number {
-  const isCut = spacedCutCodeTable();
-  const isWord = wordCodeTable();
-  let index = start;
-  // The group around `start` is inside the stretch but its words are not wholly before `start`.
-  while (index > 0 && isCut[text.charCodeAt(index)] !== 1) index -= 1;
-  let groups = 0;
-  while (index > 0 && groups < margin) {
-    while (index > 0 && isCut[text.charCodeAt(index)] === 1) index -= 1;
-    let holdsWord = false;
-    while (index > 0 && isCut[text.charCodeAt(index)] !== 1) {
-      holdsWord ||= isWord[text.charCodeAt(index)] === 1;
-      index -= 1;
-    }
-    if (holdsWord) groups += 1;
-  }
-  return index;
-}
-
-/** A cut (or the text's end) with at least `margin` words between `end` and it. */
-function stretchEnd(text: string, end: number, margin: number): number {
-  const isCut = spacedCutCodeTable();
-  const isWord = wordCodeTable();
-  let index = end;
-  while (index < text.length && isCut[text.charCodeAt(index)] !== 1) index += 1;
-  let groups = 0;
-  while (index < text.length && groups < margin) {
-    while (index < text.length && isCut[text.charCodeAt(index)] === 1) index += 1;
-    let holdsWord = false;
-    while (index < text.length && isCut[text.charCodeAt(index)] !== 1) {
-      holdsWord ||= isWord[text.charCodeAt(index)] === 1;
-      index += 1;
-    }
-    if (holdsWord) groups += 1;
-  }
-  return index;
 }
 
 /**
@@ -251,6 +236,11 @@ class UnspacedWordFinder implements WordFinder {
       if (!atStart && countBefore(words, start) < margin) first -= 1;
       if (!atEnd && countAfter(words, end) < margin) last += 1;
     }
+  }
+
+  wordEndAt(start: number): number {
+    const word = this.wordsAround(start, start + 1, 0).find((candidate) => candidate.start === start);
+    return word === undefined ? -1 : word.end;
   }
 
   countWords(text: string): number {
