@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -306,7 +306,10 @@ describe('backfire view in Chromium', () => {
       .all(runId) as Record<string, unknown>[];
     database.prepare('DELETE FROM events WHERE run_id = ? AND turn >= 6').run(runId);
     database.prepare("UPDATE runs SET status = 'running', turns_completed = 5 WHERE run_id = ?").run(runId);
+    // A damaged search index is only a cache: the viewer rebuilds it.
+    writeFileSync(join(liveDirectory, SEARCH_INDEX_FILE), 'not a database');
     const liveServer = await startViewer({ directory: liveDirectory, host: '127.0.0.1', port: 0 });
+    expect(liveServer.searchIndexLocation).toBe(join(liveDirectory, SEARCH_INDEX_FILE));
     try {
       const livePage = await browser.newPage();
       await livePage.goto(new URL(`/run?id=${runId}`, liveServer.url).href);

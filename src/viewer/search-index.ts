@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type ActionFeatures, ActionFeaturesSchema, type TranscriptEvent } from '../contracts/index.js';
@@ -76,32 +76,14 @@ export class SearchIndex {
   static open(directory: string, storeFile: string): SearchIndex {
     const store = new Database(storeFile, { readonly: true, fileMustExist: true });
     const file = join(directory, SEARCH_INDEX_FILE);
-    let index: Database.Database;
+    // A damaged or outdated index is a cache: delete it and build again; an unwritable folder gets
+    // an index in memory.
+    let index = openIndexFile(file) ?? (removeIndexFile(file) ? openIndexFile(file) : undefined);
     let location = file;
-    try {
-      index = new Database(file);
-      index.pragma('journal_mode = WAL');
-      const format = readMeta(index, 'format');
-      if (format !== undefined && format !== INDEX_FORMAT) {
-        index.close();
-        for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-        index = new Database(file);
-        index.pragma('journal_mode = WAL');
-      }
-    } catch {
-      if (existsSync(file)) rmSync(file, { force: true });
-      index = new Database(':memory:');
+    if (index === undefined) {
+      index = prepareIndex(new Database(':memory:'));
       location = 'memory';
     }
-    index.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS indexed (run_id TEXT PRIMARY KEY, max_seq INTEGER NOT NULL);
-      CREATE VIRTUAL TABLE IF NOT EXISTS actions USING fts5(
-        text, run_id UNINDEXED, seq UNINDEXED, turn UNINDEXED, agent UNINDEXED, channel UNINDEXED,
-        language UNINDEXED, cell_id UNINDEXED, categories UNINDEXED, tokenize = 'trigram'
-      );
-    `);
-    index.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('format', INDEX_FORMAT);
     const searchIndex = new SearchIndex(index, store, location);
     searchIndex.refresh();
     return searchIndex;
@@ -231,6 +213,46 @@ export class SearchIndex {
       categories: row.categories.trim() === '' ? [] : row.categories.trim().split(' '),
     }));
     return { hits, more: rows.length > SEARCH_PAGE_SIZE, ...(note === undefined ? {} : { note }) };
+  }
+}
+
+/** The index's tables (created when absent) and its format. */
+function prepareIndex(database: Database.Database): Database.Database {
+  database.exec(`
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS indexed (run_id TEXT PRIMARY KEY, max_seq INTEGER NOT NULL);
+    CREATE VIRTUAL TABLE IF NOT EXISTS actions USING fts5(
+      text, run_id UNINDEXED, seq UNINDEXED, turn UNINDEXED, agent UNINDEXED, channel UNINDEXED,
+      language UNINDEXED, cell_id UNINDEXED, categories UNINDEXED, tokenize = 'trigram'
+    );
+    `);
+  database.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('format', INDEX_FORMAT);
+  return database;
+}
+
+/** The index file, opened and checked; undefined when it cannot be used as it is. */
+function openIndexFile(file: string): Database.Database | undefined {
+  let database: Database.Database | undefined;
+  try {
+    database = new Database(file);
+    // A rollback journal: the folder gains no -wal / -shm files beside the index.
+    database.pragma('journal_mode = DELETE');
+    const format = readMeta(database, 'format');
+    if (format !== undefined && format !== INDEX_FORMAT) throw new Error('index of another format');
+    // Creating the schema is also the check that the file can be written.
+    return prepareIndex(database);
+  } catch {
+    database?.close();
+    return undefined;
+  }
+}
+
+function removeIndexFile(file: string): boolean {
+  try {
+    for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    return true;
+  } catch {
+    return false;
   }
 }
 
