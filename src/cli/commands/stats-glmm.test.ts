@@ -7,6 +7,7 @@ import { UserInputError } from '../../contracts/index.js';
 import { fitGlmm, testWaldContrast } from '../../stats/index.js';
 import { runCli } from '../../../test/support/cli.js';
 import { registerStats } from './stats.js';
+import { registerGeneralisedModelCommands } from './stats-glmm.js';
 
 /**
  * `backfire stats glmm | glm | lrt | contrast` on CSV files written from R's fixture data
@@ -47,7 +48,7 @@ function writeCsv(name: string, columns: Record<string, readonly (string | numbe
 // biome-ignore lint/suspicious/noExplicitAny: parsed command output
 async function runJson(args: readonly string[]): Promise<any> {
   const program = new Command().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerStats(program);
+  registerGeneralisedModelCommands(registerStats(program));
   let stdout = '';
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout += String(chunk);
@@ -156,7 +157,7 @@ describe('backfire stats glmm / glm / lrt / contrast', () => {
     const slopes = byName('binomial-binary-slopes');
     const file = writeCsv('slopes.csv', slopes.data);
     const program = new Command().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-    registerStats(program);
+    registerGeneralisedModelCommands(registerStats(program));
     await expect(
       program.parseAsync(
         ['stats', 'glmm', '--family', 'binomial', '--nagq', '5', '--formula', slopes.formula, '--data', file],

@@ -47,7 +47,6 @@ import {
   textColumn,
 } from '../csv.js';
 import { collect, parseInteger } from '../options.js';
-import { registerGeneralisedModelCommands } from './stats-glmm.js';
 
 /**
  * `backfire stats <test>`: the statistics engine (src/stats) on any CSV file. This file only reads
@@ -510,7 +509,8 @@ function estimateOf(design: Design['kind']): string {
 // ---------------------------------------------------------------------------------------------
 // Commands
 
-export function registerStats(program: Command): void {
+/** Registers `stats` and its tests; returns the `stats` command (stats-glmm.ts adds glmm, glm, lrt, contrast). */
+export function registerStats(program: Command): Command {
   const stats = program
     .command('stats')
     .description(
@@ -523,7 +523,7 @@ export function registerStats(program: Command): void {
   registerPermutation(stats);
   registerBayesFactors(stats);
   registerPower(stats);
-  registerGeneralisedModelCommands(stats);
+  return stats;
 }
 
 export interface ModelOptions extends DataOptions {
