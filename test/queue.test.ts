@@ -64,6 +64,9 @@ let networkReference: Promise<CliResult>;
 
 function startWorker(): ChildProcess {
   const worker = spawnCli(['worker', '--queue', redis.url, ...WORKER_FLAGS], { env: PASSWORD_ENV });
+  // Drained (a full pipe would block the worker) and shown: a quiet worker prints only problems.
+  worker.stdout?.resume();
+  worker.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   workers.push(worker);
   return worker;
 }
@@ -89,7 +92,7 @@ function dumpEvents(folder: string): string {
   }
 }
 
-async function waitForTurns(folder: string, atLeast: number, timeoutMs = 60_000): Promise<number> {
+async function waitForTurns(folder: string, atLeast: number, timeoutMs = 120_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -207,7 +210,7 @@ describe('backfire run --queue with backfire worker', () => {
     expectSameResults(queued, networkLocal);
     const manifest = JSON.parse(readFileSync(join(queued, 'manifest.json'), 'utf8')) as { sessions: number };
     expect(manifest.sessions).toBe(2);
-  }, 90_000);
+  }, 180_000);
 
   it('completes a study through a Redis restart that loses every key', async () => {
     const queued = join(directory, 'restart-queued');
@@ -221,7 +224,7 @@ describe('backfire run --queue with backfire worker', () => {
     expect((await networkReference).status).toBe(0);
     expect(committedTurns(queued)).toBe(NETWORK_TURNS);
     expectSameResults(queued, networkLocal);
-  }, 90_000);
+  }, 180_000);
 
   it('says in one line, exit code 2, when Redis refuses the password or cannot be reached', async () => {
     const wrongPassword = 'not-the-password-9182';
