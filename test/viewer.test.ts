@@ -314,6 +314,11 @@ describe('backfire view in Chromium', () => {
       const livePage = await browser.newPage();
       await livePage.goto(new URL(`/run?id=${runId}`, liveServer.url).href);
       expect(await livePage.locator('section.turn').count()).toBe(5);
+      const studyPage = await browser.newPage();
+      await studyPage.goto(liveServer.url);
+      // Rows: en k0, en k6, ja k0, ja k6; the fifth column counts completed runs.
+      const completed = studyPage.locator('table.grid tbody tr').nth(2).locator('td').nth(4);
+      expect(await completed.textContent()).toBe('3');
       const insert = database.prepare('INSERT INTO events (run_id, seq, turn, type, body) VALUES (?, ?, ?, ?, ?)');
       database.transaction(() => {
         for (const row of lastTurn) insert.run(row.run_id, row.seq, row.turn, row.type, row.body);
@@ -321,6 +326,9 @@ describe('backfire view in Chromium', () => {
       })();
       await livePage.locator('#turn-6').waitFor({ timeout: 10_000 });
       expect(await livePage.locator('section.turn').count()).toBe(6);
+      await expect.poll(() => completed.textContent(), { timeout: 10_000 }).toBe('4');
+      expect(await studyPage.locator('table.matrix').textContent()).toContain('4/4');
+      await studyPage.close();
       await livePage.close();
     } finally {
       database.close();

@@ -104,7 +104,7 @@ input, select, button { font: inherit; padding: .2rem .4rem; }
  * Live updates without reloading: the page polls /api/version; when the store moved on (new turns,
  * re-scoring), each `data-live-append` element fetches the turns after the last one it shows and
  * each `data-live-replace` element fetches its fragment again. Fragments are server-rendered, already
- * escaped HTML, parsed with DOMParser (scripts in parsed documents never run; the CSP forbids inline
+ * escaped HTML, parsed in an inert <template> (scripts in it never run; the CSP forbids inline
  * script anyway). No model text is ever handled here as anything but markup the server escaped.
  */
 export const VIEWER_SCRIPT = `'use strict';
@@ -113,9 +113,12 @@ export const VIEWER_SCRIPT = `'use strict';
   if (live.length === 0) return;
   var version = document.body.getAttribute('data-version') || '';
   var status = document.getElementById('live-status');
+  // A <template> parses fragments in any context (table rows included) into an inert document:
+  // nothing in it runs or loads while it is parsed.
   function nodesOf(text) {
-    var doc = new DOMParser().parseFromString('<body>' + text + '</body>', 'text/html');
-    return Array.prototype.slice.call(doc.body.childNodes);
+    var template = document.createElement('template');
+    template.innerHTML = text;
+    return Array.prototype.slice.call(template.content.childNodes);
   }
   function update() {
     live.forEach(function (element) {

@@ -85,7 +85,7 @@ export function studyPage(context: PageContext): { title: string; body: SafeHtml
   const manifest = context.data.manifest();
   const title = results?.studyTitle ?? (manifest?.study as { title?: string } | undefined)?.title ?? 'Study';
   const doseNoun = results?.doseVariable ?? 'level';
-  const grid = html`${designMatrix(context, doseNoun)}<h2>Design cells</h2>
+  const grid = html`<div data-live-replace="/fragment/matrix">${designMatrix(context)}</div><h2>Design cells</h2>
 <p class="muted">language × ${doseNoun} × model. Error rates, exclusions and cell means are as of the last analysis (results.json); runs, calls, retries, cache hits and cost are read live from the store. <span id="live-status" class="live"></span></p>
 <table class="grid">
 <thead><tr><th>language</th><th class="number">${doseNoun}</th><th>model</th><th class="number">runs</th><th class="number">completed</th><th class="number">excluded</th><th class="number">parse errors</th><th class="number">call errors</th><th class="number">retries</th><th class="number">cache hits / calls</th><th class="number">cost</th><th class="number">CPI</th><th class="number">DI</th></tr></thead>
@@ -111,7 +111,8 @@ ${results.hypotheses.map((hypothesis) => hypothesisTable(hypothesis))}`;
 }
 
 /** The design as a grid per model: languages down, levels across; each cell its CPI mean and completed runs. */
-function designMatrix(context: PageContext, doseNoun: string): SafeHtml {
+export function designMatrix(context: PageContext): SafeHtml {
+  const doseNoun = context.data.results()?.doseVariable ?? 'level';
   const rows = cellRows(context);
   const models = [...new Set(rows.map((row) => row.model))];
   const levels = [...new Set(rows.map((row) => row.dose))].sort((a, b) => a - b);

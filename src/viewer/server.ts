@@ -6,7 +6,7 @@ import { html, type SafeHtml } from './html.js';
 import { layout, type PageFrame, VIEWER_CSS, VIEWER_SCRIPT } from './layout.js';
 import { agentPage, callPage, comparePage, transcriptPage, turnsHtml } from './pages-run.js';
 import { searchPage } from './pages-search.js';
-import { cellPage, gridRows, runsPage, studyPage, trajectoriesPage } from './pages-study.js';
+import { cellPage, designMatrix, gridRows, runsPage, studyPage, trajectoriesPage } from './pages-study.js';
 import { RunData } from './run-data.js';
 import { SearchIndex } from './search-index.js';
 
@@ -82,6 +82,7 @@ export function createViewerApp(context: PageContext, settings: { loopbackOnly: 
     return c.html(page(title, 'study', body));
   });
   app.get('/fragment/grid', (c) => c.html(gridRows(context).value));
+  app.get('/fragment/matrix', (c) => c.html(designMatrix(context).value));
   app.get('/runs', (c) => {
     const { title, body } = runsPage(context, {
       language: c.req.query('language'),
