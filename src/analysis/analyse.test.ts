@@ -307,4 +307,22 @@ describe('analysis plans that test the claims', () => {
     expect(student.hypotheses[0]!.rows[0]!.statistic).toBe('Student t');
     expect(student.hypotheses[0]!.rows[0]!.df).toBe(10);
   });
+
+  it('direction counts use adjusted p when the plan says so', () => {
+    const count = (significance: 'unadjusted' | 'holm') =>
+      analyseStudy({
+        study: study([{ id: 'D', kind: 'direction-count', metric: 'cpi', high: 10, low: 0, significance }]),
+        runs,
+        agents: [],
+        covariates: {},
+      }).hypotheses[0]!;
+    const plain = count('unadjusted');
+    const holm = count('holm');
+    const p = plain.rows.map((row) => row.p as number);
+    expect(holm.rows.map((row) => row.pAdjusted)).toEqual(adjustPValues(p, 'holm').adjusted);
+    expect(holm.summary).toMatchObject({ significance: 'holm' });
+    const significantCount = (result: typeof plain) =>
+      Number(result.summary!.significantPositive) + Number(result.summary!.significantNegative);
+    expect(significantCount(holm)).toBeLessThanOrEqual(significantCount(plain));
+  });
 });

@@ -133,8 +133,22 @@ function analyseHypothesis(
     case 'direction-count': {
       const perLanguage = perLanguageEffects(included, hypothesis, study);
       const estimates = perLanguage.filter((row) => row.estimate !== null);
-      const significant = (row: StatisticRow) =>
-        row.p !== null && row.p !== undefined && row.p < 1 - study.analysis.ciLevel;
+      // The counts use each language's p, or p adjusted over this count's languages (the plan says
+      // which; a language without a p counts as p = 1 in the adjustment).
+      if (hypothesis.significance !== 'unadjusted') {
+        const adjusted = adjustPValues(
+          perLanguage.map((row) => (typeof row.p === 'number' && Number.isFinite(row.p) ? row.p : 1)),
+          hypothesis.significance,
+        ).adjusted;
+        perLanguage.forEach((row, index) => {
+          if (typeof row.p === 'number') row.pAdjusted = adjusted[index] ?? null;
+        });
+      }
+      const decidingP = (row: StatisticRow) => (hypothesis.significance === 'unadjusted' ? row.p : row.pAdjusted);
+      const significant = (row: StatisticRow) => {
+        const p = decidingP(row);
+        return p !== null && p !== undefined && p < 1 - study.analysis.ciLevel;
+      };
       return {
         ...base,
         rows: perLanguage,
@@ -144,6 +158,7 @@ function analyseHypothesis(
           negative: estimates.filter((row) => row.estimate! < 0).length,
           significantPositive: estimates.filter((row) => row.estimate! > 0 && significant(row)).length,
           significantNegative: estimates.filter((row) => row.estimate! < 0 && significant(row)).length,
+          significance: hypothesis.significance,
         },
       };
     }

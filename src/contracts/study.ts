@@ -126,6 +126,11 @@ export const DirectionCountHypothesisSchema = z
     kind: z.literal('direction-count'),
     high: z.number().int().min(0),
     low: z.number().int().min(0),
+    /**
+     * Which p decides "significant" in the counts: each language's own p (default, as the paper
+     * counts), or p adjusted over the languages of this count (Holm or BH).
+     */
+    significance: z.enum(['unadjusted', 'holm', 'bh']).default('unadjusted'),
   })
   .strict();
 
