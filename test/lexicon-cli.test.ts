@@ -61,6 +61,38 @@ describe('backfire lexicon on researchers\u2019 own data', () => {
     expect(text.stdout).toMatch(/exact label sets: \d\/4/);
   });
 
+  it('says which rule made each match and, with --explain, which candidates were dropped and why', () => {
+    const plain = JSON.parse(runCli(['lexicon', 'en', 'They said "undress", but I protect her.']).stdout);
+    expect(plain.dropped).toBeUndefined();
+    for (const match of plain.matches) expect(['term', 'stem', 'pattern', 'negated-harm']).toContain(match.rule);
+    const explained = JSON.parse(
+      runCli(['lexicon', 'en', '--explain', 'They said "undress", but I protect her.']).stdout,
+    );
+    expect(explained.matches).toEqual(plain.matches);
+    expect(explained.dropped).toContainEqual(
+      expect.objectContaining({ category: 'sexual', text: 'undress', reason: 'quotation' }),
+    );
+
+    const directory = temporaryDirectory('lexicon-validate-explain');
+    const data = join(directory, 'labelled.jsonl');
+    writeFileSync(
+      data,
+      [
+        { text: 'I protect her.', labels: ['protective'] },
+        { text: 'I protect her.', labels: [] },
+      ]
+        .map((item) => JSON.stringify(item))
+        .join('\n'),
+    );
+    const json = JSON.parse(runCli(['lexicon', 'validate', 'en', '--data', data, '--json', '--explain']).stdout);
+    expect(json.mistakes).toHaveLength(1);
+    expect(json.mistakes[0]).toMatchObject({ line: 2, labels: [], predicted: ['protective'] });
+    expect(json.mistakes[0].matches[0]).toMatchObject({ category: 'protective', rule: 'term' });
+    const text = runCli(['lexicon', 'validate', 'en', '--data', data, '--explain']);
+    expect(text.stdout).toMatch(/items with a wrong label set: 1/);
+    expect(text.stdout).toMatch(/#2 labels \[\] predicted \[protective\]/);
+  });
+
   it('names an unknown label, a binary file and a missing file clearly, exit 2', () => {
     const directory = temporaryDirectory('lexicon-validate-bad');
     const unknownLabel = join(directory, 'unknown.jsonl');

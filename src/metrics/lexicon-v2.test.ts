@@ -332,3 +332,23 @@ describe('lexicon v2: sense blocks and script normalisation', () => {
     expectLabels(withoutConversion, { 我們必須保護他: [] });
   });
 });
+
+describe('lexicon v2: explain', () => {
+  it('names the rule of every match and the reason of every dropped candidate', () => {
+    const explanation = compileLexicon(english).explain(
+      "They groped her. Nobody touched anyone. I won't sign. Her body is shaking from the cold. I slept once with him.",
+    );
+    expect(explanation.matches.map((hit) => [hit.term, hit.rule])).toEqual([
+      ['~grope', 'stem'],
+      ['~sign', 'negated-harm'],
+      ['slept ... with', 'pattern'],
+    ]);
+    expect(explanation.dropped.map((hit) => [hit.term, hit.reason])).toEqual([
+      ['~touch', 'negation'],
+      ['body', 'sense'],
+    ]);
+    expect(compileLexicon(english).explain('I will sign.').dropped).toEqual([
+      expect.objectContaining({ term: '~sign', reason: 'not-negated', rule: 'negated-harm' }),
+    ]);
+  });
+});

@@ -11,7 +11,7 @@ import {
   type TermTrie,
 } from './lexicon-terms.js';
 import { type PatternHit, PatternScanner } from './lexicon-pattern-scan.js';
-import { DEFAULT_MAX_GAP, type PatternTerm, parsePatternTerm } from './lexicon-patterns.js';
+import { DEFAULT_MAX_GAP, isPatternTerm, type PatternTerm, parsePatternTerm } from './lexicon-patterns.js';
 import { SenseBlocks } from './lexicon-senses.js';
 import { createWordFinder, type WordFinder } from './lexicon-words.js';
 import { createMorphology } from './morphology.js';
@@ -69,6 +69,19 @@ export interface LexiconAnalysis {
   matches: LexiconMatch[];
 }
 
+/** Which rule of docs/lexicon-format.md made a hit: a plain term, a stem term, a gap pattern, a negated harmful act. */
+export type LexiconRule = 'term' | 'stem' | 'pattern' | 'negated-harm';
+
+/** Why a candidate hit did not count. */
+export type LexiconDropReason = 'quotation' | 'exclusion' | 'sense' | 'negation' | 'not-negated' | 'register';
+
+export interface LexiconExplanation {
+  /** The hits `match` returns, each with the rule that made it. */
+  matches: (LexiconMatch & { rule: LexiconRule })[];
+  /** Candidate hits that were dropped, with the rule that found them and the reason they were dropped. */
+  dropped: (LexiconMatch & { rule: LexiconRule; reason: LexiconDropReason })[];
+}
+
 export interface CompiledLexicon {
   readonly language: string;
   readonly version: string;
@@ -78,6 +91,8 @@ export interface CompiledLexicon {
   match(text: string): LexiconMatch[];
   count(text: string): Record<string, number>;
   analyse(text: string): LexiconAnalysis;
+  /** The matches with their rules, and the dropped candidates with their reasons (for debugging a lexicon). */
+  explain(text: string): LexiconExplanation;
 }
 
 type LexiconPackView = Pick<LanguagePack, 'meta' | 'capabilities' | 'lexicon'>;
@@ -191,7 +206,41 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     match: (text) => keepRegisters(matcher.match(normalise(text))),
     count: (text) => analyse(text).counts,
     analyse,
+    explain(text) {
+      const dropped: DroppedHit[] = [];
+      const all = matcher.match(normalise(text), dropped);
+      const kept = keepRegisters(all);
+      const registerDrops = all.filter((hit) => !kept.includes(hit));
+      const explained = (hit: LexiconMatch, negatedOnly: boolean) => ({ ...hit, rule: ruleOf(hit.term, negatedOnly) });
+      return {
+        matches: kept.map((hit) => explained(hit, negatedTermsOf(hit.category).has(hit.term))),
+        dropped: [
+          ...dropped.map(({ hit, reason, negatedOnly }) => ({ ...explained(hit, negatedOnly), reason })),
+          ...registerDrops.map((hit) => ({
+            ...explained(hit, negatedTermsOf(hit.category).has(hit.term)),
+            reason: 'register' as const,
+          })),
+        ].sort((a, b) => a.start - b.start || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0)),
+      };
+    },
   };
+
+  function negatedTermsOf(category: string): Set<string> {
+    return new Set(pack.lexicon.categories[category]?.negatedTerms ?? []);
+  }
+}
+
+/** A candidate dropped by a rule, recorded only when a text is explained. */
+interface DroppedHit {
+  hit: LexiconMatch;
+  reason: Exclude<LexiconDropReason, 'register'>;
+  negatedOnly: boolean;
+}
+
+function ruleOf(term: string, negatedOnly: boolean): LexiconRule {
+  if (negatedOnly) return 'negated-harm';
+  if (!isPatternTerm(term)) return 'term';
+  return term.split(' ').some((word) => /^\.\.\.\d?$/.test(word)) ? 'pattern' : 'stem';
 }
 
 interface ScannedCategory {
@@ -287,6 +336,8 @@ class Matcher {
   private readonly exclusions: readonly (readonly Exclusion[])[];
   private readonly senses: SenseBlocks;
   private readonly patternExclusions = new Map<PatternTerm, readonly Exclusion[]>();
+  /** Where the current text's dropped candidates go when it is explained; null otherwise. */
+  private dropped: DroppedHit[] | null = null;
   /** Normalised, longest first. */
   private readonly clitics: readonly string[];
   private readonly cliticsByFirstCode: Map<number, string[]>;
@@ -322,7 +373,9 @@ class Matcher {
     this.cliticLengths = new Array<number>(parts.clitics.length).fill(0);
   }
 
-  match(text: string): LexiconMatch[] {
+  /** `dropped`, when given, receives the candidates the rules drop and why (explain; slower). */
+  match(text: string, dropped: DroppedHit[] | null = null): LexiconMatch[] {
+    this.dropped = dropped;
     this.wordFinder.setText(text);
     this.negation.setText(text);
     this.nextAllowed.fill(0);
@@ -338,7 +391,16 @@ class Matcher {
     const matches = hits.length === 0 ? hits : this.keepUndropped(text, hits, terms, categories);
     if (this.patterns !== null) {
       const patternHits = this.patterns.scan(text, this.plainSpans(hits, categories));
-      for (const hit of patternHits) if (this.keepsPatternHit(text, hit)) matches.push(this.patternMatch(text, hit));
+      for (const hit of patternHits) {
+        const reason = this.patternDropReason(text, hit);
+        if (reason === null) matches.push(this.patternMatch(text, hit));
+        else
+          this.dropped?.push({
+            hit: this.patternMatch(text, hit),
+            reason,
+            negatedOnly: this.negatedOnly[hit.category]!,
+          });
+      }
     }
     sortMatches(matches);
     return matches;
@@ -362,16 +424,17 @@ class Matcher {
     };
   }
 
-  /** The drop rules of keepUndropped, for a pattern hit; a cue inside its gaps negates it too. */
-  private keepsPatternHit(text: string, hit: PatternHit): boolean {
+  /** The drop rules of keepUndropped, for a pattern hit (a cue inside its gaps negates it too); null: kept. */
+  private patternDropReason(text: string, hit: PatternHit): DroppedHit['reason'] | null {
     const quoted = quotedRanges(text, this.quotePairs);
-    if (insideQuotation(hit, quoted)) return false;
-    if (insideAnyExclusion(text, hit.start, hit.firstEnd, this.exclusionsOf(hit), this.spaced)) return false;
+    if (insideQuotation(hit, quoted)) return 'quotation';
+    if (insideAnyExclusion(text, hit.start, hit.firstEnd, this.exclusionsOf(hit), this.spaced)) return 'exclusion';
     if (this.senses.has(hit.category, hit.term.term)) {
-      if (this.senses.blocks(text, hit.category, hit.term.term, hit.start, hit.end)) return false;
+      if (this.senses.blocks(text, hit.category, hit.term.term, hit.start, hit.end)) return 'sense';
     }
     const negated = this.negation.active && (this.isNegated(text, hit) || this.gapNegated(text, hit));
-    return negated === this.negatedOnly[hit.category];
+    if (negated === this.negatedOnly[hit.category]) return null;
+    return negated ? 'negation' : 'not-negated';
   }
 
   /**
@@ -518,15 +581,27 @@ class Matcher {
     for (let index = 0; index < hits.length; index += 1) {
       const hit = hits[index]!;
       const term = terms[index]!;
-      if (insideQuotation(hit, quoted) || insideExclusion(text, hit.start, term, this.spaced)) continue;
       const category = categories[index]!;
+      const negatedOnly = this.negatedOnly[category]!;
+      if (insideQuotation(hit, quoted)) {
+        this.dropped?.push({ hit, reason: 'quotation', negatedOnly });
+        continue;
+      }
+      if (insideExclusion(text, hit.start, term, this.spaced)) {
+        this.dropped?.push({ hit, reason: 'exclusion', negatedOnly });
+        continue;
+      }
       if (this.senses.has(category, term.term) && this.senses.blocks(text, category, term.term, hit.start, hit.end)) {
+        this.dropped?.push({ hit, reason: 'sense', negatedOnly });
         continue;
       }
       // A negated hit is dropped, except in a negated-only category (negatedTerms), where only
       // negated hits count.
       const negated = this.negation.active && this.isNegated(text, hit);
-      if (negated !== this.negatedOnly[category]) continue;
+      if (negated !== negatedOnly) {
+        this.dropped?.push({ hit, reason: negated ? 'negation' : 'not-negated', negatedOnly });
+        continue;
+      }
       kept.push(hit);
     }
     return kept;

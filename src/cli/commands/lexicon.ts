@@ -9,6 +9,7 @@ import {
   evaluateLexicon,
   formatEvaluationTable,
   type LexiconEvaluation,
+  type LexiconExplanation,
 } from '../../metrics/index.js';
 
 /**
@@ -18,6 +19,9 @@ import {
  *   (the single-text shape), so a corpus streams through without loading it whole;
  * - `lexicon validate <lang> --data labelled.jsonl`: precision, recall and F1 with Wilson 95%
  *   intervals and a confusion table against the researcher's own labels.
+ * Every match says which rule made it (`rule`: term, stem, pattern, negated-harm; docs/lexicon-format.md);
+ * `--explain` adds the candidates that were dropped and why (quotation, exclusion, sense, negation,
+ * not-negated, register), and for `validate`, the items whose label set the lexicon got wrong.
  */
 export function registerLexicon(program: Command): void {
   const lexicon = program
@@ -28,7 +32,9 @@ export function registerLexicon(program: Command): void {
     .argument('<language>', 'language tag, e.g. ja')
     .argument('[text]', 'text to match (default: read standard input)')
     .option('--jsonl', 'read JSON lines {"text": ...} from standard input and print one JSON result per line')
-    .action((language: string, text: string | undefined, options: { jsonl?: boolean }) => {
+    .option('--explain', 'also list the candidate hits that were dropped, and why')
+    .action((language: string, text: string | undefined, options: { jsonl?: boolean; explain?: boolean }) => {
+      const explain = options.explain === true;
       const compiled = compileLexicon(loadLanguagePack(knownLanguage(language)));
       if (options.jsonl === true) {
         if (text !== undefined) {
@@ -39,12 +45,12 @@ export function registerLexicon(program: Command): void {
         }
         const lines = readJsonLines(readTextInput(0, '<stdin>'), '<stdin>', TextLineSchema, '{"text": "..."}');
         // Every line is checked before anything is printed: no partial output on bad input.
-        const output = lines.map((line) => JSON.stringify(matchResult(compiled, language, line.text)));
+        const output = lines.map((line) => JSON.stringify(matchResult(compiled, language, line.text, explain)));
         process.stdout.write(output.length > 0 ? `${output.join('\n')}\n` : '');
         return;
       }
       const input = text ?? readTextInput(0, '<stdin>');
-      process.stdout.write(`${JSON.stringify(matchResult(compiled, language, input), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(matchResult(compiled, language, input, explain), null, 2)}\n`);
     });
 
   lexicon
@@ -55,7 +61,10 @@ export function registerLexicon(program: Command): void {
     .argument('<language>', 'language tag, e.g. ja')
     .requiredOption('--data <file>', 'JSON lines file, one {"text": "...", "labels": ["protective", ...]} per line')
     .option('--json', 'print JSON')
-    .action((language: string, options: { data: string; json?: boolean }) => {
+    .option('--explain', 'also show, for every item whose label set is wrong, the matches and the dropped candidates')
+    .action((language: string, options: { data: string; json?: boolean; explain?: boolean }, command: Command) => {
+      // `lexicon` has an --explain of its own, which commander gives the flag to when it is written here.
+      const explain = options.explain === true || command.parent?.opts().explain === true;
       const pack = loadLanguagePack(knownLanguage(language));
       const categories = Object.keys(pack.lexicon.categories);
       const items = readJsonLines(
@@ -71,11 +80,14 @@ export function registerLexicon(program: Command): void {
         });
       }
       const evaluation = evaluateLexicon(pack, items);
+      const mistakes = explain ? explainMistakes(compileLexicon(pack), items) : null;
       if (options.json === true) {
-        process.stdout.write(`${JSON.stringify(evaluation, null, 2)}\n`);
+        const output = mistakes === null ? evaluation : { ...evaluation, mistakes };
+        process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
         return;
       }
       process.stdout.write(`${formatValidation(evaluation)}\n`);
+      if (mistakes !== null) process.stdout.write(`${formatMistakes(mistakes)}\n`);
     });
 }
 
@@ -90,23 +102,74 @@ function knownLanguage(language: string): string {
   return language;
 }
 
-function matchResult(lexicon: CompiledLexicon, language: string, text: string) {
-  const matches = lexicon.match(text);
+function matchResult(lexicon: CompiledLexicon, language: string, text: string, explain: boolean) {
+  const explanation = lexicon.explain(text);
   const counts: Record<string, number> = {};
   for (const category of lexicon.categories) counts[category] = 0;
-  for (const match of matches) counts[match.category] = (counts[match.category] ?? 0) + 1;
+  for (const match of explanation.matches) counts[match.category] = (counts[match.category] ?? 0) + 1;
   return {
     language,
     lexiconVersion: lexicon.version,
-    matches: matches.map(({ category, term, text: matched, start, end }) => ({
+    matches: explanation.matches.map(({ category, term, text: matched, start, end, rule }) => ({
       category,
       term,
       text: matched,
       start,
       end,
+      rule,
     })),
     counts,
+    ...(explain
+      ? {
+          dropped: explanation.dropped.map(({ category, term, text: matched, start, end, rule, reason }) => ({
+            category,
+            term,
+            text: matched,
+            start,
+            end,
+            rule,
+            reason,
+          })),
+        }
+      : {}),
   };
+}
+
+interface Mistake {
+  line: number;
+  text: string;
+  labels: string[];
+  predicted: string[];
+  matches: LexiconExplanation['matches'];
+  dropped: LexiconExplanation['dropped'];
+}
+
+/** The items whose predicted label set differs from their labels, with what matched and what was dropped. */
+function explainMistakes(lexicon: CompiledLexicon, items: readonly { text: string; labels: string[] }[]): Mistake[] {
+  const mistakes: Mistake[] = [];
+  items.forEach((item, index) => {
+    const explanation = lexicon.explain(item.text);
+    const predicted = [...new Set(explanation.matches.map((match) => match.category))].sort();
+    const labels = [...new Set(item.labels)].sort();
+    if (predicted.join(',') === labels.join(',')) return;
+    mistakes.push({ line: index + 1, text: item.text, labels, predicted, ...explanation });
+  });
+  return mistakes;
+}
+
+function formatMistakes(mistakes: readonly Mistake[]): string {
+  const lines = ['', `items with a wrong label set: ${mistakes.length} (item number among the labelled lines)`];
+  for (const mistake of mistakes) {
+    lines.push(
+      `  #${mistake.line} labels [${mistake.labels.join(', ')}] predicted [${mistake.predicted.join(', ')}]: ${mistake.text}`,
+    );
+    for (const match of mistake.matches)
+      lines.push(`      + ${match.category} "${match.text}" (${match.rule} ${match.term})`);
+    for (const drop of mistake.dropped) {
+      lines.push(`      - ${drop.category} "${drop.text}" (${drop.rule} ${drop.term}) dropped: ${drop.reason}`);
+    }
+  }
+  return lines.join('\n');
 }
 
 /** Reads a file (or descriptor 0) as UTF-8 text; a file that is not text is named as binary. */
