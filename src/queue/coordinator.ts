@@ -296,6 +296,9 @@ export class Coordinator {
         run.owner = undefined;
         return { status: 'rejected', requestId: message.requestId, reason: 'out-of-order' };
       }
+      // Once the budget is spent no further turn is committed, even one already in this batch.
+      const budget = options.remainingBudgetUsd;
+      if (budget !== undefined && spentUsd >= budget) return { status: 'stop', requestId: message.requestId };
       const events = message.events as TranscriptEvent[];
       const calls = message.calls as CallRecord[];
       const ended = events.some((event) => event.type === 'run-end');

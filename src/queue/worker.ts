@@ -133,8 +133,9 @@ export class QueueWorker {
     if (this.#closing) return;
     this.#closing = true;
     if (this.#heartbeatTimer !== undefined) clearInterval(this.#heartbeatTimer);
-    await this.#bullWorker?.close();
+    // Runs waiting for an answer give their jobs back now rather than after the reply timeout.
     for (const resolve of this.#pending.values()) resolve(undefined);
+    await this.#bullWorker?.close();
     await Promise.all(
       [...this.#studies.values()].map((study) => study.then((ready) => ready.close()).catch(() => undefined)),
     );
@@ -228,6 +229,7 @@ export class QueueWorker {
 
   /** Sends one message to the study's coordinator and waits for its answer (undefined: none in time). */
   async #request(studyHash: string, message: InboxMessage): Promise<Reply | undefined> {
+    if (this.#closing) return undefined;
     const answered = new Promise<Reply | undefined>((resolve) => {
       const timer = setTimeout(() => {
         this.#pending.delete(message.requestId);
