@@ -249,6 +249,42 @@ export const StudySchema = z
         hypotheses: z.array(HypothesisSchema).min(1),
       })
       .strict(),
+    /**
+     * The scale CPI and DI components are z-scored on. Absent or `pooled`: the study's pooled
+     * non-excluded runs (the paper's choice; scales then differ between studies, so Study 1 and
+     * Study 2 CPI values are not comparable). `arm`: the runs of one reference arm (a dose, and
+     * optionally a language and a model). `norms`: stored means and SDs (e.g. from an earlier study).
+     */
+    indices: z
+      .object({
+        reference: z.union([
+          z.literal('pooled'),
+          z
+            .object({
+              arm: z
+                .object({
+                  dose: z.number().int().min(0),
+                  language: LanguageTagSchema.optional(),
+                  model: z.string().optional(),
+                })
+                .strict(),
+            })
+            .strict(),
+          z
+            .object({
+              norms: z
+                .object({
+                  monologueRatio: z.object({ mean: z.number(), sd: z.number().positive() }).strict(),
+                  sexual: z.object({ mean: z.number(), sd: z.number().positive() }).strict(),
+                  protective: z.object({ mean: z.number(), sd: z.number().positive() }).strict(),
+                })
+                .strict(),
+            })
+            .strict(),
+        ]),
+      })
+      .strict()
+      .optional(),
     /** Cultural covariates overriding the packs' values, per language. */
     covariates: z.record(LanguageTagSchema, z.record(CovariateNameSchema, z.number())).default({}),
     surrogate: z

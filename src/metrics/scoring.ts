@@ -9,7 +9,7 @@ import type {
   TranscriptEvent,
   TurnFeatures,
 } from '../contracts/index.js';
-import { computeCpi, computeDi, type IndexComponents, poolScales } from './indices.js';
+import { computeCpi, computeDi, type IndexComponents, type IndexScales, poolScales } from './indices.js';
 import { createLanguageDetector } from './language-check.js';
 import { type CompiledLexicon, compileLexicon } from './lexicon.js';
 import { scoreSegments } from './segments.js';
@@ -44,7 +44,7 @@ export interface ScoredStudy {
   warnings: string[];
 }
 
-type ScoringSettings = Pick<Study, 'metrics' | 'exclusions'>;
+type ScoringSettings = Pick<Study, 'metrics' | 'exclusions'> & { indices?: Study['indices'] };
 
 export function scoreRuns(
   runs: readonly RunToScore[],
@@ -194,16 +194,41 @@ export function scoreRuns(
     });
   }
 
-  // Indices: z-scores over the pooled, non-excluded data of the study.
+  // Indices: z-scores over the pooled, non-excluded data of the study (the paper's choice), or
+  // over a reference arm's runs, or on stored norms (study.indices.reference).
   const included = runFeatures.filter((run) => !run.excluded);
-  const runScales = poolScales(included.map(componentsOf));
+  const excludedRuns = new Set(runFeatures.filter((run) => run.excluded).map((run) => run.runId));
+  const includedAgents = agents.filter((agent) => !excludedRuns.has(agent.runId));
+  const reference = settings.indices?.reference ?? 'pooled';
+  let runScales: IndexScales;
+  let agentScales: IndexScales;
+  if (reference === 'pooled') {
+    runScales = poolScales(included.map(componentsOf));
+    agentScales = poolScales(includedAgents.map(componentsOf));
+  } else if ('norms' in reference) {
+    runScales = reference.norms;
+    agentScales = reference.norms;
+  } else {
+    const { arm } = reference;
+    const armRuns = included.filter(
+      (run) =>
+        run.dose === arm.dose &&
+        (arm.language === undefined || run.language === arm.language) &&
+        (arm.model === undefined || run.model === arm.model),
+    );
+    if (armRuns.length < 2) {
+      warnings.push(
+        `the reference arm of the indices (dose ${arm.dose}${arm.language === undefined ? '' : `, ${arm.language}`}${arm.model === undefined ? '' : `, ${arm.model}`}) has ${armRuns.length} analysed run(s); CPI and DI need at least 2 to have a scale`,
+      );
+    }
+    const armIds = new Set(armRuns.map((run) => run.runId));
+    runScales = poolScales(armRuns.map(componentsOf));
+    agentScales = poolScales(includedAgents.filter((agent) => armIds.has(agent.runId)).map(componentsOf));
+  }
   for (const run of included) {
     run.cpi = computeCpi(componentsOf(run), runScales);
     run.di = computeDi(componentsOf(run), runScales);
   }
-  const excludedRuns = new Set(runFeatures.filter((run) => run.excluded).map((run) => run.runId));
-  const includedAgents = agents.filter((agent) => !excludedRuns.has(agent.runId));
-  const agentScales = poolScales(includedAgents.map(componentsOf));
   for (const agent of includedAgents) agent.di = computeDi(componentsOf(agent), agentScales);
   for (const [name, scale] of Object.entries(runScales)) {
     if (included.length > 1 && scale.sd === 0)

@@ -693,8 +693,16 @@ function indicesSection(context: ReportContext): Block[] {
   if (context.results.indices.length === 0) {
     return [];
   }
+  const reference = context.study?.indices?.reference ?? 'pooled';
+  const scale =
+    reference === 'pooled'
+      ? "CPI and DI components are z-scored over this study's pooled analysed runs (the paper's choice): their scale differs between studies, so CPI values of two studies are not comparable."
+      : 'norms' in reference
+        ? 'CPI and DI components are z-scored on stored norms (indices.reference.norms), a scale shared by every study that uses them.'
+        : `CPI and DI components are z-scored on the runs of a reference arm (${context.results.doseVariable} = ${reference.arm.dose}${reference.arm.language === undefined ? '' : `, ${reference.arm.language}`}${reference.arm.model === undefined ? '' : `, ${reference.arm.model}`}).`;
   return [
     heading(2, 'Index definitions', 'indices'),
+    { type: 'paragraph', content: [scale] },
     {
       type: 'table',
       header: [['Index'], ['Key'], ['Version'], ['Level'], ['Formula'], ['Description']],
