@@ -1,3 +1,12 @@
+import type {
+  ChatHistoryItem,
+  ChatWrapper,
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaModel,
+  NodeLlamaCpp,
+} from './node-llama-cpp-types.js';
 import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -77,13 +86,11 @@ export function parseGgufProviderOptions(value: unknown, ref: string): GgufProvi
   return parsed.data;
 }
 
-type NodeLlamaCpp = typeof import('node-llama-cpp');
-type Llama = Awaited<ReturnType<NodeLlamaCpp['getLlama']>>;
-type LlamaModel = Awaited<ReturnType<Llama['loadModel']>>;
-type LlamaContext = Awaited<ReturnType<LlamaModel['createContext']>>;
-type LlamaContextSequence = ReturnType<LlamaContext['getSequence']>;
-type ChatWrapper = NonNullable<ReturnType<NodeLlamaCpp['resolveChatWrapper']>>;
-type ChatHistoryItem = Parameters<ChatWrapper['generateContextState']>[0]['chatHistory'][number];
+/**
+ * The optional peer's module name, held in a variable so the type checker does not look for its
+ * declarations (a clone without it must still type-check; see node-llama-cpp-types.ts).
+ */
+const NODE_LLAMA_CPP_MODULE: string = 'node-llama-cpp';
 
 /** The install command printed when the optional peer dependency is missing. */
 export const NODE_LLAMA_CPP_INSTALL = `npm install node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`;
@@ -93,7 +100,7 @@ export const NODE_LLAMA_CPP_INSTALL = `npm install node-llama-cpp@${NODE_LLAMA_C
  * published declarations do not need the optional package's types.
  */
 export async function importNodeLlamaCpp(
-  importer: () => Promise<unknown> = () => import('node-llama-cpp'),
+  importer: () => Promise<unknown> = () => import(NODE_LLAMA_CPP_MODULE),
 ): Promise<object> {
   try {
     return (await importer()) as object;
