@@ -168,7 +168,7 @@ describe('backfire run --queue with backfire worker', () => {
     expect(status.stdout).toMatch(/workers: 3\n/);
     expect(status.stdout).toMatch(/turns\/s/);
     expect(status.stdout).not.toContain(PASSWORD);
-  }, 60_000);
+  }, 180_000);
 
   it('survives a worker and then the coordinator killed with -9, and refuses a second coordinator', async () => {
     const studyFile = networkStudyFile;
@@ -252,5 +252,5 @@ describe('backfire run --queue with backfire worker', () => {
     expect(away.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/0/);
     expect(existsSync(join(directory, 'refused'))).toBe(false);
     expect(existsSync(join(directory, 'away'))).toBe(false);
-  }, 30_000);
+  }, 120_000);
 });
