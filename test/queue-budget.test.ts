@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studyPayload } from '../src/cli/queue-coordinator.js';
-import { BudgetExceededError } from '../src/contracts/index.js';
+import { BudgetExceededError, UserInputError } from '../src/contracts/index.js';
 import type { ChatModel } from '../src/models/index.js';
 import { Coordinator, parseQueueUrl, QueueWorker } from '../src/queue/index.js';
 import { createBuiltinModel, loadStudyFile, planStudy, runSpecFor } from '../src/runner/index.js';
@@ -13,7 +13,8 @@ import { startRedis, type TestRedis } from './support/redis.js';
  * The budget of a distributed study is the coordinator's: workers price their calls, the
  * coordinator adds up what it commits and stops the study once the budget is spent, keeping every
  * committed turn. In one process (a coordinator and a worker over a real redis-server), with the
- * surrogate priced at 0.001 USD a call.
+ * surrogate priced at 0.001 USD a call. And a study that every worker refuses (other packs, a
+ * model it cannot build) stops with the workers' reason instead of waiting for ever.
  */
 
 const PASSWORD = 'queue-budget-password-33';
@@ -72,6 +73,47 @@ describe('the budget of a study on the queue', () => {
       const committedTurns = store.listRuns().reduce((total, run) => total + run.turnsCompleted, 0);
       expect(committedTurns * turnCost).toBeCloseTo(spent, 9);
       expect(committedTurns).toBeLessThan(runs.size * loaded.study.turns);
+    } finally {
+      await coordinator.close();
+      await worker.close();
+      store.close();
+    }
+  }, 60_000);
+});
+
+describe('workers that cannot take a study', () => {
+  it('stop the study with what they say, instead of leaving it waiting', async () => {
+    const loaded = loadStudyFile(join(REPO_ROOT, 'studies', 'demo.yaml'));
+    const connection = parseQueueUrl(redis.url, { BACKFIRE_REDIS_PASSWORD: PASSWORD });
+    const worker = await QueueWorker.start({
+      connection,
+      settings: { concurrency: 1 },
+      prepareStudy: async () => {
+        throw new UserInputError("this worker's language packs differ from the coordinator's (en)", {
+          fix: 'install the same backfire version and packs on every host',
+        });
+      },
+      log: () => undefined,
+    });
+    const store = RunStore.open(join(temporaryDirectory('queue-refused'), 'store.sqlite'), { create: true });
+    const coordinator = await Coordinator.start({
+      connection,
+      payload: studyPayload(loaded),
+      directory: 'refused',
+      settings: { statusIntervalMs: 200, refusalGraceMs: 1_000 },
+    });
+    try {
+      await expect(
+        coordinator.simulate({
+          store,
+          runs: planStudy(loaded.study).runs,
+          agents: loaded.study.agents,
+          turns: loaded.study.turns,
+        }),
+      ).rejects.toThrow(
+        /^every worker on redis:\/\/127\.0\.0\.1:\d+\/0 refuses this study; one says: study demo: .*packs differ.*fix: install the same/,
+      );
+      expect(store.listRuns().every((run) => run.turnsCompleted === 0)).toBe(true);
     } finally {
       await coordinator.close();
       await worker.close();

@@ -53,12 +53,15 @@ export interface CoordinatorSettings {
   reconcileIntervalMs: number;
   /** How often progress is published for `backfire queue status` (and `onStatus` called). */
   statusIntervalMs: number;
+  /** How long every live worker may refuse the study, with nothing committed, before the study stops. */
+  refusalGraceMs: number;
 }
 
 export const DEFAULT_COORDINATOR_SETTINGS: CoordinatorSettings = {
   lockTtlMs: 15_000,
   reconcileIntervalMs: 5_000,
   statusIntervalMs: 2_000,
+  refusalGraceMs: 30_000,
 };
 
 export interface CoordinatorProgress {
@@ -261,6 +264,7 @@ export class Coordinator {
     const claimsOfThisSession = new Set<string>();
     const throughput = new ThroughputWindow();
     let spentUsd = 0;
+    let lastCommitAt = Date.now();
     let turnsCommitted = alreadyDone / Math.max(1, options.agents);
     let nextReconcile = Date.now() + this.#settings.reconcileIntervalMs;
     let nextStatus = Date.now();
@@ -314,6 +318,7 @@ export class Coordinator {
       summary.callsThisSession += calls.length;
       turnsCommitted += 1;
       throughput.record();
+      lastCommitAt = Date.now();
       spentUsd += calls.reduce((total, call) => total + (call.costUsd ?? 0), 0);
       options.progress?.advance(options.agents);
       if (ended) {
@@ -341,7 +346,22 @@ export class Coordinator {
         updatedAt: new Date().toISOString(),
       };
       await this.#redis.set(keys.status(studyHash), JSON.stringify(status), 'PX', this.#settings.statusIntervalMs * 5);
-      if (options.onStatus !== undefined) options.onStatus(status, await readWorkers(this.#redis));
+      const workers = await readWorkers(this.#redis);
+      options.onStatus?.(status, workers);
+      // Workers that all refuse this study (other packs or version, a model they cannot build) would
+      // leave it waiting for ever: after a grace period without a commit, say why and stop.
+      const refusal = `study ${this.#payload.study.name}:`;
+      if (
+        workers.length > 0 &&
+        workers.every((worker) => worker.problem?.startsWith(refusal) === true) &&
+        Date.now() - lastCommitAt > this.#settings.refusalGraceMs
+      ) {
+        throw new BackfireError(
+          'queue-workers-refuse',
+          `every worker on ${this.#connection.display} refuses this study; one says: ${workers[0]!.problem}`,
+          2,
+        );
+      }
     };
 
     try {
