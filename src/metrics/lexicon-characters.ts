@@ -16,6 +16,9 @@ const WHITESPACE = /\s/u;
 
 /** What joins runs of letters into one whitespace-segmented word: `don't`, `well-known`. */
 const JOINERS = new Set([..."'’-‐"].map((character) => character.charCodeAt(0)));
+/** JOINERS as a table: asked after every word of every text, where a Set lookup showed in profiles. */
+const JOINER_TABLE = new Uint8Array(0x10000);
+for (const code of JOINERS) JOINER_TABLE[code] = 1;
 
 let wordTable: Uint8Array | null = null;
 let spacedCutTable: Uint8Array | null = null;
@@ -42,7 +45,8 @@ export function isWordCode(code: number): boolean {
 
 /** Whether the code unit is an apostrophe or hyphen that may join two runs into one word. */
 export function isJoinerCode(code: number): boolean {
-  return JOINERS.has(code);
+  // NaN past the end of a text reads as undefined: not a joiner.
+  return JOINER_TABLE[code] === 1;
 }
 
 /**

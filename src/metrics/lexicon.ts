@@ -385,7 +385,20 @@ class Matcher {
     const hits: LexiconMatch[] = [];
     const terms: CompiledTerm[] = [];
     const categories: number[] = [];
-    for (const position of this.candidatePlaces(text)) this.candidateAt(text, position, hits, terms, categories);
+    if (this.spaced) {
+      // In whitespace scripts every candidate place is a word start, and candidateAt returns at
+      // once where no literal starts (directly or after a clitic): visiting every word start costs
+      // less than the literals' RegExp, which stopped inside words at every short literal.
+      const isWord = wordCodeTable();
+      let previousIsWord = false;
+      for (let position = 0; position < text.length; position += 1) {
+        const isWordHere = isWord[text.charCodeAt(position)] === 1;
+        if (isWordHere && !previousIsWord) this.candidateAt(text, position, hits, terms, categories);
+        previousIsWord = isWordHere;
+      }
+    } else {
+      for (const position of this.candidatePlaces(text)) this.candidateAt(text, position, hits, terms, categories);
+    }
     // Then the rules that drop hits, in a separate pass: kept apart, each function stays small
     // enough for V8 to optimise quickly, which matters for short runs.
     const matches = hits.length === 0 ? hits : this.keepUndropped(text, hits, terms, categories);
