@@ -105,7 +105,6 @@ interface RunState {
 }
 
 const REPLY_TTL_MS = 60_000;
-const INBOX_MAX_LENGTH = 100_000;
 const READ_BLOCK_MS = 200;
 /** Reconcile passes between two sweeps for unfinished runs without a live job. */
 const ORPHAN_SWEEP_EVERY = 6;

@@ -18,6 +18,6 @@ export {
   type DistributedSimulationOptions,
   type DistributedSimulationSummary,
 } from './coordinator.js';
-export { type StudyPayload, type StudyStatus, type WorkerHeartbeat } from './protocol.js';
+export type { StudyPayload, StudyStatus, WorkerHeartbeat } from './protocol.js';
 export { formatProgressLine, formatQueueStatus, type QueueStatus, readQueueStatus } from './status.js';
 export { DEFAULT_WORKER_SETTINGS, type PreparedStudy, QueueWorker, type WorkerSettings } from './worker.js';
