@@ -1,4 +1,4 @@
-import { wordCodeTable } from './lexicon-characters.js';
+import { nextWordStartFrom, wordCodeTable } from './lexicon-characters.js';
 import { hasClauseBoundary, type Negation, wordIndexAt } from './lexicon-negation.js';
 import { literalPattern } from './lexicon-terms.js';
 import type { PatternPart, PatternTerm } from './lexicon-patterns.js';
@@ -63,8 +63,6 @@ export class PatternScanner {
   // Scratch space of a scan, reused across texts (matching is synchronous).
   private readonly nextAllowed: number[];
   private readonly best: (PatternHit | null)[];
-  /** Places to look for anchors at (whitespace scripts). */
-  private readonly places: number[] = [];
   /** Finds (global, no `u` flag) every place where an anchor starts. */
   private readonly anchorPattern: RegExp;
 
@@ -124,17 +122,18 @@ export class PatternScanner {
     // The anchors have their own RegExp: in the plain terms' one, every anchor place (common short
     // words among them) went through the plain candidate checks, which tripled their cost.
     const requests: Request[] = [];
-    if (this.spaced) {
-      this.requestsAtWordStarts(text, requests);
-    } else {
-      const anchorPattern = this.anchorPattern;
-      anchorPattern.lastIndex = 0;
-      let found = anchorPattern.exec(text);
-      while (found !== null) {
-        this.requestsAt(text, found.index, requests);
-        anchorPattern.lastIndex = found.index + 1;
-        found = anchorPattern.exec(text);
-      }
+    const anchorPattern = this.anchorPattern;
+    anchorPattern.lastIndex = 0;
+    let found = anchorPattern.exec(text);
+    // In whitespace scripts without clitics or declared prefixes an anchor counts only at a word
+    // start, so the rest of its word (where short anchors such as "i" or "in" would stop the
+    // RegExp again and again) is skipped.
+    const wordStartsOnly = this.spaced && this.stemPrefixes.length === 0;
+    const isWord = wordCodeTable();
+    while (found !== null) {
+      this.requestsAt(text, found.index, requests);
+      anchorPattern.lastIndex = wordStartsOnly ? nextWordStartFrom(text, found.index, isWord) : found.index + 1;
+      found = anchorPattern.exec(text);
     }
     if (requests.length === 0) return [];
     requests.sort((a, b) => a.wordStart - b.wordStart);
@@ -185,43 +184,6 @@ export class PatternScanner {
       }
     }
     return hits;
-  }
-
-  /**
-   * In whitespace scripts, the requests of `requestsAt` at every place where it can push one: a
-   * word start, or the end of a clitic or declared prefix that starts at a word start. Anchors of
-   * common short words (`i`, `in`, `be`) made the anchor RegExp stop inside almost every word and
-   * allocate a match there; walking word starts visits each word once and allocates nothing. The
-   * places are taken in increasing order, each once, as the RegExp found them, so the requests are
-   * the same and in the same order.
-   */
-  private requestsAtWordStarts(text: string, into: Request[]): void {
-    const isWord = wordCodeTable();
-    const affixes = this.stemPrefixes;
-    const places = this.places;
-    places.length = 0;
-    let sorted = true;
-    let previousIsWord = false;
-    for (let index = 0; index < text.length; index += 1) {
-      const isWordHere = isWord[text.charCodeAt(index)] === 1;
-      if (isWordHere && !previousIsWord) {
-        if (places.length > 0 && places[places.length - 1]! >= index) sorted = false;
-        places.push(index);
-        for (const affix of affixes) {
-          if (text.startsWith(affix, index)) {
-            sorted = false;
-            places.push(index + affix.length);
-          }
-        }
-      }
-      previousIsWord = isWordHere;
-    }
-    if (!sorted) places.sort((a, b) => a - b);
-    for (let index = 0; index < places.length; index += 1) {
-      const place = places[index]!;
-      if (index > 0 && place === places[index - 1]) continue;
-      this.requestsAt(text, place, into);
-    }
   }
 
   /** The requests of the anchors that start at `place`, one per word start they may belong to. */

@@ -1,5 +1,5 @@
 import type { LanguagePack } from '../contracts/index.js';
-import { spacedCutCodeTable, wordCodeTable } from './lexicon-characters.js';
+import { nextWordStartFrom, spacedCutCodeTable, wordCodeTable } from './lexicon-characters.js';
 import { Negation } from './lexicon-negation.js';
 import {
   buildTermTrie,
@@ -385,20 +385,7 @@ class Matcher {
     const hits: LexiconMatch[] = [];
     const terms: CompiledTerm[] = [];
     const categories: number[] = [];
-    if (this.spaced) {
-      // In whitespace scripts every candidate place is a word start, and candidateAt returns at
-      // once where no literal starts (directly or after a clitic): visiting every word start costs
-      // less than the literals' RegExp, which stopped inside words at every short literal.
-      const isWord = wordCodeTable();
-      let previousIsWord = false;
-      for (let position = 0; position < text.length; position += 1) {
-        const isWordHere = isWord[text.charCodeAt(position)] === 1;
-        if (isWordHere && !previousIsWord) this.candidateAt(text, position, hits, terms, categories);
-        previousIsWord = isWordHere;
-      }
-    } else {
-      for (const position of this.candidatePlaces(text)) this.candidateAt(text, position, hits, terms, categories);
-    }
+    for (const position of this.candidatePlaces(text)) this.candidateAt(text, position, hits, terms, categories);
     // Then the rules that drop hits, in a separate pass: kept apart, each function stays small
     // enough for V8 to optimise quickly, which matters for short runs.
     const matches = hits.length === 0 ? hits : this.keepUndropped(text, hits, terms, categories);
@@ -488,8 +475,11 @@ class Matcher {
           this.addPlace(text, start, places, isWord);
         }
       }
-      // Literals may overlap (and other categories' terms may start inside this one).
-      literals.lastIndex = literalStart + 1;
+      // Literals may overlap (and other categories' terms may start inside this one). In whitespace
+      // scripts without clitics only word starts are places, so the rest of this word (where short
+      // literals such as "in" would stop the RegExp again and again) is skipped.
+      literals.lastIndex =
+        this.spaced && this.clitics.length === 0 ? nextWordStartFrom(text, literalStart, isWord) : literalStart + 1;
       found = literals.exec(text);
     }
     if (!sorted) {
