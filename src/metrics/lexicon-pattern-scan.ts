@@ -40,7 +40,17 @@ export interface PatternHit {
 /** Pattern terms that share their first part: it is matched once for all of them. */
 interface FirstPartGroup {
   first: PatternPart;
-  entries: { category: number; term: PatternTerm }[];
+  entries: GroupEntry[];
+}
+
+interface GroupEntry {
+  category: number;
+  term: PatternTerm;
+  /**
+   * Ids (into the scanner's needles) of what the text must hold at or after the first part's end
+   * for the further parts to match: each word part's literal, each stem part's anchor.
+   */
+  needles: readonly number[];
 }
 
 interface AnchorNode {
@@ -63,6 +73,13 @@ export class PatternScanner {
   // Scratch space of a scan, reused across texts (matching is synchronous).
   private readonly nextAllowed: number[];
   private readonly best: (PatternHit | null)[];
+  /** Literals and anchors of the terms' further parts (see GroupEntry). */
+  private readonly needles: readonly string[];
+  /** Per needle, in the text of the scan numbered needleScan: its first occurrence at or after needleFrom (-1: none). */
+  private readonly needleAt: Int32Array;
+  private readonly needleFrom: Int32Array;
+  private readonly needleScan: Uint32Array;
+  private scanNumber = 0;
   /** Finds (global, no `u` flag) every place where an anchor starts. */
   private readonly anchorPattern: RegExp;
 
@@ -76,6 +93,7 @@ export class PatternScanner {
     private readonly negation: Negation,
   ) {
     const anchors = new Set<string>();
+    const needleIds = new Map<string, number>();
     let reach = 0;
     categories.forEach((terms, category) => {
       for (const term of terms) {
@@ -98,10 +116,23 @@ export class PatternScanner {
           group = { first, entries: [] };
           node.groups.push(group);
         }
-        group.entries.push({ category, term });
+        const needles = term.parts.slice(1).map((part) => {
+          const needle = part.kind === 'word' ? part.literal : part.anchor;
+          let id = needleIds.get(needle);
+          if (id === undefined) {
+            id = needleIds.size;
+            needleIds.set(needle, id);
+          }
+          return id;
+        });
+        group.entries.push({ category, term, needles });
       }
     });
     this.anchors = [...anchors];
+    this.needles = [...needleIds.keys()];
+    this.needleAt = new Int32Array(this.needles.length);
+    this.needleFrom = new Int32Array(this.needles.length);
+    this.needleScan = new Uint32Array(this.needles.length);
     this.anchorPattern = literalPattern(this.anchors.filter((anchor) => anchor !== ''));
     // After a first part, its further parts; before a cue in a gap, a conditional's reach.
     this.margin = Math.max(reach + 1, negation.voidMargin);
@@ -136,6 +167,8 @@ export class PatternScanner {
       found = anchorPattern.exec(text);
     }
     if (requests.length === 0) return [];
+    // Numbers this text for the needle cache (0 is never used, so a fresh cache is never current).
+    this.scanNumber = this.scanNumber === 0xffffffff ? 1 : this.scanNumber + 1;
     requests.sort((a, b) => a.wordStart - b.wordStart);
     // One stretch of words for every request of the text, found only when a term with several
     // parts passes the cheap checks (segmenting around each request was most of the cost).
@@ -161,10 +194,14 @@ export class PatternScanner {
         const partStart = request.partStart;
         // Unknown until a term needs it; -1: the first part does not match here.
         let firstEnd = -2;
-        for (const { category, term } of request.group.entries) {
+        for (const { category, term, needles } of request.group.entries) {
           if (partStart < nextAllowed[category]! || insideSpans(partStart, plainSpans[category] ?? [])) continue;
           if (firstEnd === -2) firstEnd = this.firstPartEnd(text, request);
           if (firstEnd === -1) break;
+          // A further part can only match where its literal (or anchor) occurs after the first
+          // part: most terms of a common first word ("in", "keep") fail here, before the words
+          // of the text are found and walked.
+          if (!this.needlesAfter(text, needles, firstEnd)) continue;
           const hit =
             term.parts.length === 1
               ? { category, term, start: partStart, firstEnd, end: firstEnd, words: NO_WORDS, gapRanges: NO_GAPS }
@@ -184,6 +221,34 @@ export class PatternScanner {
       }
     }
     return hits;
+  }
+
+  /**
+   * Whether every needle occurs in the text at or after `from`. Per text, each needle's occurrence
+   * found from an earlier `from` is kept (requests come in text order): it answers a later `from`
+   * without a search when it lies at or after it, or when there was none (V8's lastIndexOf, which
+   * would answer every `from` at once, is a slow search).
+   */
+  private needlesAfter(text: string, needles: readonly number[], from: number): boolean {
+    for (let index = 0; index < needles.length; index += 1) {
+      const id = needles[index]!;
+      let found: number;
+      if (this.needleScan[id] === this.scanNumber && from >= this.needleFrom[id]!) {
+        found = this.needleAt[id]!;
+        if (found !== -1 && found < from) {
+          found = text.indexOf(this.needles[id]!, from);
+          this.needleFrom[id] = from;
+          this.needleAt[id] = found;
+        }
+      } else {
+        found = text.indexOf(this.needles[id]!, from);
+        this.needleScan[id] = this.scanNumber;
+        this.needleFrom[id] = from;
+        this.needleAt[id] = found;
+      }
+      if (found === -1) return false;
+    }
+    return true;
   }
 
   /** The requests of the anchors that start at `place`, one per word start they may belong to. */

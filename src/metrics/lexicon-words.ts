@@ -107,10 +107,14 @@ class SpacedWordFinder implements WordFinder {
   wordsAround(_start: number, _end: number, _margin: number): WordSpan[] {
     if (this.words !== null) return this.words;
     const text = this.text;
+    const isWord = wordCodeTable();
     const spans: WordSpan[] = [];
     let index = 0;
     while (index < text.length) {
-      const wordEnd = spacedWordEnd(text, index);
+      const code = text.charCodeAt(index);
+      // Most characters between words are neither letters nor the start of an astral one: no
+      // word starts there (as countWords does).
+      const wordEnd = isWord[code] === 1 || (code >= 0xd800 && code <= 0xdbff) ? spacedWordEnd(text, index) : index;
       if (wordEnd === index) {
         index += 1;
       } else {
