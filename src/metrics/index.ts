@@ -11,3 +11,4 @@ export * from './segmentation.js';
 export * from './segments.js';
 export * from './validation.js';
 export * from './held-out.js';
+export * from './token-count.js';

@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { countO200kTokens } from './token-count.js';
 import type { InstrumentRow, LanguagePack } from '../contracts/index.js';
 import { createSegmenter } from './segmentation.js';
 import { evaluateLexicon, type LexiconEvaluation } from './validation.js';
@@ -39,7 +39,7 @@ export function parityRow(pack: LanguagePack, validationItems: ValidationItems |
     ),
     scenarioCharacters: [...scenarioText].length,
     scenarioWords: segmenter.countWords(scenarioText),
-    scenarioTokens: countTokens(scenarioText),
+    scenarioTokens: countO200kTokens(scenarioText),
     validationItems: validationItems?.length ?? 0,
     validation,
     minimumValidationScore: scores.length > 0 ? Math.min(...scores) : null,

@@ -1,6 +1,6 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { ChatMessage, GenerateRequest } from '../contracts/index.js';
 import { type RunSpec, simulateRun } from '../engine/index.js';
+import { countO200kTokens } from '../metrics/index.js';
 import { findPrice, loadBundledPrices, type PriceEntry, resolveModelRef } from '../models/index.js';
 import { createBuiltinModel, isBuiltinModelRef } from './builtin-models.js';
 import { planStudy } from './plan.js';
@@ -93,7 +93,7 @@ export async function projectStudyCost(loaded: LoadedStudy, options: ProjectionO
       },
     });
     const surrogateAnswerTokens =
-      answers.reduce((total, text) => total + countTokens(text), 0) / Math.max(1, answers.length);
+      answers.reduce((total, text) => total + countO200kTokens(text), 0) / Math.max(1, answers.length);
     let promptTokens = 0;
     for (const request of requests) {
       const ownAnswers = request.messages.filter((message) => message.role === 'assistant').length;
@@ -150,7 +150,7 @@ export async function projectStudyCost(loaded: LoadedStudy, options: ProjectionO
 }
 
 function messageTokens(messages: readonly ChatMessage[]): number {
-  return messages.reduce((total, message) => total + countTokens(message.content) + TOKENS_PER_MESSAGE, 0);
+  return messages.reduce((total, message) => total + countO200kTokens(message.content) + TOKENS_PER_MESSAGE, 0);
 }
 
 function priceOf(ref: string, env: Readonly<Record<string, string | undefined>>): PriceEntry | undefined {
