@@ -47,5 +47,5 @@ export {
   testWaldContrast,
   type WaldContrastTest,
 } from './glmm.js';
-export { type GlmmSimulationOptions, simulateRandomSlopesBinaryData } from './glmm-simulate.js';
+export { type GlmmSimulationOptions, simulateRandomSlopesBinaryData } from './lmm-simulate.js';
 export { type FitOlsOptions, type OlsCoefficient, type OlsFit, type OlsFStatistic, fitOls } from './ols.js';
