@@ -29,7 +29,7 @@ export function layout(frame: PageFrame, body: SafeHtml): SafeHtml {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${frame.title} · ${frame.studyTitle} · backfire</title>
+<title>${frame.title === frame.studyTitle ? frame.title : html`${frame.title} · ${frame.studyTitle}`} · backfire</title>
 <link rel="stylesheet" href="/assets/viewer.css?v=${ASSET_VERSION}">
 <script src="/assets/viewer.js?v=${ASSET_VERSION}" defer></script>
 </head>
