@@ -9,7 +9,7 @@ import { type GaussHermiteRule, GlmmObjective } from './glmm-objective.js';
 import { symmetricEigen } from './linear-algebra.js';
 import { richardsonGradientHessian } from './lmm-derivatives.js';
 import { type DevianceTerm, thetaDiagonalMask } from './lmm-deviance.js';
-import { minimizeTheta } from './lmm-optimizer.js';
+import { assessThetaFit, minimizeTheta, SINGULAR_TOLERANCE } from './lmm-optimizer.js';
 import type { LmmConditionalMode, LmmCorrelation, LmmRandomEffect } from './lmm.js';
 import { buildRandomTerms, MODELS_ENGINE_VERSION, type ModelData, type ModelDataOptions } from './model-frame.js';
 
@@ -74,9 +74,6 @@ export interface FitGlmmOptions extends ModelDataOptions {
   nAGQ?: number;
   maxEvaluations?: number;
 }
-
-const SINGULAR_TOLERANCE = 1e-4;
-const GRADIENT_TOLERANCE = 2e-3;
 
 /** Gauss-Hermite rule for the standard normal (Golub-Welsch on the probabilists' Hermite recurrence). */
 export function gaussHermiteRule(points: number): GaussHermiteRule {
@@ -240,19 +237,9 @@ export function fitGlmm(options: FitGlmmOptions): GlmmFit {
   }
   evaluate(parameters);
 
-  const singular = theta.some((entry, index) => diagonal[index] && entry < SINGULAR_TOLERANCE);
-  const converged = optimization.optimizerConverged && optimization.scaledGradient < GRADIENT_TOLERANCE;
-  if (singular) {
-    warnings.push(
-      "boundary (singular) fit: a random-effects variance is (near) zero or a correlation is (near) ±1 (lme4's isSingular, tol 1e-4); consider simplifying the random-effects structure",
-    );
-  }
-  warnings.push(...optimization.messages);
-  if (!converged) {
-    warnings.push(
-      `Model failed to converge: max|scaled gradient| = ${optimization.scaledGradient.toExponential(2)} (tolerance ${GRADIENT_TOLERANCE}); estimates may not be at the optimum`,
-    );
-  }
+  const fitVerdict = assessThetaFit(optimization, diagonal);
+  const { singular, converged } = fitVerdict;
+  warnings.push(...fitVerdict.warnings);
 
   const random: LmmRandomEffect[] = [];
   const correlations: LmmCorrelation[] = [];

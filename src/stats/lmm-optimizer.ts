@@ -117,6 +117,36 @@ export interface ThetaOptimization {
   messages: string[];
 }
 
+/** lme4's isSingular tolerance on the diagonal of the relative covariance factor. */
+export const SINGULAR_TOLERANCE = 1e-4;
+/** lme4's convergence check on the scaled gradient at the optimum. */
+export const GRADIENT_TOLERANCE = 2e-3;
+
+/**
+ * The singular-fit and convergence verdicts of an optimised theta, with the warnings lme4 gives for
+ * them (worded as lme4 words them), shared by the LMM and the GLMM so they can never drift apart.
+ */
+export function assessThetaFit(
+  optimization: ThetaOptimization,
+  diagonal: readonly boolean[],
+): { singular: boolean; converged: boolean; warnings: string[] } {
+  const singular = optimization.theta.some((value, index) => diagonal[index] && value < SINGULAR_TOLERANCE);
+  const converged = optimization.optimizerConverged && optimization.scaledGradient < GRADIENT_TOLERANCE;
+  const warnings: string[] = [];
+  if (singular) {
+    warnings.push(
+      "boundary (singular) fit: a random-effects variance is (near) zero or a correlation is (near) ±1 (lme4's isSingular, tol 1e-4); consider simplifying the random-effects structure",
+    );
+  }
+  warnings.push(...optimization.messages);
+  if (!converged) {
+    warnings.push(
+      `Model failed to converge: max|scaled gradient| = ${optimization.scaledGradient.toExponential(2)} (tolerance ${GRADIENT_TOLERANCE}); estimates may not be at the optimum`,
+    );
+  }
+  return { singular, converged, warnings };
+}
+
 export interface ThetaOptimizationOptions {
   maxEvaluations?: number;
   /**

@@ -3,7 +3,7 @@ import { NotEstimableError, StatisticsError } from '../contracts/index.js';
 import { formatFixedPart, parseFormula } from './formula.js';
 import { householderQr } from './linear-algebra.js';
 import { type DevianceTerm, ProfiledDeviance, thetaDiagonalMask } from './lmm-deviance.js';
-import { minimizeTheta } from './lmm-optimizer.js';
+import { assessThetaFit, minimizeTheta, SINGULAR_TOLERANCE } from './lmm-optimizer.js';
 import {
   buildFixedDesign,
   buildRandomTerms,
@@ -110,9 +110,6 @@ export interface FitLmmOptions extends ModelDataOptions {
   maxEvaluations?: number;
 }
 
-const SINGULAR_TOLERANCE = 1e-4;
-const GRADIENT_TOLERANCE = 2e-3;
-
 /** Refits kept per fit object, so compareModels can refit with ML as anova() does. */
 const refits = new WeakMap<LmmFit, (reml: boolean) => LmmFit>();
 
@@ -211,19 +208,9 @@ export function fitLmm(options: FitLmmOptions): LmmFit {
   const sigmaSquared = solution.penalizedRss / (reml ? n - p : n);
   const sigma = Math.sqrt(sigmaSquared);
 
-  const singular = theta.some((value, index) => diagonal[index] && value < SINGULAR_TOLERANCE);
-  const converged = optimization.optimizerConverged && optimization.scaledGradient < GRADIENT_TOLERANCE;
-  if (singular) {
-    warnings.push(
-      "boundary (singular) fit: a random-effects variance is (near) zero or a correlation is (near) ±1 (lme4's isSingular, tol 1e-4); consider simplifying the random-effects structure",
-    );
-  }
-  warnings.push(...optimization.messages);
-  if (!converged) {
-    warnings.push(
-      `Model failed to converge: max|scaled gradient| = ${optimization.scaledGradient.toExponential(2)} (tolerance ${GRADIENT_TOLERANCE}); estimates may not be at the optimum`,
-    );
-  }
+  const fitVerdict = assessThetaFit(optimization, diagonal);
+  const { singular, converged } = fitVerdict;
+  warnings.push(...fitVerdict.warnings);
 
   // Variance components, term by term, in lme4's order.
   const random: LmmRandomEffect[] = [];
