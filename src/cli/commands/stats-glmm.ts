@@ -25,6 +25,7 @@ import {
   type ModelOptions,
   modelInput,
   parseModelFormula,
+  randomCorrelationAndGroupLines,
   runEngine,
   warningLines,
   withDataOptions,
@@ -152,21 +153,7 @@ function printGlmm(fit: GlmmFit, data: ReturnType<typeof modelInput>['data'], js
         2,
       ),
     ),
-    ...(fit.correlations.length === 0
-      ? []
-      : [
-          'Correlations of random effects:',
-          ...indent(
-            formatTable(
-              ['group', 'term 1', 'term 2', 'correlation'],
-              fit.correlations.map((entry) => [entry.group, entry.term1, entry.term2, formatNumber(entry.correlation)]),
-              3,
-            ),
-          ),
-        ]),
-    `observations: ${fit.nobs}; groups: ${Object.entries(fit.ngroups)
-      .map(([group, count]) => `${group} ${count}`)
-      .join(', ')}`,
+    ...randomCorrelationAndGroupLines(fit),
     '',
     'Fixed effects (Wald z):',
     ...fixedTable(fit.fixed),

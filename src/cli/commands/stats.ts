@@ -457,6 +457,30 @@ export function formatTable(
   return [line(headers), ...rows.map(line)];
 }
 
+/**
+ * The lines a mixed model (LMM or GLMM) prints after its variance components: the correlations of
+ * random effects, when there are any, and the observations and groups.
+ */
+export function randomCorrelationAndGroupLines(fit: Pick<LmmFit, 'correlations' | 'nobs' | 'ngroups'>): string[] {
+  return [
+    ...(fit.correlations.length === 0
+      ? []
+      : [
+          'Correlations of random effects:',
+          ...indent(
+            formatTable(
+              ['group', 'term 1', 'term 2', 'correlation'],
+              fit.correlations.map((entry) => [entry.group, entry.term1, entry.term2, formatNumber(entry.correlation)]),
+              3,
+            ),
+          ),
+        ]),
+    `observations: ${fit.nobs}; groups: ${Object.entries(fit.ngroups)
+      .map(([group, count]) => `${group} ${count}`)
+      .join(', ')}`,
+  ];
+}
+
 export function indent(lines: readonly string[]): string[] {
   return lines.map((line) => `  ${line}`);
 }
@@ -756,21 +780,7 @@ function printLmm(fit: LmmFit, data: DataSummary, json: boolean | undefined): vo
         2,
       ),
     ),
-    ...(fit.correlations.length === 0
-      ? []
-      : [
-          'Correlations of random effects:',
-          ...indent(
-            formatTable(
-              ['group', 'term 1', 'term 2', 'correlation'],
-              fit.correlations.map((entry) => [entry.group, entry.term1, entry.term2, formatNumber(entry.correlation)]),
-              3,
-            ),
-          ),
-        ]),
-    `observations: ${fit.nobs}; groups: ${Object.entries(fit.ngroups)
-      .map(([group, count]) => `${group} ${count}`)
-      .join(', ')}`,
+    ...randomCorrelationAndGroupLines(fit),
     '',
     'Fixed effects:',
     ...indent(
