@@ -10,7 +10,7 @@ import {
   lexiconHash,
   loadLanguagePack,
 } from '../languages/index.js';
-import { evaluateLexicon, wilsonInterval } from './validation.js';
+import { categoryScore, evaluateLexicon } from './validation.js';
 
 /**
  * Scoring of the locked gold test parts (gold/README.md): the out-of-sample validation of the
@@ -77,38 +77,18 @@ export function readGoldItems(file: string): GoldItem[] {
     .map((line) => GoldItemSchema.parse(JSON.parse(line)));
 }
 
-function withoutDisagreements(categories: ReturnType<typeof evaluateLexicon>['categories']): HeldOutCategory[] {
-  return categories.map((category) => ({ ...category }));
-}
-
+/** Each category's confusion counts summed over languages, scored as one set. */
 function pooled(categoryLists: readonly HeldOutCategory[][]): HeldOutCategory[] {
   return REQUIRED_LEXICON_CATEGORIES.map((category) => {
     const rows = categoryLists.flatMap((list) => list.filter((row) => row.category === category));
-    const total = (key: 'truePositives' | 'falsePositives' | 'falseNegatives' | 'trueNegatives' | 'positives') =>
+    const total = (key: 'truePositives' | 'falsePositives' | 'falseNegatives' | 'trueNegatives') =>
       rows.reduce((sum, row) => sum + row[key], 0);
-    const truePositives = total('truePositives');
-    const falsePositives = total('falsePositives');
-    const falseNegatives = total('falseNegatives');
-    const predicted = truePositives + falsePositives;
-    const positives = truePositives + falseNegatives;
-    const precision = predicted === 0 ? null : truePositives / predicted;
-    const recall = positives === 0 ? null : truePositives / positives;
-    return {
-      category,
-      positives,
-      truePositives,
-      falsePositives,
-      falseNegatives,
+    return categoryScore(category, {
+      truePositives: total('truePositives'),
+      falsePositives: total('falsePositives'),
+      falseNegatives: total('falseNegatives'),
       trueNegatives: total('trueNegatives'),
-      precision,
-      recall,
-      f1:
-        precision === null || recall === null || precision + recall === 0
-          ? null
-          : (2 * precision * recall) / (precision + recall),
-      precisionInterval: wilsonInterval(truePositives, predicted),
-      recallInterval: wilsonInterval(truePositives, positives),
-    };
+    });
   });
 }
 
@@ -131,7 +111,7 @@ export function scoreGoldTestParts(goldDirectory: string, lock: GoldLock, scored
       exactLabelSets: evaluation.exactLabelSets,
       exactLabelSetShare: evaluation.items > 0 ? evaluation.exactLabelSets / evaluation.items : null,
       labelAccuracy: evaluation.labelAccuracy,
-      categories: withoutDisagreements(evaluation.categories).filter((row) =>
+      categories: evaluation.categories.filter((row) =>
         (REQUIRED_LEXICON_CATEGORIES as readonly string[]).includes(row.category),
       ),
       parallel: {

@@ -120,28 +120,36 @@ export function evaluateLexicon(pack: EvaluatedPack, items: readonly ValidationI
     items: items.length,
     exactLabelSets,
     labelAccuracy: decisions > 0 ? (decisions - disagreements.length) / decisions : null,
-    categories: categories.map((category) => {
-      const tally = tallies.get(category)!;
-      const predictedPositives = tally.truePositives + tally.falsePositives;
-      const positives = tally.truePositives + tally.falseNegatives;
-      const precision = predictedPositives === 0 ? null : tally.truePositives / predictedPositives;
-      const recall = positives === 0 ? null : tally.truePositives / positives;
-      const f1 =
-        precision === null || recall === null || precision + recall === 0
-          ? null
-          : (2 * precision * recall) / (precision + recall);
-      return {
-        category,
-        positives,
-        ...tally,
-        precision,
-        recall,
-        f1,
-        precisionInterval: wilsonInterval(tally.truePositives, predictedPositives),
-        recallInterval: wilsonInterval(tally.truePositives, positives),
-      };
-    }),
+    categories: categories.map((category) => categoryScore(category, tallies.get(category)!)),
     disagreements,
+  };
+}
+
+/** Precision, recall and F1 with Wilson intervals from one category's confusion counts. */
+export function categoryScore(
+  category: string,
+  tally: { truePositives: number; falsePositives: number; falseNegatives: number; trueNegatives: number },
+): CategoryScore {
+  const predictedPositives = tally.truePositives + tally.falsePositives;
+  const positives = tally.truePositives + tally.falseNegatives;
+  const precision = predictedPositives === 0 ? null : tally.truePositives / predictedPositives;
+  const recall = positives === 0 ? null : tally.truePositives / positives;
+  const f1 =
+    precision === null || recall === null || precision + recall === 0
+      ? null
+      : (2 * precision * recall) / (precision + recall);
+  return {
+    category,
+    positives,
+    truePositives: tally.truePositives,
+    falsePositives: tally.falsePositives,
+    falseNegatives: tally.falseNegatives,
+    trueNegatives: tally.trueNegatives,
+    precision,
+    recall,
+    f1,
+    precisionInterval: wilsonInterval(tally.truePositives, predictedPositives),
+    recallInterval: wilsonInterval(tally.truePositives, positives),
   };
 }
 
