@@ -118,3 +118,24 @@ export function heldOutFor(pack: LanguagePack, figures = loadHeldOutFigures()): 
   if (entry.lexiconHash !== lexiconHash(pack)) return { status: 'stale', scoredLexiconVersion: entry.lexiconVersion };
   return { status: 'current', figures: entry, scoredAt: figures.scoredAt, goldLock: figures.goldLock };
 }
+
+/**
+ * The spread of one category's recall across languages: the lowest and highest (ties broken by
+ * language tag) and their difference; languages without a recall are left out.
+ */
+export function recallSpread(entries: readonly { language: string; recall: number | null }[]): {
+  lowest: { language: string; recall: number } | null;
+  highest: { language: string; recall: number } | null;
+  spread: number | null;
+} {
+  const known = entries
+    .filter((entry): entry is { language: string; recall: number } => entry.recall !== null)
+    .sort((a, b) => a.recall - b.recall || (a.language < b.language ? -1 : a.language > b.language ? 1 : 0));
+  const lowest = known[0] ?? null;
+  const highest = known[known.length - 1] ?? null;
+  return {
+    lowest: lowest === null ? null : { language: lowest.language, recall: lowest.recall },
+    highest: highest === null ? null : { language: highest.language, recall: highest.recall },
+    spread: lowest === null || highest === null ? null : highest.recall - lowest.recall,
+  };
+}

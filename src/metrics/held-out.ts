@@ -9,6 +9,7 @@ import {
   type HeldOutLanguage,
   lexiconHash,
   loadLanguagePack,
+  recallSpread,
 } from '../languages/index.js';
 import { categoryScore, evaluateLexicon } from './validation.js';
 
@@ -149,20 +150,17 @@ export function scoreGoldTestParts(goldDirectory: string, lock: GoldLock, scored
       categories: pooled(languages.map((language) => language.categories)),
     },
     invariance: REQUIRED_LEXICON_CATEGORIES.map((category) => {
-      const recalls = languages
-        .map((language) => ({
+      const { lowest, highest, spread } = recallSpread(
+        languages.map((language) => ({
           language: language.language,
           recall: language.parallel.recall.find((row) => row.category === category)?.recall ?? null,
-        }))
-        .filter((entry): entry is { language: string; recall: number } => entry.recall !== null)
-        .sort((a, b) => a.recall - b.recall);
-      const lowest = recalls[0];
-      const highest = recalls[recalls.length - 1];
+        })),
+      );
       return {
         category,
         minimum: lowest?.recall ?? null,
         maximum: highest?.recall ?? null,
-        spread: lowest === undefined || highest === undefined ? null : highest.recall - lowest.recall,
+        spread,
         lowest: lowest?.language ?? null,
         highest: highest?.language ?? null,
       };

@@ -5,7 +5,7 @@ import {
   REQUIRED_LEXICON_CATEGORIES,
   type Study,
 } from '../contracts/index.js';
-import { type HeldOutFigures, heldOutFor, loadHeldOutFigures } from '../languages/index.js';
+import { type HeldOutFigures, heldOutFor, loadHeldOutFigures, recallSpread } from '../languages/index.js';
 import { INDEX_DEFINITIONS } from '../metrics/index.js';
 
 /**
@@ -47,20 +47,12 @@ export function measurementSection(
     };
   });
 
-  const invariance = REQUIRED_LEXICON_CATEGORIES.map((category) => {
-    const recalls = languages
-      .map((entry) => ({ language: entry.language, recall: entry.parallelRecall?.[category] ?? null }))
-      .filter((entry): entry is { language: string; recall: number } => entry.recall !== null)
-      .sort((a, b) => a.recall - b.recall || (a.language < b.language ? -1 : 1));
-    const lowest = recalls[0] ?? null;
-    const highest = recalls[recalls.length - 1] ?? null;
-    return {
-      category,
-      lowest,
-      highest,
-      spread: lowest === null || highest === null ? null : highest.recall - lowest.recall,
-    };
-  });
+  const invariance = REQUIRED_LEXICON_CATEGORIES.map((category) => ({
+    category,
+    ...recallSpread(
+      languages.map((entry) => ({ language: entry.language, recall: entry.parallelRecall?.[category] ?? null })),
+    ),
+  }));
 
   const warnings: MeasurementWarning[] = [];
   for (const entry of languages) {
