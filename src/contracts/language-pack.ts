@@ -226,6 +226,12 @@ export const LexiconCategorySchema = z
       .regex(/^[a-z][a-z0-9_]*$/)
       .optional(),
     /**
+     * Whether a negation cue drops a hit of this category's `terms` (docs/lexicon-format.md §5.7).
+     * Default: "applies", except "ignored" for a category declared `registerOf` (the codebook's
+     * rule: a register marker keeps its force in negated protective speech, "none of us will sign").
+     */
+    negation: z.enum(['applies', 'ignored']).optional(),
+    /**
      * Acts whose negated or prohibited occurrence is a hit of this category (docs/lexicon-format.md
      * §5.6): "I won't sign", "don't hurt him" are protective. Same term syntax; they count only when
      * negated.

@@ -185,7 +185,7 @@ function variantsOf(pack: LanguagePack): { name: string; pack: LanguagePack }[] 
 /**
  * The pack with every rule of the lexicon format v2 (docs/lexicon-format.md) built from its own
  * words: stem terms, gap patterns, negated-only terms, sense blocks, declared morphology, clause
- * words, breakers, conditionals and pseudo-negations, so that random recombinations of the pack's
+ * words, breakers, conditionals, pseudo-negations and a register's declared negation, so that random recombinations of the pack's
  * texts reach them.
  */
 function withV2Rules(pack: LanguagePack): LanguagePack {
@@ -209,6 +209,9 @@ function withV2Rules(pack: LanguagePack): LanguagePack {
   const cue = pack.lexicon.negation.before[0] ?? pack.lexicon.negation.after[0] ?? 'no';
   const joiner = spaced ? ' ' : '';
   const next = (index: number) => categories[(index + 1) % categories.length]![1];
+  // The first register category declares that negation applies to it after all; the others keep
+  // the default (negation ignored for registers), so both paths are compared.
+  const firstRegister = categories.findIndex(([, category]) => category.registerOf !== undefined);
   return {
     ...pack,
     capabilities: {
@@ -236,6 +239,7 @@ function withV2Rules(pack: LanguagePack): LanguagePack {
             name,
             {
               ...category,
+              ...(index === firstRegister ? { negation: 'applies' as const } : {}),
               // The first four one-word terms become stem terms (kept as plain terms, they would
               // win every place their stems could match).
               terms: [
@@ -337,7 +341,8 @@ function syntheticV2Pack(segmentation: 'whitespace' | 'intl-segmenter', tag: str
           negatedTerms: [`${b}${b}${x}`, `~${x}${o}`, `${a}${x} ... ${c}`],
           senseBlocks: [{ terms: [x, `~${b}${x}`], context: [`${o}${o}${o}`, `${c}${b}*`], window: 2 }],
         },
-        second: { ...second, terms: [...second.terms, `${o} ...2 ${x}${x}`, `~${a}${o}${b}`] },
+        // A register of `first`: negation does not drop its hits (docs/lexicon-format.md §5.7).
+        second: { ...second, terms: [...second.terms, `${o} ...2 ${x}${x}`, `~${a}${o}${b}`], registerOf: 'first' },
       },
     },
   };

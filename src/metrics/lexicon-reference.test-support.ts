@@ -18,7 +18,8 @@ import { createScriptNormaliser } from './script-normalisation.js';
  * Rule changes since: the lexicon format v2 (docs/lexicon-format.md) added, stated plainly here
  * over whole-text words: pattern terms (stems `~word`, gaps `...`), negated-only categories
  * (`negatedTerms`), sense blocks, and negation scope (clause words, breakers, conditionals,
- * pseudo-negations, cues inside a pattern's gaps). The term syntax is parsed, and stems computed,
+ * pseudo-negations, cues inside a pattern's gaps), and negation not applying to a register's terms
+ * unless declared. The term syntax is parsed, and stems computed,
  * by the same shared functions (lexicon-patterns.ts, morphology.ts) as the matcher's.
  */
 
@@ -75,6 +76,8 @@ interface CompiledCategory {
   name: string;
   /** Counted only when negated (a category's negatedTerms). */
   negatedOnly: boolean;
+  /** Whether negation drops a hit: not for a register's terms, unless declared (docs/lexicon-format.md §5.7). */
+  negationApplies: boolean;
   patterns: PatternTerm[];
   senseBlocks: { terms: string[]; context: { literal: string; prefix: boolean }[]; window: number }[];
   pattern: RegExp;
@@ -152,6 +155,8 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     return {
       name,
       negatedOnly,
+      negationApplies:
+        negatedOnly || (category.negation ?? (category.registerOf === undefined ? 'applies' : 'ignored')) === 'applies',
       patterns,
       senseBlocks: (category.senseBlocks ?? []).map((block) => ({
         terms: block.terms,
@@ -264,7 +269,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
               !insideAny(hit, quoted) &&
               !insideAny(hit, excluded) &&
               !senseBlocked(normalised, category, hit.term, hit, wordsOf()) &&
-              isNegated(normalised, hit, wordsOf()) === category.negatedOnly
+              (category.negationApplies && isNegated(normalised, hit, wordsOf())) === category.negatedOnly
             ) {
               matches.push(hit);
             }
@@ -281,7 +286,9 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
           const excludedHere = excluded.some((range) => range.start <= hit.start && hit.firstEnd <= range.end);
           if (insideAny(span, quoted) || excludedHere) continue;
           if (senseBlocked(normalised, category, hit.term.term, span, wordsOf())) continue;
-          const negated = isNegated(normalised, span, wordsOf()) || gapNegated(normalised, hit, wordsOf());
+          const negated =
+            category.negationApplies &&
+            (isNegated(normalised, span, wordsOf()) || gapNegated(normalised, hit, wordsOf()));
           if (negated !== category.negatedOnly) continue;
           matches.push({
             category: category.name,

@@ -23,6 +23,58 @@ describe('the register rule of the codebook', () => {
   });
 });
 
+describe('negation does not cancel a register marker (docs/lexicon-format.md §5.7)', () => {
+  /** The pack with the few terms and cues these sentences need, whatever its lexicon version holds. */
+  function withTerms(
+    tag: string,
+    protective: string[],
+    conformity: string[],
+    cues: { before?: string[]; after?: string[] },
+  ) {
+    const changed = structuredClone(loadLanguagePack(tag));
+    const categories = changed.lexicon.categories;
+    categories.protective!.negatedTerms = [
+      ...(categories.protective!.negatedTerms ?? []).filter((term) => !protective.includes(term)),
+      ...protective,
+    ];
+    categories.protective!.terms = categories.protective!.terms.filter((term) => !protective.includes(term));
+    categories.conformity!.terms = [...new Set([...categories.conformity!.terms, ...conformity])];
+    changed.lexicon.negation.before = [...new Set([...changed.lexicon.negation.before, ...(cues.before ?? [])])];
+    changed.lexicon.negation.after = [...new Set([...changed.lexicon.negation.after, ...(cues.after ?? [])])];
+    // A reach that takes in the register marker, as it would in a pack that declares one this wide.
+    changed.lexicon.negation.window = 4;
+    return changed;
+  }
+
+  it('counts the register of a negated refusal: "nobody in our group signs" is protective and conformity', () => {
+    const en = withTerms('en', ['~sign'], ['our group', 'none of us'], { before: ['nobody', 'none', 'not'] });
+    const lexicon = compileLexicon(en);
+    expect(lexicon.count('Nobody in our group signs.')).toMatchObject({ protective: 1, conformity: 1 });
+    expect(lexicon.count('None of us will sign.')).toMatchObject({ protective: 1, conformity: 1 });
+    // Negation still applies to the protective act itself: negated protection is no protection, and
+    // then the register has nothing to be a register of.
+    expect(lexicon.count('Our group will not protect him.')).toMatchObject({ protective: 0, conformity: 0 });
+  });
+
+  it('counts Hindi "together" before a verb-final नहीं', () => {
+    const hi = withTerms('hi', ['हस्ताक्षर ... कर*'], ['एक साथ'], { after: ['नहीं'] });
+    expect(compileLexicon(hi).count('हम एक साथ हस्ताक्षर नहीं करेंगे')).toMatchObject({ protective: 1, conformity: 1 });
+  });
+
+  it('is declared data: a register category may declare that negation applies to it', () => {
+    const en = withTerms('en', ['~sign'], ['our group'], { before: ['nobody'] });
+    en.lexicon.categories.conformity!.negation = 'applies';
+    expect(compileLexicon(en).count('Nobody in our group signs.')).toMatchObject({ protective: 1, conformity: 0 });
+    // ... and a category that is not a register may declare that it does not.
+    const sexual = structuredClone(loadLanguagePack('en'));
+    sexual.lexicon.categories.sexual!.terms.push('intimacy');
+    sexual.lexicon.negation.before.push('not');
+    expect(compileLexicon(sexual).count('This is not about intimacy.').sexual).toBe(0);
+    sexual.lexicon.categories.sexual!.negation = 'ignored';
+    expect(compileLexicon(sexual).count('This is not about intimacy.').sexual).toBe(1);
+  });
+});
+
 describe('Wilson score intervals', () => {
   it('equals R prop.test(x, n, correct = FALSE)$conf.int', () => {
     // R 4.2: prop.test(8, 10, correct = FALSE)$conf.int -> 0.4901625 0.9433178

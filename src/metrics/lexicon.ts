@@ -39,7 +39,8 @@ import { createScriptNormaliser } from './script-normalisation.js';
  * - text between a pair of quotation marks is reported speech and is not scored, except a pair that
  *   encloses the whole text (the speaker's own voice);
  * - a category declared `registerOf` another counts only in a text with a hit of that other
- *   category (conformity and individuation are registers of protective speech: docs/codebook.md).
+ *   category (conformity and individuation are registers of protective speech: docs/codebook.md);
+ *   negation does not drop a register's hits unless its category declares `"negation": "applies"`.
  *
  * How it stays fast (DESIGN.md: >= 20 MB/s on one core). One RegExp over every category's literals
  * finds, natively, the few places where a term could start; there one character trie yields the
@@ -155,6 +156,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     spaced,
     categoryNames: scanned.map((category) => category.name),
     negatedOnly: scanned.map((category) => category.negatedOnly),
+    negationApplies: scanned.map((category) => category.negationApplies),
     trie: buildTermTrie(termsPerCategory),
     patterns: patterns.empty ? null : patterns,
     exclusions: exclusionsPerCategory,
@@ -250,6 +252,8 @@ interface ScannedCategory {
   senseBlocks: LanguagePack['lexicon']['categories'][string]['senseBlocks'];
   /** Hits count only when negated: the category's `negatedTerms`. */
   negatedOnly: boolean;
+  /** Whether a negation cue drops a hit of `terms` (negatedTerms always need one). */
+  negationApplies: boolean;
 }
 
 /** The pack's categories, then, for each with `negatedTerms`, a negated-only category of the same name. */
@@ -262,6 +266,7 @@ function internalCategories(categories: LanguagePack['lexicon']['categories']): 
       exclude: category.exclude,
       senseBlocks: category.senseBlocks,
       negatedOnly: false,
+      negationApplies: negationApplies(category),
     })),
     ...entries
       .filter(([, category]) => (category.negatedTerms ?? []).length > 0)
@@ -271,8 +276,20 @@ function internalCategories(categories: LanguagePack['lexicon']['categories']): 
         exclude: category.exclude,
         senseBlocks: category.senseBlocks,
         negatedOnly: true,
+        negationApplies: true,
       })),
   ];
+}
+
+/**
+ * Whether negation drops a hit of the category's `terms` (docs/lexicon-format.md §5.7). The
+ * codebook makes conformity and individuation registers of protective speech, and protective speech
+ * is very often negated ("none of us will sign", "nobody in our group signs"): a cue there negates
+ * the harmful act, not the register marker. So negation does not apply to a `registerOf` category
+ * unless the pack declares `"negation": "applies"`.
+ */
+function negationApplies(category: LanguagePack['lexicon']['categories'][string]): boolean {
+  return (category.negation ?? (category.registerOf === undefined ? 'applies' : 'ignored')) === 'applies';
 }
 
 /**
@@ -310,6 +327,8 @@ interface MatcherParts {
   /** Per scanned category (the pack's, then the negated-only ones), the name hits are reported under. */
   categoryNames: readonly string[];
   negatedOnly: readonly boolean[];
+  /** Per scanned category, whether a negation cue drops its hits (false: a register's markers). */
+  negationApplies: readonly boolean[];
   trie: TermTrie;
   /** Null when the lexicon has no pattern terms. */
   patterns: PatternScanner | null;
@@ -331,6 +350,7 @@ class Matcher {
   private readonly spaced: boolean;
   private readonly categoryNames: readonly string[];
   private readonly negatedOnly: readonly boolean[];
+  private readonly negationApplies: readonly boolean[];
   private readonly trie: TermTrie;
   private readonly patterns: PatternScanner | null;
   private readonly exclusions: readonly (readonly Exclusion[])[];
@@ -357,6 +377,7 @@ class Matcher {
     this.spaced = parts.spaced;
     this.categoryNames = parts.categoryNames;
     this.negatedOnly = parts.negatedOnly;
+    this.negationApplies = parts.negationApplies;
     this.trie = parts.trie;
     this.patterns = parts.patterns;
     this.exclusions = parts.exclusions;
@@ -435,7 +456,10 @@ class Matcher {
     if (this.senses.has(hit.category, hit.term.term)) {
       if (this.senses.blocks(text, hit.category, hit.term.term, hit.start, hit.end)) return 'sense';
     }
-    const negated = this.negation.active && (this.isNegated(text, hit) || this.gapNegated(text, hit));
+    const negated =
+      this.negation.active &&
+      this.negationApplies[hit.category]! &&
+      (this.isNegated(text, hit) || this.gapNegated(text, hit));
     if (negated === this.negatedOnly[hit.category]) return null;
     return negated ? 'negation' : 'not-negated';
   }
@@ -634,7 +658,7 @@ class Matcher {
       }
       // A negated hit is dropped, except in a negated-only category (negatedTerms), where only
       // negated hits count.
-      const negated = this.negation.active && this.isNegated(text, hit);
+      const negated = this.negation.active && this.negationApplies[category]! && this.isNegated(text, hit);
       if (negated !== negatedOnly) {
         this.dropped?.push({ hit, reason: negated ? 'negation' : 'not-negated', negatedOnly });
         continue;
