@@ -1,6 +1,6 @@
 import type { Lexicon } from '../contracts/index.js';
 import { isUnspacedCut, wordCodeTable } from './lexicon-characters.js';
-import { escapeForRegExp } from './lexicon-terms.js';
+import { escapeForRegExp, literalPattern } from './lexicon-terms.js';
 import type { WordSpan } from './segmentation.js';
 
 /**
@@ -19,6 +19,12 @@ const CLAUSE_BOUNDARY_CHARACTERS = '.,;:!?。、，；：！？،؛؟।॥';
 const CLAUSE_BOUNDARY = new Uint8Array(0x10000);
 for (const character of CLAUSE_BOUNDARY_CHARACTERS) CLAUSE_BOUNDARY[character.charCodeAt(0)] = 1;
 const CLAUSE_BOUNDARY_PATTERN = new RegExp(`[${CLAUSE_BOUNDARY_CHARACTERS}]`, 'g');
+
+/** A pseudo-negation (docs/lexicon-format.md §5.5), normalised; `open`: written with a final `*`. */
+interface PseudoNegation {
+  expression: string;
+  open: boolean;
+}
 
 interface NegationCue {
   literal: string;
@@ -159,7 +165,10 @@ export class Negation {
   private readonly breakers: CueIndex;
   private readonly conditionals: CueIndex;
   private readonly conditionalWindow: number;
-  private readonly pseudo: readonly { expression: string; open: boolean }[];
+  private readonly pseudo: readonly PseudoNegation[];
+  /** The pseudo-negations by first code unit, and one RegExp finding where any of them starts. */
+  private readonly pseudoByFirstCode = new Map<number, PseudoNegation[]>();
+  private readonly pseudoPattern: RegExp;
   /** The current text and, found on first need, its cue occurrences and clause stops. */
   private text = '';
   private beforeCues: number[] | null = null;
@@ -191,6 +200,11 @@ export class Negation {
         return { expression: normalise(open ? written.slice(0, -1) : written).trim(), open };
       })
       .filter((pseudo) => pseudo.expression !== '');
+    for (const pseudo of this.pseudo) {
+      const code = pseudo.expression.charCodeAt(0);
+      this.pseudoByFirstCode.set(code, [...(this.pseudoByFirstCode.get(code) ?? []), pseudo]);
+    }
+    this.pseudoPattern = literalPattern(this.pseudo.map((pseudo) => pseudo.expression));
     this.window = negation.window;
     this.voidMargin = this.conditionals.size > 0 ? this.conditionalWindow : 0;
     this.margin = this.window + this.voidMargin;
@@ -243,23 +257,35 @@ export class Negation {
     return false;
   }
 
-  /** Occurrences of pseudo-negations in the current text, as [start, end, ...]: as terms in whitespace scripts. */
+  /**
+   * Occurrences of pseudo-negations in the current text, as [start, end, ...]: as terms in whitespace
+   * scripts. One native RegExp finds every place where one starts (overlapping places included:
+   * each search resumes one code unit after the last place), and only the expressions with that
+   * first code unit are compared there; a search of the text per expression (up to 120 of them in
+   * a pack) cost a tenth of the matcher's time in such packs. The ranges are the same, in another
+   * order, which `isVoid` (a containment test) does not read.
+   */
   private pseudoOccurrences(): number[] {
     if (this.pseudoRanges === null) {
       const text = this.text;
       const isWord = wordCodeTable();
       const ranges: number[] = [];
-      for (const { expression, open } of this.pseudo) {
-        let from = text.indexOf(expression);
-        while (from !== -1) {
+      const pattern = this.pseudoPattern;
+      pattern.lastIndex = 0;
+      let found = pattern.exec(text);
+      while (found !== null) {
+        const from = found.index;
+        for (const { expression, open } of this.pseudoByFirstCode.get(text.charCodeAt(from)) ?? []) {
+          if (!text.startsWith(expression, from)) continue;
           const end = from + expression.length;
           const bounded =
             !this.spaced ||
             ((from === 0 || isWord[text.charCodeAt(from - 1)] !== 1) &&
               (open || end >= text.length || isWord[text.charCodeAt(end)] !== 1));
           if (bounded) ranges.push(from, end);
-          from = text.indexOf(expression, from + 1);
         }
+        pattern.lastIndex = from + 1;
+        found = pattern.exec(text);
       }
       this.pseudoRanges = ranges;
     }
