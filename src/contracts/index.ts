@@ -7,6 +7,7 @@ export * from './bundle.js';
 export * from './canonical-json.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './expectation.js';
 export * from './features.js';
 export * from './language-pack.js';
 export * from './manifest.js';

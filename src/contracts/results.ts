@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ResultsExpectationSchema } from './expectation.js';
 import { IndexDefinitionSchema } from './features.js';
 import { ScenarioPhaseSchema } from './surrogate-parameters.js';
 import { PreregistrationResultsSchema } from './preregistration.js';
@@ -242,6 +243,11 @@ export const ResultsSchema = z
     measurement: MeasurementSchema.optional(),
     /** Preregistered vs observed, and the deviations, when the run was made with `--prereg <lock>`. */
     preregistration: PreregistrationResultsSchema.optional(),
+    /**
+     * The surrogate's expectation and power for this design (from a stored expectation whose key
+     * matches), or why there is none. Absent in results written before expectations existed.
+     */
+    expectation: ResultsExpectationSchema.optional(),
   })
   .strict();
 export type Results = z.infer<typeof ResultsSchema>;

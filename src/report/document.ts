@@ -3,6 +3,7 @@ import {
   canonicalJson,
   type CellSummary,
   type EstimatorRecord,
+  type ExpectationRow,
   type HypothesisResult,
   type StatisticRow,
 } from '../contracts/index.js';
@@ -455,6 +456,7 @@ function hypothesesSection(context: ReportContext): Block[] {
             `not significant) follows the adjusted p where there is one, at \u03B1 = ${alphaText(context.alpha)}.`,
           ],
   });
+  blocks.push(...expectationParagraph(context));
   const forests = new Map(forestPlotsForContext(context).map((plot) => [plot.hypothesisId, plot]));
   for (const hypothesis of results.hypotheses) {
     blocks.push(...hypothesisBlocks(context, hypothesis, forests.get(hypothesis.id) ?? null));
@@ -560,6 +562,45 @@ function hypothesisBlocks(context: ReportContext, hypothesis: HypothesisResult, 
   return blocks;
 }
 
+/**
+ * One line on the surrogate's expectation: what the two extra columns of the tables are (and that
+ * they describe the surrogate's assumptions, not a model), or that no stored expectation matches
+ * this design and how to make one. Nothing for results written before expectations existed.
+ */
+function expectationParagraph(context: ReportContext): Block[] {
+  const expectation = context.results.expectation;
+  if (expectation === undefined) return [];
+  if (expectation.status === 'none' || expectation.expectation === null) {
+    return [{ type: 'paragraph', tone: 'muted', content: [{ untrusted: expectation.message }] }];
+  }
+  const stored = expectation.expectation;
+  return [
+    {
+      type: 'paragraph',
+      tone: 'muted',
+      content: [
+        'Beside each observed effect: the ',
+        { strong: 'surrogate\u2019s expectation' },
+        ` (mean \u00B1 SD of the estimate over ${formatCount(stored.simulations)} seeded simulations of this design on the built-in surrogate) `,
+        `and the design\u2019s power against the surrogate\u2019s planted effects (share of those simulations with `,
+        `${stored.correction === 'none' ? '' : 'adjusted '}`,
+        { italic: 'p' },
+        ` < ${alphaText(stored.alpha)}). They describe the surrogate\u2019s assumptions, not any language model. `,
+        { untrusted: expectation.message },
+      ],
+    },
+  ];
+}
+
+/** The stored expectation of one row of a hypothesis, when the results carry a matching one. */
+function expectedRow(context: ReportContext, hypothesis: HypothesisResult, row: StatisticRow): ExpectationRow | null {
+  const stored = context.results.expectation?.expectation;
+  if (stored === null || stored === undefined) return null;
+  return (
+    stored.rows.find((candidate) => candidate.hypothesis === hypothesis.id && candidate.label === row.label) ?? null
+  );
+}
+
 function rowLabel(context: ReportContext, row: StatisticRow): string {
   return rowDisplayLabel(row, context.languageName);
 }
@@ -582,6 +623,8 @@ function statisticsTable(context: ReportContext, hypothesis: HypothesisResult): 
       : ['Estimate'];
   const hasSe = hypothesis.rows.some((row) => row.se !== null && row.se !== undefined);
   const hasN = hypothesis.rows.some((row) => row.n !== undefined && Object.keys(row.n).length > 0);
+  const expected = hypothesis.rows.map((row) => expectedRow(context, hypothesis, row));
+  const hasExpectation = expected.some((row) => row !== null);
   const header: Sentence[] = [
     ['Row'],
     ...(mixed ? [['Quantity'] as Sentence] : []),
@@ -592,6 +635,9 @@ function statisticsTable(context: ReportContext, hypothesis: HypothesisResult): 
     [{ italic: 'p' }],
     [{ italic: 'p' }, ' adj.'],
     ...(hasN ? [[{ italic: 'n' }] as Sentence] : []),
+    ...(hasExpectation
+      ? [['Surrogate expectation (mean \u00B1 SD)'] as Sentence, ['Surrogate power'] as Sentence]
+      : []),
   ];
   const align: Alignment[] = [
     'left',
@@ -603,12 +649,14 @@ function statisticsTable(context: ReportContext, hypothesis: HypothesisResult): 
     'right',
     'right',
     ...(hasN ? ['left' as const] : []),
+    ...(hasExpectation ? ['right' as const, 'right' as const] : []),
   ];
   // Coefficients of one model differ in scale by design, so each keeps its own decimals; a column
   // of per-language effects or slopes shares one.
   const estimateDecimals = sharedDecimals(hypothesis.rows.map((row) => row.estimate));
   const seDecimals = sharedDecimals(hypothesis.rows.map((row) => row.se));
-  const rows = hypothesis.rows.map((row): Sentence[] => {
+  const rows = hypothesis.rows.map((row, index): Sentence[] => {
+    const expectation = expected[index] ?? null;
     const isCorrelation = isCorrelationQuantity(row.quantity);
     const perRow = row.quantity === 'beta';
     const decimals = perRow ? decimalsFor(row.estimate) : estimateDecimals;
@@ -636,9 +684,20 @@ function statisticsTable(context: ReportContext, hypothesis: HypothesisResult): 
       [formatPCell(row.p)],
       [formatPCell(row.pAdjusted)],
       ...(hasN ? [[{ untrusted: formatGroupSizes(context, row.n ?? {}) }] as Sentence] : []),
+      ...(hasExpectation ? expectationCells(expectation, row, decimals) : []),
     ];
   });
   return { type: 'table', header, rows, align };
+}
+
+/** The expectation's two cells of a row: mean \u00B1 SD in the row's format, and the power. */
+function expectationCells(expectation: ExpectationRow | null, row: StatisticRow, decimals: number): Sentence[] {
+  if (expectation === null || expectation.meanEstimate === null) return [['n/a'], ['n/a']];
+  const format = (value: number) =>
+    isCorrelationQuantity(row.quantity) ? formatCorrelation(value) : formatEstimate(value, decimals);
+  const mean = format(expectation.meanEstimate);
+  const spread = expectation.sdEstimate === null ? '' : ` \u00B1 ${formatEstimate(expectation.sdEstimate, decimals)}`;
+  return [[`${mean}${spread}`], [formatEstimate(expectation.power, 2)]];
 }
 
 /** Group sizes; numeric keys are dose levels ("k = 10: 15"). */

@@ -15,6 +15,18 @@ export {
 export { differingValues, type ReproduceOptions, type ReproduceSummary, reproduceBundle } from './reproduce.js';
 export { type CostProjection, projectStudyCost } from './cost-projection.js';
 export {
+  defaultExpectationFile,
+  EXPECTATIONS_DIRECTORY,
+  type ExpectationKey,
+  expectationDirectories,
+  expectationFromPower,
+  expectationKey,
+  expectationWriteError,
+  findExpectation,
+  sampleQuantiles,
+  writeExpectation,
+} from './expectation.js';
+export {
   ANALYTIC_POWER_CAVEAT,
   type AnalyticPowerOptions,
   type AnalyticPowerReport,

@@ -19,6 +19,7 @@ import type { ChatModel } from '../models/index.js';
 import { renderHtml, renderMarkdown, SURROGATE_LABEL } from '../report/index.js';
 import { tQuantile } from '../stats/index.js';
 import { type RunCallSummary, RunStore } from '../store/index.js';
+import { findExpectation } from './expectation.js';
 import { createManifest, readManifest, writeFileAtomic, writeManifest } from './manifest.js';
 import { assertRunFolderSound, markRunFolderSound } from './run-folder-health.js';
 import { type ProgressReporter, type SimulateStudyOptions, type SimulationSummary, simulateStudy } from './simulate.js';
@@ -338,6 +339,9 @@ export function analyzeStage(
       parityRow(loaded.packs.get(language)!, loadValidationSet(language, { directory: loaded.packsDirectory })),
     ),
     measurement: measurementSection(study, loaded.packs),
+    // Looked up, never simulated here: a stored expectation whose key is this design's, or a line
+    // saying there is none and how to make it.
+    expectation: findExpectation(loaded),
     trajectories: summariseTrajectories({
       study,
       runs,

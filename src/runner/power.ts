@@ -1,5 +1,6 @@
 import {
   deriveSeed,
+  type ExpectationQuantiles,
   type HypothesisResult,
   hashCanonical,
   type Study,
@@ -14,6 +15,7 @@ import { type RunSpec, simulateRun } from '../engine/index.js';
 import { type RunToScore, scoreRuns } from '../metrics/index.js';
 import { type ChatModel, SURROGATE_REF, surrogateVariantOf } from '../models/index.js';
 import { tTestPower, tTestSampleSize } from '../stats/index.js';
+import { type ExpectationKey, expectationKey, sampleQuantiles } from './expectation.js';
 import { covariatesFor } from './pipeline.js';
 import { planStudy } from './plan.js';
 import type { ProgressReporter } from './simulate.js';
@@ -308,6 +310,8 @@ export interface SimulatedPowerRow {
   /** Monte-Carlo standard error of the mean estimate (SD of the estimates / sqrt(simulations)). */
   estimateMcse: number | null;
   sdEstimate: number | null;
+  /** 5%, 25%, 50%, 75% and 95% quantiles of the estimates (null when there are none). */
+  quantiles: ExpectationQuantiles | null;
   /**
    * The planted direction as the simulations reveal it: the sign of the mean estimate when it is
    * more than 2 Monte-Carlo SEs from 0, else 0 (no detectable direction).
@@ -321,6 +325,8 @@ export interface SimulatedPowerReport {
   study: string;
   /** Hash of the simulated design (replicates and planted parameters included). */
   designHash: string;
+  /** The key an expectation made from this report is stored under (see expectation.ts). */
+  expectationKey: ExpectationKey;
   simulations: number;
   requestedSimulations: number;
   stopped: boolean;
@@ -451,6 +457,7 @@ export async function simulatedPower(
   return {
     study: study.name,
     designHash: design.loaded.hash,
+    expectationKey: expectationKey(design.loaded),
     simulations: results.length,
     requestedSimulations: requested,
     stopped,
@@ -583,6 +590,7 @@ interface RowTally {
     | 'meanEstimate'
     | 'estimateMcse'
     | 'sdEstimate'
+    | 'quantiles'
     | 'plantedSign'
     | 'plantedSignShare'
   >;
@@ -657,6 +665,7 @@ function summariseSimulations(results: readonly HypothesisResult[][], alpha: num
       meanEstimate: mean,
       estimateMcse: mcse,
       sdEstimate: sd,
+      quantiles: sampleQuantiles(estimates),
       plantedSign,
       plantedSignShare: signKnown ? outcomes.filter(withSign).length / simulations : null,
     };

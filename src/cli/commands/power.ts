@@ -4,11 +4,15 @@ import { type SurrogateParameterOverrides, UserInputError } from '../../contract
 import {
   type AnalyticPowerReport,
   analyticPower,
+  defaultExpectationFile,
+  expectationFromPower,
+  expectationWriteError,
   parsePlant,
   type SimulatedPowerReport,
   SIMULATED_POWER_CAVEAT,
   simulatedPower,
   simulatedPowerCost,
+  writeExpectation,
 } from '../../runner/index.js';
 import { createStudyModels, type StudyModels } from '../model-factory.js';
 import { parseInteger, parseNumber as parseNumberInRange } from '../options.js';
@@ -33,6 +37,8 @@ export interface PowerCommandOptions {
   plant?: string;
   json?: boolean;
   quiet?: boolean;
+  /** Write the simulations as the design's surrogate expectation (true: the default file beside the study). */
+  writeExpectation?: string | boolean;
 }
 
 export interface PowerOutput {
@@ -83,6 +89,10 @@ export function registerPower(program: Command): void {
       parseInteger('--seed', 0, 2 ** 31 - 1),
     )
     .option('--plant <json>', "surrogate parameter overrides on top of the study's, as JSON or @file.json")
+    .option(
+      '--write-expectation [file]',
+      "store the simulations as this design's surrogate expectation, which analyze shows beside each observed effect (default file: expectations/<study name>.json beside the study file)",
+    )
     .option('--json', 'print JSON instead of tables')
     .option('--quiet', 'no progress output')
     .action(async (studyFile: string, options: PowerCommandOptions) => {
@@ -103,7 +113,15 @@ export async function runPower(studyFile: string, options: PowerCommandOptions):
     ...(options.targetPower === undefined ? {} : { targetPower: options.targetPower }),
     ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
   });
-  if (options.analyticOnly === true) return { analytic, simulated: null, caveat: SIMULATED_POWER_CAVEAT };
+  if (options.analyticOnly === true) {
+    if (options.writeExpectation !== undefined) {
+      throw new UserInputError('needs simulations', {
+        path: '--write-expectation',
+        fix: 'drop --analytic-only: an expectation is made from simulations (e.g. --simulations 50)',
+      });
+    }
+    return { analytic, simulated: null, caveat: SIMULATED_POWER_CAVEAT };
+  }
 
   const simulations = options.simulations;
   const quiet = options.quiet === true;
@@ -138,6 +156,22 @@ export async function runPower(studyFile: string, options: PowerCommandOptions):
     }
     if (simulated.stopped) {
       process.stderr.write(`stopped: the simulated power covers the ${simulated.simulations} completed simulations\n`);
+    }
+    if (options.writeExpectation !== undefined && simulated.simulations > 0) {
+      const file =
+        typeof options.writeExpectation === 'string'
+          ? options.writeExpectation
+          : defaultExpectationFile(studyFile, loaded.study.name);
+      try {
+        writeExpectation(file, expectationFromPower(simulated));
+      } catch (error) {
+        throw expectationWriteError(file, error);
+      }
+      if (!quiet) {
+        process.stderr.write(
+          `power: wrote the surrogate expectation of this design (${simulated.simulations} simulations, key ${simulated.expectationKey.key.slice(0, 12)}) to ${file}\n`,
+        );
+      }
     }
     return { analytic, simulated, caveat: SIMULATED_POWER_CAVEAT };
   } finally {
