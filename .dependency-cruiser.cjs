@@ -39,6 +39,27 @@ forbidden.push({
   from: { path: '^src/contracts/' },
   to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer'], pathNot: 'node_modules/zod/' },
 });
+// Optional peer dependencies (src/models/optional-peers.ts) must not load with the modules that
+// every command imports: a user without them would see a crash instead of the install command.
+const QUEUE_RUNTIME = '^src/queue/(runtime|redis-client|coordinator|worker|status)\\.ts$';
+forbidden.push({
+  name: 'optional-peers-loaded-lazily',
+  comment: 'bullmq, ioredis, @anthropic-ai/sdk and node-llama-cpp are imported statically only by the queue runtime; elsewhere by import() or as types',
+  severity: 'error',
+  from: { pathNot: QUEUE_RUNTIME },
+  to: {
+    path: 'node_modules/(@anthropic-ai/sdk|bullmq|ioredis|node-llama-cpp)/',
+    dynamic: false,
+    dependencyTypesNot: ['type-only', 'type-import'],
+  },
+});
+forbidden.push({
+  name: 'queue-runtime-loaded-lazily',
+  comment: "the queue's BullMQ/ioredis modules are reached only through loadQueueRuntime() (src/queue/index.ts)",
+  severity: 'error',
+  from: { pathNot: QUEUE_RUNTIME },
+  to: { path: QUEUE_RUNTIME, dynamic: false, dependencyTypesNot: ['type-only', 'type-import'] },
+});
 forbidden.push({
   name: 'no-circular',
   severity: 'error',

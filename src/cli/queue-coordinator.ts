@@ -1,12 +1,5 @@
 import { hashCanonical, UserInputError } from '../contracts/index.js';
-import {
-  Coordinator,
-  type CoordinatorSettings,
-  formatProgressLine,
-  parseQueueUrl,
-  probeQueue,
-  type StudyPayload,
-} from '../queue/index.js';
+import { type CoordinatorSettings, loadQueueRuntime, parseQueueUrl, type StudyPayload } from '../queue/index.js';
 import {
   type LoadedStudy,
   type PreparedModels,
@@ -56,6 +49,7 @@ export async function startQueueCoordination(
     });
   }
   const connection = parseQueueUrl(url, process.env);
+  const { Coordinator, formatProgressLine, probeQueue } = await loadQueueRuntime();
   await probeQueue(connection);
   const coordinator = await Coordinator.start({
     connection,

@@ -3,6 +3,14 @@
  * backends-index.ts) the real adapters and wrappers. Imports contracts only.
  */
 export type { ChatModel, ChatModelWrapper } from './chat-model.js';
+export {
+  isModuleNotFound,
+  missingOptionalPeers,
+  OPTIONAL_PEERS,
+  type OptionalPeerName,
+  optionalPeerInstallCommand,
+  requireOptionalPeers,
+} from './optional-peers.js';
 export { createMockModel, createNamedMockModel, MOCK_SCRIPTS, type MockScript } from './mock-model.js';
 export {
   DEFAULT_SURROGATE_PARAMETERS,

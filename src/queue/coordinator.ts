@@ -10,7 +10,9 @@ import {
   type TranscriptEvent,
 } from '../contracts/index.js';
 import type { RunStore } from '../store/index.js';
-import { openClient, type QueueConnection } from './connection.js';
+import type { QueueConnection } from './connection.js';
+import { openClient } from './redis-client.js';
+import { type CoordinatorSettings, DEFAULT_COORDINATOR_SETTINGS } from './settings.js';
 import {
   CoordinatorLockSchema,
   type InboxMessage,
@@ -45,24 +47,6 @@ export class CoordinatorBusyError extends BackfireError {
     super('queue-coordinator-busy', message, 2);
   }
 }
-
-export interface CoordinatorSettings {
-  /** How long the coordinator lock outlives a coordinator that stops renewing it (kill -9). */
-  lockTtlMs: number;
-  /** How often Redis is checked for lost state (a restarted Redis without persistence) and failed jobs. */
-  reconcileIntervalMs: number;
-  /** How often progress is published for `backfire queue status` (and `onStatus` called). */
-  statusIntervalMs: number;
-  /** How long every live worker may refuse the study, with nothing committed, before the study stops. */
-  refusalGraceMs: number;
-}
-
-export const DEFAULT_COORDINATOR_SETTINGS: CoordinatorSettings = {
-  lockTtlMs: 15_000,
-  reconcileIntervalMs: 5_000,
-  statusIntervalMs: 2_000,
-  refusalGraceMs: 30_000,
-};
 
 export interface CoordinatorProgress {
   start(total: number, done: number): void;

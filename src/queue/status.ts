@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
-import { openClient, type QueueConnection } from './connection.js';
+import type { QueueConnection } from './connection.js';
+import { openClient } from './redis-client.js';
 import { readWorkers } from './coordinator.js';
 import { keys, parseJson, QUEUE_NAME, type StudyStatus, StudyStatusSchema, type WorkerHeartbeat } from './protocol.js';
 

@@ -4,7 +4,9 @@ import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BackfireError, UserInputError } from '../contracts/index.js';
 import { type RunSpec, simulateRun, type TurnBatch } from '../engine/index.js';
-import { openClient, type QueueConnection } from './connection.js';
+import type { QueueConnection } from './connection.js';
+import { openClient } from './redis-client.js';
+import { DEFAULT_WORKER_SETTINGS, type WorkerSettings } from './settings.js';
 import {
   type InboxMessage,
   JobDataSchema,
@@ -33,27 +35,6 @@ export interface PreparedStudy {
   specFor(runId: string): RunSpec;
   close(): Promise<void>;
 }
-
-export interface WorkerSettings {
-  /** Runs simulated at once by this process. */
-  concurrency: number;
-  /** BullMQ's job lock: a worker silent this long loses its jobs to others. */
-  lockDurationMs: number;
-  /** How often this worker looks for stalled jobs (of any worker) to move back to the queue. */
-  stalledIntervalMs: number;
-  /** How long to wait for the coordinator's answer to one claim or turn before asking again. */
-  replyTimeoutMs: number;
-  /** How long a job waits for an absent coordinator before it is given back to the queue. */
-  coordinatorWaitMs: number;
-}
-
-export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
-  concurrency: 16,
-  lockDurationMs: 30_000,
-  stalledIntervalMs: 30_000,
-  replyTimeoutMs: 10_000,
-  coordinatorWaitMs: 30_000,
-};
 
 export interface QueueWorkerOptions {
   connection: QueueConnection;

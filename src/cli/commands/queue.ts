@@ -1,11 +1,5 @@
 import type { Command } from 'commander';
-import {
-  formatQueueStatus,
-  parseQueueUrl,
-  probeQueue,
-  REDIS_PASSWORD_VARIABLE,
-  readQueueStatus,
-} from '../../queue/index.js';
+import { loadQueueRuntime, parseQueueUrl, REDIS_PASSWORD_VARIABLE } from '../../queue/index.js';
 
 /** `backfire queue status`: the studies being coordinated on a Redis, its workers and their throughput, runs in flight. */
 export function registerQueue(program: Command): void {
@@ -20,6 +14,7 @@ export function registerQueue(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { queue: string; json?: boolean }) => {
       const connection = parseQueueUrl(options.queue, process.env);
+      const { formatQueueStatus, probeQueue, readQueueStatus } = await loadQueueRuntime();
       await probeQueue(connection);
       const status = await readQueueStatus(connection);
       process.stdout.write(

@@ -4,9 +4,8 @@ import { type ChatModel, createModel, UsageMeter } from '../../models/index.js';
 import {
   DEFAULT_WORKER_SETTINGS,
   type PreparedStudy,
+  loadQueueRuntime,
   parseQueueUrl,
-  probeQueue,
-  QueueWorker,
   REDIS_PASSWORD_VARIABLE,
   type StudyPayload,
 } from '../../queue/index.js';
@@ -74,6 +73,7 @@ export function registerWorker(program: Command): void {
     .action(async (options: WorkerCommandOptions) => {
       const mapping = parseModelMapping(options.model ?? []);
       const connection = parseQueueUrl(options.queue, process.env);
+      const { probeQueue, QueueWorker } = await loadQueueRuntime();
       await probeQueue(connection);
       const log = (line: string) => process.stderr.write(`worker: ${line}\n`);
       const worker = await QueueWorker.start({

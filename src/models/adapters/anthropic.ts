@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import {
   type ChatMessage,
@@ -8,6 +8,7 @@ import {
   UserInputError,
 } from '../../contracts/index.js';
 import type { ChatModel } from '../chat-model.js';
+import { importOptionalPeer, requireOptionalPeers } from '../optional-peers.js';
 import type { Redactor } from '../secrets.js';
 import { createHttpTransport, type HttpTransport } from './http-transport.js';
 import { malformedResponse, toModelCallError } from './errors.js';
@@ -17,7 +18,9 @@ import { AGENT_HEADER } from './openai-compatible.js';
  * Adapter for Anthropic's Messages API through the official `@anthropic-ai/sdk`. What the API does
  * not take is never dropped silently: `seed` is unsupported (a warning on every result), temperatures
  * above 1 are clamped to 1 (warning), and `top_p` is not sent together with `temperature` because
- * current models refuse the pair (warning).
+ * current models refuse the pair (warning). The SDK is an optional peer dependency (optional-peers.ts):
+ * the adapter checks it is installed when it is built, before a study starts, and loads it on the
+ * first call.
  */
 
 export const AnthropicProviderOptionsSchema = z
@@ -97,21 +100,34 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): {
 export class AnthropicAdapter implements ChatModel {
   readonly ref: string;
   readonly surrogate = false;
-  readonly #client: Anthropic;
+  #client: Promise<Anthropic> | undefined;
   readonly #transport: HttpTransport = createHttpTransport();
   readonly #options: AnthropicAdapterOptions;
 
   constructor(options: AnthropicAdapterOptions) {
+    requireOptionalPeers(['@anthropic-ai/sdk'], 'models');
     this.ref = options.ref;
     this.#options = options;
-    this.#client = new Anthropic({
-      apiKey: options.apiKey,
-      baseURL: options.baseUrl,
-      maxRetries: 0,
-      timeout: options.sdkTimeoutMs ?? 600_000,
-      logLevel: 'off',
-      fetch: this.#transport.fetch,
-    });
+  }
+
+  /** The SDK client, made on the first call (loading the SDK costs start-up time a study may not need). */
+  #sdkClient(): Promise<Anthropic> {
+    this.#client ??= importOptionalPeer<{ default: typeof Anthropic }>(
+      '@anthropic-ai/sdk',
+      'models',
+      () => import('@anthropic-ai/sdk'),
+    ).then(
+      ({ default: AnthropicClient }) =>
+        new AnthropicClient({
+          apiKey: this.#options.apiKey,
+          baseURL: this.#options.baseUrl,
+          maxRetries: 0,
+          timeout: this.#options.sdkTimeoutMs ?? 600_000,
+          logLevel: 'off',
+          fetch: this.#transport.fetch,
+        }),
+    );
+    return this.#client;
   }
 
   /** Closes the connection pool; pending calls fail. */
@@ -161,7 +177,8 @@ export class AnthropicAdapter implements ChatModel {
     }
     let json: unknown;
     try {
-      json = await this.#client.messages.create(body as unknown as Anthropic.MessageCreateParamsNonStreaming, {
+      const client = await this.#sdkClient();
+      json = await client.messages.create(body as unknown as Anthropic.MessageCreateParamsNonStreaming, {
         headers,
         signal: request.signal,
       });

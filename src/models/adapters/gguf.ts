@@ -22,6 +22,7 @@ import {
   UserInputError,
 } from '../../contracts/index.js';
 import type { ChatModel } from '../chat-model.js';
+import { importOptionalPeer, OPTIONAL_PEERS, optionalPeerInstallCommand } from '../optional-peers.js';
 import { abortError } from './errors.js';
 
 /**
@@ -50,7 +51,7 @@ import { abortError } from './errors.js';
  * `System:` / `Assistant:` line.
  */
 
-export const NODE_LLAMA_CPP_VERSION = '3.21.1';
+export const NODE_LLAMA_CPP_VERSION = OPTIONAL_PEERS['node-llama-cpp'].version;
 
 export const GgufProviderOptionsSchema = z
   .object({
@@ -93,27 +94,16 @@ export function parseGgufProviderOptions(value: unknown, ref: string): GgufProvi
 const NODE_LLAMA_CPP_MODULE: string = 'node-llama-cpp';
 
 /** The install command printed when the optional peer dependency is missing. */
-export const NODE_LLAMA_CPP_INSTALL = `npm install node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`;
+export const NODE_LLAMA_CPP_INSTALL = optionalPeerInstallCommand(['node-llama-cpp']);
 
 /**
  * Imports node-llama-cpp, or explains in one message how to add it. Typed `object` so that the
  * published declarations do not need the optional package's types.
  */
-export async function importNodeLlamaCpp(
+export function importNodeLlamaCpp(
   importer: () => Promise<unknown> = () => import(NODE_LLAMA_CPP_MODULE),
 ): Promise<object> {
-  try {
-    return (await importer()) as object;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new UserInputError('gguf models need the optional package node-llama-cpp, which is not installed', {
-        path: 'models',
-        fix: `run \`${NODE_LLAMA_CPP_INSTALL}\` in the project (about 700 MB with its prebuilt binaries), or use a hosted model`,
-      });
-    }
-    throw error;
-  }
+  return importOptionalPeer<object>('node-llama-cpp', 'models', importer);
 }
 
 /** SHA-256 of a file, streamed: the model version of a GGUF model is the hash of its weights. */
