@@ -11,11 +11,14 @@
  *    gold/results/ledger.jsonl: the record of how often the test parts were consulted.
  *
  * A lexicon is scored once per version: if the ledger already holds a (language, version) with a
- * different lexicon hash, the lexicon changed without a version bump and the script refuses.
+ * different lexicon hash, the lexicon changed without a version bump and the script refuses. The
+ * matcher's source is hashed too (`matcherHash`): scoring the same lexicon again after a matcher
+ * change is allowed, but it is a new consultation of the test parts and gets its own ledger line.
  *
  * Usage: npx tsx scripts/gold/score.ts [--check]   (--check: recompute and compare, write nothing)
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatHeldOutMarkdown, scoreGoldTestParts, verifyGoldLock } from '../../src/metrics/held-out.js';
 
@@ -26,6 +29,17 @@ const LEDGER = join(GOLD, 'results', 'ledger.jsonl');
 const check = process.argv.includes('--check');
 
 const lock = verifyGoldLock(GOLD);
+
+/** SHA-256 over the matcher's source files (src/metrics, tests excluded), in name order. */
+function matcherHash(): string {
+  const directory = join(ROOT, 'src', 'metrics');
+  const hash = createHash('sha256');
+  for (const name of readdirSync(directory).sort()) {
+    if (!name.endsWith('.ts') || name.includes('.test')) continue;
+    hash.update(`${name}\n`).update(readFileSync(join(directory, name)));
+  }
+  return hash.digest('hex');
+}
 
 if (check) {
   // Recompute with the stored date: equal means the shipped figures belong to the installed lexicons.
@@ -41,8 +55,12 @@ const ledger = existsSync(LEDGER)
   ? readFileSync(LEDGER, 'utf8')
       .split('\n')
       .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as { language: string; lexiconVersion: string; lexiconHash: string })
+      .map(
+        (line) =>
+          JSON.parse(line) as { language: string; lexiconVersion: string; lexiconHash: string; matcherHash?: string },
+      )
   : [];
+const matcher = matcherHash();
 const newEntries = [];
 for (const language of figures.languages) {
   const previous = ledger.filter(
@@ -54,13 +72,14 @@ for (const language of figures.languages) {
     );
     process.exit(2);
   }
-  if (previous.length === 0) {
+  if (!previous.some((entry) => entry.matcherHash === matcher)) {
     newEntries.push({
       scoredAt: figures.scoredAt,
       language: language.language,
       lexiconVersion: language.lexiconVersion,
       lexiconHash: language.lexiconHash,
       goldLock: lock.hash,
+      matcherHash: matcher,
     });
   }
 }
