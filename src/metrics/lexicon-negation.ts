@@ -1,5 +1,5 @@
 import type { Lexicon } from '../contracts/index.js';
-import { isUnspacedCut, wordCodeTable } from './lexicon-characters.js';
+import { codeUnitAt, isUnspacedCut, wordCodeTable } from './lexicon-characters.js';
 import { escapeForRegExp, literalPattern } from './lexicon-terms.js';
 import type { WordSpan } from './segmentation.js';
 
@@ -67,7 +67,7 @@ class CueIndex {
     const isWord = wordCodeTable();
     for (const cue of sameFirst) {
       if (!text.startsWith(cue.literal, position)) continue;
-      if (cue.prefix || isWord[text.charCodeAt(position + cue.literal.length)] !== 1) return true;
+      if (cue.prefix || isWord[codeUnitAt(text, position + cue.literal.length)] !== 1) return true;
     }
     return false;
   }
@@ -142,7 +142,7 @@ function someCueAt(
 
 /** Whether clause punctuation occurs in text[from, to). */
 export function hasClauseBoundary(text: string, from: number, to: number): boolean {
-  for (let index = from; index < to; index += 1) if (CLAUSE_BOUNDARY[text.charCodeAt(index)] === 1) return true;
+  for (let index = from; index < to; index += 1) if (CLAUSE_BOUNDARY[codeUnitAt(text, index)] === 1) return true;
   return false;
 }
 
@@ -280,8 +280,8 @@ export class Negation {
           const end = from + expression.length;
           const bounded =
             !this.spaced ||
-            ((from === 0 || isWord[text.charCodeAt(from - 1)] !== 1) &&
-              (open || end >= text.length || isWord[text.charCodeAt(end)] !== 1));
+            ((from === 0 || isWord[codeUnitAt(text, from - 1)] !== 1) &&
+              (open || end >= text.length || isWord[codeUnitAt(text, end)] !== 1));
           if (bounded) ranges.push(from, end);
         }
         pattern.lastIndex = from + 1;
@@ -378,7 +378,7 @@ export class Negation {
    */
   private mayBeBeforeCue(text: string, position: number): boolean {
     if (!this.spaced) return true;
-    return wordCodeTable()[text.charCodeAt(position - 1)] !== 1 && this.before.mayBeWordAt(text, position);
+    return wordCodeTable()[codeUnitAt(text, position - 1)] !== 1 && this.before.mayBeWordAt(text, position);
   }
 
   /** Makes `text` the text the next `mayNegate` calls are about. */

@@ -1,4 +1,4 @@
-import { nextWordStartFrom, wordCodeTable } from './lexicon-characters.js';
+import { codeUnitAt, nextWordStartFrom, wordCodeTable } from './lexicon-characters.js';
 import { hasClauseBoundary, type Negation, wordIndexAt } from './lexicon-negation.js';
 import { literalPattern } from './lexicon-terms.js';
 import type { PatternPart, PatternTerm } from './lexicon-patterns.js';
@@ -280,7 +280,7 @@ export class PatternScanner {
   }
 
   private endsWord(text: string, position: number): boolean {
-    return this.spaced ? wordCodeTable()[text.charCodeAt(position)] !== 1 : this.wordFinder.endsWordAt(position);
+    return this.spaced ? wordCodeTable()[codeUnitAt(text, position)] !== 1 : this.wordFinder.endsWordAt(position);
   }
 
   /** Where the request's first part ends, or -1 when it does not match there. */

@@ -1,5 +1,5 @@
 import type { Lexicon } from '../contracts/index.js';
-import { wordCodeTable } from './lexicon-characters.js';
+import { codeUnitAt, wordCodeTable } from './lexicon-characters.js';
 import { wordIndexAt } from './lexicon-negation.js';
 import { escapeForRegExp } from './lexicon-terms.js';
 import type { WordFinder } from './lexicon-words.js';
@@ -88,7 +88,7 @@ export class SenseBlocks {
         const wordStart = words[index]!.start;
         for (const context of block.context) {
           if (!text.startsWith(context.literal, wordStart)) continue;
-          if (context.prefix || isWord[text.charCodeAt(wordStart + context.literal.length)] !== 1) return true;
+          if (context.prefix || isWord[codeUnitAt(text, wordStart + context.literal.length)] !== 1) return true;
         }
       }
     }

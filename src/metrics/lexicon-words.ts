@@ -1,5 +1,5 @@
 import type { Capabilities } from '../contracts/index.js';
-import { isJoinerCode, isWordCode, unspacedCuts, wordCodeTable } from './lexicon-characters.js';
+import { codeUnitAt, isJoinerCode, isWordCode, unspacedCuts, wordCodeTable } from './lexicon-characters.js';
 import type { WordSpan } from './segmentation.js';
 
 /**
@@ -79,7 +79,7 @@ class SpacedWordFinder implements WordFinder {
   }
 
   startsWordAt(position: number): boolean {
-    return isWordCode(this.text.charCodeAt(position)) && !isWordCode(this.text.charCodeAt(position - 1));
+    return isWordCode(codeUnitAt(this.text, position)) && !isWordCode(codeUnitAt(this.text, position - 1));
   }
 
   /**
@@ -89,8 +89,8 @@ class SpacedWordFinder implements WordFinder {
    */
   wordEndAt(start: number): number {
     const text = this.text;
-    const before = text.charCodeAt(start - 1);
-    const twoBefore = text.charCodeAt(start - 2);
+    const before = codeUnitAt(text, start - 1);
+    const twoBefore = codeUnitAt(text, start - 2);
     if ((twoBefore >= 0xdc00 && twoBefore <= 0xdfff) || (before >= 0xdc00 && before <= 0xdfff)) {
       const word = this.wordsAround(start, start + 1, 0).find((candidate) => candidate.start === start);
       return word === undefined ? -1 : word.end;
@@ -101,7 +101,7 @@ class SpacedWordFinder implements WordFinder {
   }
 
   endsWordAt(position: number): boolean {
-    return !isWordCode(this.text.charCodeAt(position));
+    return !isWordCode(codeUnitAt(this.text, position));
   }
 
   wordsAround(_start: number, _end: number, _margin: number): WordSpan[] {
@@ -155,7 +155,7 @@ class SpacedWordFinder implements WordFinder {
 function spacedWordEnd(text: string, start: number): number {
   let index = runEnd(text, start);
   if (index === start) return start;
-  while (isJoinerCode(text.charCodeAt(index))) {
+  while (isJoinerCode(codeUnitAt(text, index))) {
     const next = runEnd(text, index + 1);
     if (next === index + 1) break;
     index = next;
@@ -168,7 +168,7 @@ function runEnd(text: string, from: number): number {
   const isWord = wordCodeTable();
   let index = from;
   for (;;) {
-    const code = text.charCodeAt(index);
+    const code = codeUnitAt(text, index);
     if (isWord[code] === 1) {
       index += 1;
     } else if (code >= 0xd800 && code <= 0xdbff && isAstralWordAt(text, index)) {
@@ -182,7 +182,7 @@ function runEnd(text: string, from: number): number {
 /** Whether a surrogate pair that is a letter, mark or digit starts at `index`. */
 function isAstralWordAt(text: string, index: number): boolean {
   const high = text.charCodeAt(index);
-  const low = text.charCodeAt(index + 1);
+  const low = codeUnitAt(text, index + 1);
   return low >= 0xdc00 && low <= 0xdfff && isAstralWordCodePoint((high - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000);
 }
 
@@ -222,7 +222,7 @@ class UnspacedWordFinder implements WordFinder {
   }
 
   endsWordAt(position: number): boolean {
-    if (position >= this.text.length || !isWordCode(this.text.charCodeAt(position))) return true;
+    if (position >= this.text.length || !isWordCode(codeUnitAt(this.text, position))) return true;
     // A word ending here lies in the chunk of the character before it.
     return position > 0 && (this.flagAt(this.chunkAt(position - 1), position) & WORD_END) !== 0;
   }

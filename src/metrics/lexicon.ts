@@ -1,5 +1,5 @@
 import type { LanguagePack } from '../contracts/index.js';
-import { nextWordStartFrom, spacedCutCodeTable, wordCodeTable } from './lexicon-characters.js';
+import { codeUnitAt, nextWordStartFrom, spacedCutCodeTable, wordCodeTable } from './lexicon-characters.js';
 import { Negation } from './lexicon-negation.js';
 import {
   buildTermTrie,
@@ -679,7 +679,7 @@ class Matcher {
   }
 
   private isWordEnd(text: string, position: number): boolean {
-    return this.spaced ? wordCodeTable()[text.charCodeAt(position)] !== 1 : this.wordFinder.endsWordAt(position);
+    return this.spaced ? wordCodeTable()[codeUnitAt(text, position)] !== 1 : this.wordFinder.endsWordAt(position);
   }
 
   private isNegated(text: string, hit: { start: number; end: number }): boolean {
