@@ -248,6 +248,7 @@ function withV2Rules(pack: LanguagePack): LanguagePack {
                 `${words[4] ?? 'a'} ... ${words[5] ?? 'b'}*`,
                 `~${words[6] ?? 'c'} ...1 ${words[7] ?? 'd'}`,
                 `${words[1] ?? 'e'} ...0 ~${other[0] ?? 'f'}`,
+                `${words[2] ?? 'j'} ...2 ${shortWords[9] ?? 'l'} ...1 ${words[3] ?? 'm'}*`,
               ],
               negatedTerms: [...other.slice(1, 4), `~${other[4] ?? 'g'}`, `${other[5] ?? 'h'} ... ${other[6] ?? 'i'}*`],
               senseBlocks: [
@@ -337,7 +338,8 @@ function syntheticV2Pack(segmentation: 'whitespace' | 'intl-segmenter', tag: str
       categories: {
         first: {
           ...first,
-          terms: [...first.terms, `~${b}${x}`, `${x} ... ${b}*`, `~${c}${x} ...1 ${o}`],
+          // Three parts: the nearest second part may leave the third out of reach (backtracking).
+          terms: [...first.terms, `~${b}${x}`, `${x} ... ${b}*`, `~${c}${x} ...1 ${o}`, `${o} ...2 ${c} ...1 ${x}*`],
           negatedTerms: [`${b}${b}${x}`, `~${x}${o}`, `${a}${x} ... ${c}`],
           senseBlocks: [{ terms: [x, `~${b}${x}`], context: [`${o}${o}${o}`, `${c}${b}*`], window: 2 }],
         },

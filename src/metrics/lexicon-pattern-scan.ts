@@ -14,16 +14,29 @@ import type { WordSpan } from './segmentation.js';
  *   starts at s; a stem part is the whole word starting at s, which must begin with the part's
  *   anchor at s or right after one clitic or declared prefix, and whose stem (or, after a clitic,
  *   the stem of the rest) equals the part's stem.
- * - Each next part is matched at the nearest of the next gap + 1 words after the previous part's
- *   end (greedy, no backtracking); clause punctuation or a clause word before it ends the search.
+ * - Each next part is matched at one of the next gap + 1 words after the previous part's end;
+ *   clause punctuation or a clause word before it ends the search. The nearest word is tried first,
+ *   and the drop rules (quotation, exclusion, sense, negation: the `judge`) are applied to the whole
+ *   hit; when they drop it, the next occurrences of the last parts are tried (backtracking, nearest
+ *   first) before the term fails at this start: a term's candidate is its first undropped hit.
  * - Per category, word starts are taken in order; at each, among the candidates that neither start
- *   before the category's resume point nor start inside a plain-term hit of the category, the one
- *   ending last wins (then the earlier term, then the earlier start); the category resumes after
- *   the winner's first part, so words in its gaps stay available.
+ *   before the category's resume point nor start inside a plain-term hit of the category, the
+ *   undropped one ending last wins (then the earlier term, then the earlier start); the category
+ *   resumes after the winner's first part, so words in its gaps stay available. When every
+ *   candidate there is dropped, the one that would have won is reported as dropped, and the category
+ *   resumes after its first part only if negation dropped it (its cue covers what starts inside).
  *
  * How it stays cheap: one native RegExp over the anchors finds the places where a pattern could
  * start; words are looked at only there, once per text, and only when a first part matched.
  */
+
+/** Why the drop rules of lexicon.ts drop a hit (null: kept). */
+export type HitDropReason = 'quotation' | 'exclusion' | 'sense' | 'negation' | 'not-negated';
+
+/** The drop rules, applied to every complete candidate (lexicon.ts's Matcher). */
+export interface PatternJudge {
+  patternDropReason(text: string, hit: PatternHit): HitDropReason | null;
+}
 
 export interface PatternHit {
   category: number;
@@ -35,6 +48,8 @@ export interface PatternHit {
   /** The words around the hit, and the gaps between parts as [from, to) index pairs into them. */
   words: readonly WordSpan[];
   gapRanges: readonly number[];
+  /** Set by `scan`: null for a hit that counts, else why the drop rules dropped it. */
+  reason: HitDropReason | null;
 }
 
 /** Pattern terms that share their first part: it is matched once for all of them. */
@@ -73,6 +88,11 @@ export class PatternScanner {
   // Scratch space of a scan, reused across texts (matching is synchronous).
   private readonly nextAllowed: number[];
   private readonly best: (PatternHit | null)[];
+  /** Per category, at the current word start, the winner among candidates the judge dropped. */
+  private readonly bestDropped: (PatternHit | null)[];
+  /** What `restAt` found: the first hit the judge keeps, else the first one it drops. */
+  private kept: PatternHit | null = null;
+  private firstDropped: PatternHit | null = null;
   /** Literals and anchors of the terms' further parts (see GroupEntry). */
   private readonly needles: readonly string[];
   /** Per needle, in the text of the scan numbered needleScan: its first occurrence at or after needleFrom (-1: none). */
@@ -139,6 +159,7 @@ export class PatternScanner {
     this.stemPrefixes = [...new Set([...clitics, ...(morphology?.prefixes ?? [])])];
     this.nextAllowed = new Array<number>(categories.length).fill(0);
     this.best = new Array<PatternHit | null>(categories.length).fill(null);
+    this.bestDropped = new Array<PatternHit | null>(categories.length).fill(null);
   }
 
   get empty(): boolean {
@@ -149,7 +170,7 @@ export class PatternScanner {
    * Pattern hits in `text`, given every place where one of the lexicon's literals starts (anchors
    * among them), and per category the spans of the plain-term candidates ([start, end, ...]).
    */
-  scan(text: string, plainSpans: readonly (readonly number[])[]): PatternHit[] {
+  scan(text: string, plainSpans: readonly (readonly number[])[], judge: PatternJudge): PatternHit[] {
     // The anchors have their own RegExp: in the plain terms' one, every anchor place (common short
     // words among them) went through the plain candidate checks, which tripled their cost.
     const requests: Request[] = [];
@@ -184,6 +205,7 @@ export class PatternScanner {
     const nextAllowed = this.nextAllowed;
     nextAllowed.fill(0);
     const best = this.best;
+    const bestDropped = this.bestDropped;
     const hits: PatternHit[] = [];
     let index = 0;
     while (index < requests.length) {
@@ -202,21 +224,45 @@ export class PatternScanner {
           // part: most terms of a common first word ("in", "keep") fail here, before the words
           // of the text are found and walked.
           if (!this.needlesAfter(text, needles, firstEnd)) continue;
-          const hit =
-            term.parts.length === 1
-              ? { category, term, start: partStart, firstEnd, end: firstEnd, words: NO_WORDS, gapRanges: NO_GAPS }
-              : this.restAt(text, category, term, partStart, firstEnd, wordsOfText());
-          if (hit === null) continue;
-          const known = best[category];
-          if (known === null || known === undefined) touched.push(category);
-          if (known === null || known === undefined || comesBefore(hit, known)) best[category] = hit;
+          if (term.parts.length === 1) {
+            const single: PatternHit = {
+              category,
+              term,
+              start: partStart,
+              firstEnd,
+              end: firstEnd,
+              words: NO_WORDS,
+              gapRanges: NO_GAPS,
+              reason: null,
+            };
+            single.reason = judge.patternDropReason(text, single);
+            this.kept = single.reason === null ? single : null;
+            this.firstDropped = single.reason === null ? null : single;
+          } else {
+            this.restAt(text, category, term, partStart, firstEnd, wordsOfText(), judge);
+          }
+          const { kept, firstDropped } = this;
+          if (kept === null && firstDropped === null) continue;
+          if (best[category] === null && bestDropped[category] === null) touched.push(category);
+          if (kept !== null) {
+            const known = best[category] ?? null;
+            if (known === null || comesBefore(kept, known)) best[category] = kept;
+          } else if (firstDropped !== null) {
+            const known = bestDropped[category] ?? null;
+            if (known === null || comesBefore(firstDropped, known)) bestDropped[category] = firstDropped;
+          }
         }
       }
       touched.sort((a, b) => a - b);
       for (const category of touched) {
-        const hit = best[category]!;
+        const hit = best[category] ?? bestDropped[category]!;
         best[category] = null;
-        nextAllowed[category] = hit.firstEnd;
+        bestDropped[category] = null;
+        // A hit dropped for negation takes what starts inside its first part with it; one dropped
+        // for another reason (an exclusion, a sense block) leaves the place to the other terms.
+        if (hit.reason === null || hit.reason === 'negation' || hit.reason === 'not-negated') {
+          nextAllowed[category] = hit.firstEnd;
+        }
         hits.push(hit);
       }
     }
@@ -295,7 +341,11 @@ export class PatternScanner {
     return end;
   }
 
-  /** The hit of a term whose first part matched at [start, firstEnd): its further parts, greedily. */
+  /**
+   * The further parts of a term whose first part matched at [start, firstEnd), nearest first with
+   * backtracking: sets `kept` to the first complete hit the judge keeps, else `firstDropped` to the
+   * first complete hit it drops (both null: the parts do not match).
+   */
   private restAt(
     text: string,
     category: number,
@@ -303,32 +353,48 @@ export class PatternScanner {
     start: number,
     firstEnd: number,
     words: readonly WordSpan[],
-  ): PatternHit | null {
-    let end = firstEnd;
-    const gapRanges: number[] = [];
-    for (let part = 1; part < term.parts.length; part += 1) {
-      const next = term.parts[part]!;
-      // The first word starting at or after the previous part's end (a `*` part may end inside a word).
-      let from = wordIndexAt(words, end);
-      if (from < words.length && words[from]!.start < end) from += 1;
-      let found = -1;
-      for (let index = from; index <= from + term.gaps[part - 1]! && index < words.length; index += 1) {
-        const word = words[index]!;
-        if (index > from && this.negation.isClauseWord(text, words[index - 1]!.start, words[index - 1]!.end)) break;
-        if (hasClauseBoundary(text, end, word.start)) break;
-        const matches =
-          next.kind === 'word' ? this.wordPartAt(text, next, word.start) : this.stemPartIs(text, next, word);
-        if (matches) {
-          found = index;
-          break;
-        }
+    judge: PatternJudge,
+  ): void {
+    this.kept = null;
+    this.firstDropped = null;
+    const gapRanges = new Array<number>(2 * (term.parts.length - 1)).fill(0);
+    this.partsFrom(text, { category, term, start, firstEnd, end: firstEnd, words, gapRanges, reason: null }, 1, judge);
+  }
+
+  /** Matches parts[part..] after `hit.end`; true once a complete hit is kept. */
+  private partsFrom(text: string, hit: PatternHit, part: number, judge: PatternJudge): boolean {
+    const { term, words } = hit;
+    if (part === term.parts.length) {
+      const complete: PatternHit = { ...hit, gapRanges: [...hit.gapRanges] };
+      complete.reason = judge.patternDropReason(text, complete);
+      if (complete.reason === null) {
+        this.kept = complete;
+        return true;
       }
-      if (found === -1) return null;
-      gapRanges.push(from, found);
-      const word = words[found]!;
-      end = next.kind === 'word' ? word.start + next.literal.length : word.end;
+      this.firstDropped ??= complete;
+      return false;
     }
-    return { category, term, start, firstEnd, end, words, gapRanges };
+    const next = term.parts[part]!;
+    const end = hit.end;
+    const gapRanges = hit.gapRanges as number[];
+    // The first word starting at or after the previous part's end (a `*` part may end inside a word).
+    let from = wordIndexAt(words, end);
+    if (from < words.length && words[from]!.start < end) from += 1;
+    for (let index = from; index <= from + term.gaps[part - 1]! && index < words.length; index += 1) {
+      const word = words[index]!;
+      if (index > from && this.negation.isClauseWord(text, words[index - 1]!.start, words[index - 1]!.end)) break;
+      if (hasClauseBoundary(text, end, word.start)) break;
+      const matches =
+        next.kind === 'word' ? this.wordPartAt(text, next, word.start) : this.stemPartIs(text, next, word);
+      if (!matches) continue;
+      gapRanges[2 * (part - 1)] = from;
+      gapRanges[2 * (part - 1) + 1] = index;
+      hit.end = next.kind === 'word' ? word.start + next.literal.length : word.end;
+      const done = this.partsFrom(text, hit, part + 1, judge);
+      hit.end = end;
+      if (done) return true;
+    }
+    return false;
   }
 
   private wordPartAt(text: string, part: Extract<PatternPart, { kind: 'word' }>, start: number): boolean {

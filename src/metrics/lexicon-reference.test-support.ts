@@ -281,15 +281,19 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
         }
       }
       if (category.patterns.length > 0) {
-        for (const hit of patternHits(normalised, category, plainSpans, wordsOf(), isWordStart, isWordEnd)) {
+        // The drop rules of a complete pattern candidate; null: it counts.
+        const judge = (hit: ReferencePatternHit): Reason | null => {
           const span = { start: hit.start, end: hit.end };
-          const excludedHere = excluded.some((range) => range.start <= hit.start && hit.firstEnd <= range.end);
-          if (insideAny(span, quoted) || excludedHere) continue;
-          if (senseBlocked(normalised, category, hit.term.term, span, wordsOf())) continue;
+          if (insideAny(span, quoted)) return 'quotation';
+          if (excluded.some((range) => range.start <= hit.start && hit.firstEnd <= range.end)) return 'exclusion';
+          if (senseBlocked(normalised, category, hit.term.term, span, wordsOf())) return 'sense';
           const negated =
             category.negationApplies &&
             (isNegated(normalised, span, wordsOf()) || gapNegated(normalised, hit, wordsOf()));
-          if (negated !== category.negatedOnly) continue;
+          if (negated === category.negatedOnly) return null;
+          return negated ? 'negation' : 'not-negated';
+        };
+        for (const hit of patternHits(normalised, category, plainSpans, wordsOf(), isWordStart, isWordEnd, judge)) {
           matches.push({
             category: category.name,
             term: hit.term.term,
@@ -315,8 +319,11 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
    * the candidates of every pattern term there (a word part at the word start or after a clitic; a
    * stem part as the whole word, if it begins with the anchor directly or after one clitic or
    * declared prefix); those starting before the category's resume point or inside a plain-term
-   * candidate are skipped; the one ending last wins (then the earlier term, then the earlier start);
-   * the category resumes after the winner's first part.
+   * candidate are skipped. A term's candidate at a place is its first complete occurrence, in the
+   * order nearest first (backtracking over the further parts), that the drop rules keep. The kept
+   * candidate ending last wins (then the earlier term, then the earlier start), and the category
+   * resumes after the winner's first part. With none kept, the category resumes after the first
+   * part of the dropped candidate that would have won, if negation dropped it.
    */
   function patternHits(
     text: string,
@@ -325,13 +332,20 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     words: readonly WordSpan[],
     isWordStart: (position: number) => boolean,
     isWordEnd: (position: number) => boolean,
+    judge: (hit: ReferencePatternHit) => Reason | null,
   ): ReferencePatternHit[] {
     const hits: ReferencePatternHit[] = [];
     let nextAllowed = 0;
     const stemPrefixes = [...new Set([...clitics, ...(morphology?.prefixes ?? [])])];
     for (let wordStart = 0; wordStart < text.length; wordStart += 1) {
       if (!isWordStart(wordStart)) continue;
-      const candidates: ReferencePatternHit[] = [];
+      const candidates: { hit: ReferencePatternHit; reason: Reason | null }[] = [];
+      // A term's first kept occurrence, else its first dropped one.
+      const candidateOf = (occurrences: readonly ReferencePatternHit[]): void => {
+        const judged = occurrences.map((hit) => ({ hit, reason: judge(hit) }));
+        const chosen = judged.find((candidate) => candidate.reason === null) ?? judged[0];
+        if (chosen !== undefined) candidates.push(chosen);
+      };
       for (const term of category.patterns) {
         const first = term.parts[0]!;
         if (first.kind === 'word') {
@@ -341,10 +355,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
               .filter((clitic) => text.startsWith(clitic, wordStart))
               .map((clitic) => wordStart + clitic.length),
           ];
-          for (const partStart of starts) {
-            const hit = matchPattern(text, term, wordStart, partStart, words, isWordEnd);
-            if (hit !== null) candidates.push(hit);
-          }
+          for (const partStart of starts) candidateOf(matchPattern(text, term, wordStart, partStart, words, isWordEnd));
         } else {
           const anchored =
             text.startsWith(first.anchor, wordStart) ||
@@ -352,24 +363,30 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
               (affix) => text.startsWith(affix, wordStart) && text.startsWith(first.anchor, wordStart + affix.length),
             );
           if (!anchored) continue;
-          const hit = matchPattern(text, term, wordStart, wordStart, words, isWordEnd);
-          if (hit !== null) candidates.push(hit);
+          candidateOf(matchPattern(text, term, wordStart, wordStart, words, isWordEnd));
         }
       }
       const eligible = candidates.filter(
-        (hit) =>
+        ({ hit }) =>
           hit.start >= nextAllowed && !plainSpans.some((span) => span.start <= hit.start && hit.start < span.end),
       );
-      eligible.sort((a, b) => b.end - a.end || a.term.order - b.term.order || a.start - b.start);
-      const best = eligible[0];
-      if (best !== undefined) {
-        hits.push(best);
-        nextAllowed = best.firstEnd;
+      const order = (a: { hit: ReferencePatternHit }, b: { hit: ReferencePatternHit }) =>
+        b.hit.end - a.hit.end || a.hit.term.order - b.hit.term.order || a.hit.start - b.hit.start;
+      const kept = eligible.filter((candidate) => candidate.reason === null).sort(order)[0];
+      if (kept !== undefined) {
+        hits.push(kept.hit);
+        nextAllowed = kept.hit.firstEnd;
+        continue;
+      }
+      const dropped = eligible.sort(order)[0];
+      if (dropped !== undefined && (dropped.reason === 'negation' || dropped.reason === 'not-negated')) {
+        nextAllowed = dropped.hit.firstEnd;
       }
     }
     return hits;
   }
 
+  /** Every complete occurrence of the term with its first part at partStart, nearest parts first. */
   function matchPattern(
     text: string,
     term: PatternTerm,
@@ -377,25 +394,27 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     partStart: number,
     words: readonly WordSpan[],
     isWordEnd: (position: number) => boolean,
-  ): ReferencePatternHit | null {
+  ): ReferencePatternHit[] {
     const first = term.parts[0]!;
-    let end: number;
+    let firstEnd: number;
     if (first.kind === 'word') {
-      if (!text.startsWith(first.literal, partStart)) return null;
-      if (!first.prefix && !isWordEnd(partStart + first.literal.length)) return null;
-      end = partStart + first.literal.length;
+      if (!text.startsWith(first.literal, partStart)) return [];
+      if (!first.prefix && !isWordEnd(partStart + first.literal.length)) return [];
+      firstEnd = partStart + first.literal.length;
     } else {
       const word = words.find((candidate) => candidate.start === wordStart);
-      if (word === undefined || !stemWordMatches(text.slice(word.start, word.end), first)) return null;
-      end = word.end;
+      if (word === undefined || !stemWordMatches(text.slice(word.start, word.end), first)) return [];
+      firstEnd = word.end;
     }
-    const firstEnd = end;
-    const gaps: { from: number; to: number }[] = [];
-    for (let part = 1; part < term.parts.length; part += 1) {
+    const occurrences: ReferencePatternHit[] = [];
+    const extend = (part: number, end: number, gaps: { from: number; to: number }[]): void => {
+      if (part === term.parts.length) {
+        occurrences.push({ term, start: partStart, firstEnd, end, gaps });
+        return;
+      }
       const next = term.parts[part]!;
       const from = words.findIndex((word) => word.start >= end);
-      if (from === -1) return null;
-      let found = -1;
+      if (from === -1) return;
       for (let index = from; index <= from + term.gaps[part - 1]! && index < words.length; index += 1) {
         const word = words[index]!;
         const previous = words[index - 1];
@@ -406,17 +425,13 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
           next.kind === 'word'
             ? text.startsWith(next.literal, word.start) && (next.prefix || isWordEnd(word.start + next.literal.length))
             : stemWordMatches(text.slice(word.start, word.end), next);
-        if (matches) {
-          found = index;
-          break;
-        }
+        if (!matches) continue;
+        const partEnd = next.kind === 'word' ? word.start + next.literal.length : word.end;
+        extend(part + 1, partEnd, [...gaps, { from, to: index }]);
       }
-      if (found === -1) return null;
-      gaps.push({ from, to: found });
-      const word = words[found]!;
-      end = next.kind === 'word' ? word.start + next.literal.length : word.end;
-    }
-    return { term, start: partStart, firstEnd, end, gaps };
+    };
+    extend(1, firstEnd, []);
+    return occurrences;
   }
 
   /**
@@ -633,6 +648,9 @@ interface Range {
   start: number;
   end: number;
 }
+
+/** Why a candidate does not count. */
+type Reason = 'quotation' | 'exclusion' | 'sense' | 'negation' | 'not-negated';
 
 interface ReferencePatternHit {
   term: PatternTerm;

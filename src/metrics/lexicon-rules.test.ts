@@ -19,7 +19,8 @@ describe('the register rule of the codebook', () => {
   it('is declared data, not a rule about category names', () => {
     const undeclared = structuredClone(pack);
     delete undeclared.lexicon.categories.conformity!.registerOf;
-    expect(compileLexicon(undeclared).count('We must all obey together.').conformity).toBe(1);
+    // However many group markers the lexicon version finds there.
+    expect(compileLexicon(undeclared).count('We must all obey together.').conformity).toBeGreaterThan(0);
   });
 });
 
@@ -72,6 +73,44 @@ describe('negation does not cancel a register marker (docs/lexicon-format.md §5
     expect(compileLexicon(sexual).count('This is not about intimacy.').sexual).toBe(0);
     sexual.lexicon.categories.sexual!.negation = 'ignored';
     expect(compileLexicon(sexual).count('This is not about intimacy.').sexual).toBe(1);
+  });
+});
+
+describe('gap patterns backtrack (docs/lexicon-format.md §4)', () => {
+  function withProtective(terms: string[], negatedTerms: string[]) {
+    const changed = structuredClone(loadLanguagePack('en'));
+    const protective = changed.lexicon.categories.protective!;
+    protective.terms = [...protective.terms, ...terms];
+    protective.negatedTerms = [...(protective.negatedTerms ?? []), ...negatedTerms];
+    changed.lexicon.negation.before = [...new Set([...changed.lexicon.negation.before, 'not'])];
+    return compileLexicon(changed);
+  }
+  const termsOf = (lexicon: ReturnType<typeof compileLexicon>, text: string) =>
+    lexicon.match(text).map((match) => match.term);
+
+  it('tries a later occurrence of a part when the nearest one leaves the next part out of reach', () => {
+    const lexicon = withProtective(['stand ...4 by ...1 side'], []);
+    // The nearest "by" (3rd word) leaves "side" 5 words away; the next "by" has it right after.
+    expect(termsOf(lexicon, 'We stand close by the door by her side.')).toContain('stand ...4 by ...1 side');
+    expect(termsOf(lexicon, 'We stand close by the door by the window at her side.')).not.toContain(
+      'stand ...4 by ...1 side',
+    );
+  });
+
+  it('tries a later occurrence of the last part when the drop rules drop the nearest one', () => {
+    const lexicon = withProtective([], ['~put ...6 out']);
+    // "put ... out" (the fire) is not negated; "put ... out" (the girl) has the cue in its gap.
+    const matches = lexicon.match('They put the fire out not the girl out');
+    expect(matches.filter((match) => match.term === '~put ...6 out')).toMatchObject([
+      { text: 'put the fire out not the girl out' },
+    ]);
+    // With no later occurrence, the candidate is reported as dropped.
+    const explained = lexicon.explain('They put the fire out');
+    expect(explained.matches.map((match) => match.term)).not.toContain('~put ...6 out');
+    // (by this term or another of the pack's that finds the same words).
+    expect(explained.dropped).toContainEqual(
+      expect.objectContaining({ text: 'put the fire out', reason: 'not-negated' }),
+    );
   });
 });
 

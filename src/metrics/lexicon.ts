@@ -10,7 +10,7 @@ import {
   literalsAt,
   type TermTrie,
 } from './lexicon-terms.js';
-import { type PatternHit, PatternScanner } from './lexicon-pattern-scan.js';
+import { type HitDropReason, type PatternHit, type PatternJudge, PatternScanner } from './lexicon-pattern-scan.js';
 import { DEFAULT_MAX_GAP, isPatternTerm, type PatternTerm, parsePatternTerm } from './lexicon-patterns.js';
 import { SenseBlocks } from './lexicon-senses.js';
 import { createWordFinder, type WordFinder } from './lexicon-words.js';
@@ -346,7 +346,7 @@ interface MatcherParts {
  * pack's matcher then runs the same functions, so the code V8 optimises for the first language is
  * still valid for the next (closures per pack made it deoptimise and start over at each language).
  */
-class Matcher {
+class Matcher implements PatternJudge {
   private readonly spaced: boolean;
   private readonly categoryNames: readonly string[];
   private readonly negatedOnly: readonly boolean[];
@@ -358,6 +358,8 @@ class Matcher {
   private readonly patternExclusions = new Map<PatternTerm, readonly Exclusion[]>();
   /** Where the current text's dropped candidates go when it is explained; null otherwise. */
   private dropped: DroppedHit[] | null = null;
+  /** The current text's quoted stretches, found on first need (null: not yet). */
+  private quoted: number[] | null = null;
   /** Normalised, longest first. */
   private readonly clitics: readonly string[];
   private readonly cliticsByFirstCode: Map<number, string[]>;
@@ -400,6 +402,7 @@ class Matcher {
   /** `dropped`, when given, receives the candidates the rules drop and why (explain; slower). */
   match(text: string, dropped: DroppedHit[] | null = null): LexiconMatch[] {
     this.dropped = dropped;
+    this.quoted = null;
     this.wordFinder.setText(text);
     this.negation.setText(text);
     this.nextAllowed.fill(0);
@@ -414,9 +417,11 @@ class Matcher {
     // enough for V8 to optimise quickly, which matters for short runs.
     const matches = hits.length === 0 ? hits : this.keepUndropped(text, hits, terms, categories);
     if (this.patterns !== null) {
-      const patternHits = this.patterns.scan(text, this.plainSpans(hits, categories));
+      // The scan applies the drop rules itself (patternDropReason), so that a dropped candidate can
+      // give way to a later occurrence of its parts or to another term.
+      const patternHits = this.patterns.scan(text, this.plainSpans(hits, categories), this);
       for (const hit of patternHits) {
-        const reason = this.patternDropReason(text, hit);
+        const reason = hit.reason;
         if (reason === null) matches.push(this.patternMatch(text, hit));
         else
           this.dropped?.push({
@@ -449,9 +454,9 @@ class Matcher {
   }
 
   /** The drop rules of keepUndropped, for a pattern hit (a cue inside its gaps negates it too); null: kept. */
-  private patternDropReason(text: string, hit: PatternHit): DroppedHit['reason'] | null {
-    const quoted = quotedRanges(text, this.quotePairs);
-    if (insideQuotation(hit, quoted)) return 'quotation';
+  patternDropReason(text: string, hit: PatternHit): HitDropReason | null {
+    this.quoted ??= quotedRanges(text, this.quotePairs);
+    if (insideQuotation(hit, this.quoted)) return 'quotation';
     if (insideAnyExclusion(text, hit.start, hit.firstEnd, this.exclusionsOf(hit), this.spaced)) return 'exclusion';
     if (this.senses.has(hit.category, hit.term.term)) {
       if (this.senses.blocks(text, hit.category, hit.term.term, hit.start, hit.end)) return 'sense';
