@@ -81,14 +81,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'stats',
     summary:
       'run the statistics engine on any CSV file: lmm, ols, glmm, glm, lrt, contrast, ttest, g, pearson, spearman, permutation, bf-ttest, bf-cor, power',
-    // stats-glmm.ts (glmm, glm, lrt, contrast) reuses stats.ts's CSV helpers, so it is registered here.
-    load: async () => {
-      const [{ registerStats }, { registerGeneralisedModelCommands }] = await Promise.all([
-        import('./stats.js'),
-        import('./stats-glmm.js'),
-      ]);
-      return (program) => registerGeneralisedModelCommands(registerStats(program));
-    },
+    load: async () => (await import('./stats/index.js')).registerStats,
   },
   {
     name: 'prereg',

@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { UserInputError } from '../../contracts/index.js';
-import { fitGlmm, testWaldContrast } from '../../stats/index.js';
-import { runCli } from '../../../test/support/cli.js';
-import { registerStats } from './stats.js';
-import { registerGeneralisedModelCommands } from './stats-glmm.js';
+import { UserInputError } from '../../../contracts/index.js';
+import { fitGlmm, testWaldContrast } from '../../../stats/index.js';
+import { runCli } from '../../../../test/support/cli.js';
+import { registerStats } from './index.js';
 
 /**
  * `backfire stats glmm | glm | lrt | contrast` on CSV files written from R's fixture data
@@ -15,7 +14,7 @@ import { registerGeneralisedModelCommands } from './stats-glmm.js';
  * SEs 5e-5, logLik 1e-6) in the lmm's shape, and a one-level factor exits 2 naming the column.
  */
 
-const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+const REPO_ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'backfire-stats-glmm-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -48,7 +47,7 @@ function writeCsv(name: string, columns: Record<string, readonly (string | numbe
 // biome-ignore lint/suspicious/noExplicitAny: parsed command output
 async function runJson(args: readonly string[]): Promise<any> {
   const program = new Command().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerGeneralisedModelCommands(registerStats(program));
+  registerStats(program);
   let stdout = '';
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout += String(chunk);
@@ -157,7 +156,7 @@ describe('backfire stats glmm / glm / lrt / contrast', () => {
     const slopes = byName('binomial-binary-slopes');
     const file = writeCsv('slopes.csv', slopes.data);
     const program = new Command().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-    registerGeneralisedModelCommands(registerStats(program));
+    registerStats(program);
     await expect(
       program.parseAsync(
         ['stats', 'glmm', '--family', 'binomial', '--nagq', '5', '--formula', slopes.formula, '--data', file],

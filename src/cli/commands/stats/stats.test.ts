@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { StatisticsError, UserInputError } from '../../contracts/index.js';
+import { StatisticsError, UserInputError } from '../../../contracts/index.js';
 import {
   fitLmm,
   fitOls,
@@ -19,11 +19,13 @@ import {
   tTestPower,
   twoSampleBayesFactor,
   welchTTest,
-} from '../../stats/index.js';
-import { PowerReferenceSchema, readReferenceFixture } from '../../stats/tests-reference.test-support.js';
-import { readCsvFile } from '../csv.js';
-import { reportError } from '../errors.js';
-import { formatNumber, formatTable, registerStats, runEngine } from './stats.js';
+} from '../../../stats/index.js';
+import { PowerReferenceSchema, readReferenceFixture } from '../../../stats/tests-reference.test-support.js';
+import { readCsvFile } from '../../csv.js';
+import { reportError } from '../../errors.js';
+import { runEngine } from './data.js';
+import { formatNumber, formatTable } from './format.js';
+import { registerStats } from './index.js';
 
 /**
  * `backfire stats` on small CSV files: every number is checked against the engine's own functions
@@ -31,7 +33,7 @@ import { formatNumber, formatTable, registerStats, runEngine } from './stats.js'
  * (estimates 1e-6 relative, p-values 1e-4 absolute, log Bayes factors 1e-3, as src/stats does).
  */
 
-const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+const REPO_ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const CSV = join(REPO_ROOT, 'test', 'fixtures', 'csv');
 const scratch = mkdtempSync(join(tmpdir(), 'backfire-stats-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
