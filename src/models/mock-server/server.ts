@@ -1,13 +1,36 @@
-import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { chooseFault, DrawKeys, retryAfterHeaders } from './faults.js';
+import { drawLatency, ResponseTimers, uniformFrom } from './latency.js';
+import { approximateTokens, flattenPrompt, PrefixTracker } from './prefix-stats.js';
+import { presentedKey, RequestRecorder } from './recording.js';
 import {
-  type AgentPrefixStats,
-  approximateTokens,
-  flattenPrompt,
-  type PrefixSummary,
-  PrefixTracker,
-} from './prefix-stats.js';
+  anthropicMessage,
+  buildAnswer,
+  defaultAnswer,
+  openAiCompletion,
+  sendError,
+  sendJson,
+  sendMalformed,
+  sendTruncated,
+  sendWrongShape,
+} from './responses.js';
+import { type ChatRequestBase, routeRequests } from './routing.js';
+import type { MockChatRequest, MockServer, MockServerOptions, MockServerStats } from './types.js';
+
+export type {
+  LatencySpec,
+  MockChatRequest,
+  MockFault,
+  MockFaultRates,
+  MockOutcome,
+  MockServer,
+  MockServerOptions,
+  MockServerStats,
+  RecordedLatency,
+  RecordedRequest,
+} from './types.js';
+export { uniformFrom } from './latency.js';
 
 /**
  * A loopback HTTP server speaking OpenAI's chat-completions protocol (and, for the Anthropic
@@ -29,182 +52,11 @@ import {
  * prefix as `cached_tokens`, like a provider with prefix caching.
  *
  * It never stores a credential: recorded requests keep only whether the presented key matched.
+ *
+ * This file handles one chat request from body to answer and composes the parts, each its own
+ * concern: routing (routing.ts), fault injection (faults.ts), the latency model (latency.ts),
+ * response building (responses.ts) and recording (recording.ts).
  */
-
-export type LatencySpec =
-  | { kind: 'none' }
-  | { kind: 'fixed'; ms: number }
-  | { kind: 'uniform'; minMs: number; maxMs: number }
-  | { kind: 'lognormal'; medianMs: number; sigma: number };
-
-export type MockFault = 'rate-limit' | 'server-error' | 'timeout' | 'malformed' | 'truncated' | 'wrong-shape';
-
-export interface MockFaultRates {
-  rateLimit?: number;
-  serverError?: number;
-  timeout?: number;
-  malformed?: number;
-  truncated?: number;
-}
-
-export interface MockChatRequest {
-  protocol: 'openai' | 'anthropic';
-  model: string;
-  messages: { role: string; content: string }[];
-  maxTokens: number | undefined;
-  temperature: number | undefined;
-  seed: number | undefined;
-  agent: string;
-  /** Position among all chat requests this server received, from 0. */
-  index: number;
-}
-
-export interface MockServerOptions {
-  seed?: number;
-  latency?: LatencySpec;
-  faults?: MockFaultRates;
-  /** Outcomes of the first requests, in arrival order ('ok' = answer normally); then `faults` apply. */
-  script?: readonly (MockFault | 'ok')[];
-  /** Wait a 429 asks for (default 1000 ms); sent as `retry-after-ms` and as whole seconds in `retry-after`. */
-  retryAfterMs?: number;
-  /** Which retry headers a 429 carries (default both). */
-  retryAfterHeaders?: 'both' | 'seconds' | 'milliseconds' | 'none';
-  /** The answer text; default: a `[talk]` action chosen from the request. */
-  respond?: (request: MockChatRequest) => string;
-  /** When set, requests must present this key (`Authorization: Bearer` or `x-api-key`), else 401. */
-  apiKey?: string;
-  /** `system_fingerprint` per request (default `fp_mock`); undefined leaves it out. */
-  fingerprint?: string | ((index: number) => string | undefined);
-  /** How long a `timeout` fault holds the request before dropping it (default 60 s). */
-  timeoutHoldMs?: number;
-  /** Requests kept in `requests` (oldest dropped; default 1000). */
-  maxRecordedRequests?: number;
-  /**
-   * Keep every answered request's drawn latency and agent (`GET /__latencies`), so the scheduler
-   * benchmark can compute the best schedule of the same draws; off by default to keep memory flat.
-   */
-  recordLatencies?: boolean;
-  host?: string;
-  port?: number;
-}
-
-export interface RecordedRequest {
-  index: number;
-  method: string;
-  path: string;
-  /** Header names lower-cased; authorization and x-api-key removed. */
-  headers: Record<string, string>;
-  /** How a credential was presented, and whether it matched `apiKey` (null when none is configured). */
-  auth: { scheme: 'bearer' | 'x-api-key' | null; matches: boolean | null };
-  body: unknown;
-  agent: string;
-  outcome: MockOutcome;
-}
-
-/** One answered request's drawn latency, in arrival order (`recordLatencies`). */
-export interface RecordedLatency {
-  /** The `x-backfire-agent` header: `<run id>/<agent id>`. */
-  agent: string;
-  delayMs: number;
-}
-
-export type MockOutcome = 'ok' | MockFault | 'unauthorized' | 'bad-request' | 'not-found';
-
-export interface MockServerStats {
-  requests: number;
-  outcomes: Record<MockOutcome, number>;
-  inFlight: number;
-  maxInFlight: number;
-  prefix: PrefixSummary;
-  agents: Record<string, AgentPrefixStats>;
-}
-
-export interface MockServer {
-  /** Base URL including `/v1`, for `openai-compatible:<url>#<model>`. */
-  readonly url: string;
-  /** Base URL without `/v1`, for the Anthropic SDK. */
-  readonly origin: string;
-  readonly port: number;
-  readonly requests: readonly RecordedRequest[];
-  stats(): MockServerStats;
-  reset(): void;
-  close(): Promise<void>;
-}
-
-const DEFAULT_ANSWERS = [
-  'I hear everyone. We should stay calm and decide together.',
-  'I do not agree with this. Nobody should be forced out into the cold.',
-  'Let us follow the rules, but we must protect the quietest among us.',
-  'I will go along with the group for now.',
-  'This is wrong. I refuse to take part in excluding anyone.',
-  'We need more information before anyone decides.',
-];
-
-function defaultAnswer(request: MockChatRequest): string {
-  const digest = createHash('sha256')
-    .update(JSON.stringify(request.messages))
-    .update(String(request.seed ?? ''))
-    .digest();
-  return `[talk] ${DEFAULT_ANSWERS[digest.readUInt32BE(0) % DEFAULT_ANSWERS.length]}`;
-}
-
-/** A uniform number in [0, 1) from a string: the server's only source of randomness. */
-export function uniformFrom(text: string): number {
-  const digest = createHash('sha256').update(text).digest();
-  return Number(digest.readBigUInt64BE(0) >> 11n) / 2 ** 53;
-}
-
-function drawLatency(spec: LatencySpec, uniform: () => number): number {
-  switch (spec.kind) {
-    case 'none':
-      return 0;
-    case 'fixed':
-      return spec.ms;
-    case 'uniform':
-      return spec.minMs + (spec.maxMs - spec.minMs) * uniform();
-    case 'lognormal': {
-      // Box-Muller from two uniforms.
-      const first = Math.max(uniform(), 1e-12);
-      const second = uniform();
-      const normal = Math.sqrt(-2 * Math.log(first)) * Math.cos(2 * Math.PI * second);
-      return spec.medianMs * Math.exp(spec.sigma * normal);
-    }
-  }
-}
-
-function emptyOutcomes(): Record<MockOutcome, number> {
-  return {
-    ok: 0,
-    'rate-limit': 0,
-    'server-error': 0,
-    timeout: 0,
-    malformed: 0,
-    truncated: 0,
-    'wrong-shape': 0,
-    unauthorized: 0,
-    'bad-request': 0,
-    'not-found': 0,
-  };
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  response.end(text);
-}
 
 function contentOf(value: unknown): string {
   if (typeof value === 'string') {
@@ -219,7 +71,6 @@ function contentOf(value: unknown): string {
 }
 
 export async function startMockServer(options: MockServerOptions = {}): Promise<MockServer> {
-  const seed = options.seed ?? 0;
   const latency = options.latency ?? { kind: 'none' };
   const faults = options.faults ?? {};
   const script = options.script ?? [];
@@ -227,71 +78,22 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const retryHeaders = options.retryAfterHeaders ?? 'both';
   const respond = options.respond ?? defaultAnswer;
   const timeoutHoldMs = options.timeoutHoldMs ?? 60_000;
-  const maxRecorded = options.maxRecordedRequests ?? 1000;
 
-  const requests: RecordedRequest[] = [];
+  const recorder = new RequestRecorder(options.maxRecordedRequests ?? 1000);
   const prefix = new PrefixTracker();
-  const seenBodies = new Map<string, number>();
-  const latencyLog: RecordedLatency[] = [];
-  let outcomes = emptyOutcomes();
+  const drawKeys = new DrawKeys(options.seed ?? 0);
+  const timers = new ResponseTimers();
   let chatIndex = 0;
-  let requestIndex = 0;
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-
-  const wait = (milliseconds: number, response: ServerResponse): Promise<boolean> =>
-    new Promise((resolve) => {
-      if (milliseconds <= 0) {
-        resolve(!response.destroyed);
-        return;
-      }
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve(!response.destroyed);
-      }, milliseconds);
-      timers.add(timer);
-    });
-
-  const record = (entry: RecordedRequest): void => {
-    requests.push(entry);
-    if (requests.length > maxRecorded) {
-      requests.shift();
-    }
-    outcomes[entry.outcome] += 1;
-  };
 
   const fingerprintFor = (index: number): string | undefined =>
     typeof options.fingerprint === 'function' ? options.fingerprint(index) : (options.fingerprint ?? 'fp_mock');
-
-  function chooseFault(index: number, uniform: number): MockFault | 'ok' {
-    const scripted = script[index];
-    if (scripted !== undefined) {
-      return scripted;
-    }
-    const table: [MockFault, number][] = [
-      ['rate-limit', faults.rateLimit ?? 0],
-      ['server-error', faults.serverError ?? 0],
-      ['timeout', faults.timeout ?? 0],
-      ['malformed', faults.malformed ?? 0],
-      ['truncated', faults.truncated ?? 0],
-    ];
-    let threshold = 0;
-    for (const [fault, rate] of table) {
-      threshold += rate;
-      if (uniform < threshold) {
-        return fault;
-      }
-    }
-    return 'ok';
-  }
 
   async function handleChat(
     protocol: 'openai' | 'anthropic',
     incoming: IncomingMessage,
     response: ServerResponse,
     rawBody: string,
-    base: Omit<RecordedRequest, 'outcome' | 'agent' | 'body'>,
+    base: ChatRequestBase,
     arrivedAt: number,
   ): Promise<void> {
     let body: Record<string, unknown>;
@@ -302,7 +104,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       }
       body = parsed as Record<string, unknown>;
     } catch {
-      record({ ...base, body: rawBody, agent: 'unknown', outcome: 'bad-request' });
+      recorder.record({ ...base, body: rawBody, agent: 'unknown', outcome: 'bad-request' });
       sendError(response, protocol, 400, 'invalid_request_error', 'request body is not a JSON object');
       return;
     }
@@ -310,7 +112,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     const agent =
       typeof agentHeader === 'string' ? agentHeader : typeof body.user === 'string' ? body.user : 'anonymous';
     if (base.auth.matches === false) {
-      record({ ...base, body, agent, outcome: 'unauthorized' });
+      recorder.record({ ...base, body, agent, outcome: 'unauthorized' });
       // Deliberately the worst case a provider can do: echo the key it was given.
       const presented = presentedKey(incoming) ?? '';
       sendError(response, protocol, 401, 'authentication_error', `Incorrect API key provided: ${presented}.`);
@@ -318,7 +120,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
     const rawMessages = Array.isArray(body.messages) ? body.messages : undefined;
     if (typeof body.model !== 'string' || rawMessages === undefined) {
-      record({ ...base, body, agent, outcome: 'bad-request' });
+      recorder.record({ ...base, body, agent, outcome: 'bad-request' });
       sendError(response, protocol, 400, 'invalid_request_error', 'model and messages are required');
       return;
     }
@@ -331,30 +133,21 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     }
     const index = chatIndex;
     chatIndex += 1;
-    const bodyHash = createHash('sha256').update(rawBody).digest('hex');
-    const occurrence = seenBodies.get(bodyHash) ?? 0;
-    seenBodies.set(bodyHash, occurrence + 1);
-    const drawKey = `${seed}:${bodyHash}:${occurrence}`;
-    const fault = chooseFault(index, uniformFrom(`fault:${drawKey}`));
+    const drawKey = drawKeys.next(rawBody);
+    const fault = chooseFault(script, faults, index, uniformFrom(`fault:${drawKey}`));
     let latencyDraw = 0;
     const delay = drawLatency(latency, () => uniformFrom(`latency:${drawKey}:${latencyDraw++}`));
-    record({ ...base, body, agent, outcome: fault });
-    if (options.recordLatencies === true && fault === 'ok') latencyLog.push({ agent, delayMs: delay });
+    recorder.record({ ...base, body, agent, outcome: fault });
+    if (options.recordLatencies === true && fault === 'ok') recorder.recordLatency({ agent, delayMs: delay });
 
     if (fault === 'rate-limit') {
-      const headers: Record<string, string> = {};
-      if (retryHeaders === 'both' || retryHeaders === 'milliseconds') {
-        headers['retry-after-ms'] = String(retryAfterMs);
-      }
-      if (retryHeaders === 'both' || retryHeaders === 'seconds') {
-        headers['retry-after'] = String(Math.ceil(retryAfterMs / 1000));
-      }
+      const headers = retryAfterHeaders(retryAfterMs, retryHeaders);
       sendError(response, protocol, 429, 'rate_limit_error', 'Rate limit reached for requests', headers);
       return;
     }
     if (fault === 'timeout') {
       // Hold the request; the client's timeout fires first. Then drop the connection.
-      if (await wait(timeoutHoldMs, response)) {
+      if (await timers.wait(timeoutHoldMs, response)) {
         response.socket?.destroy();
       }
       return;
@@ -368,7 +161,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
             promptTokens: fault === 'truncated' ? approximateTokens(flattenPrompt(messages)).length : 0,
             sharedTokens: 0,
           };
-    if (!(await wait(delay - (performance.now() - arrivedAt), response))) {
+    if (!(await timers.wait(delay - (performance.now() - arrivedAt), response))) {
       return;
     }
     if (fault === 'server-error') {
@@ -376,16 +169,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       return;
     }
     if (fault === 'malformed') {
-      const text = '{"id":"chatcmpl-mock","object":"chat.completion","choices":[{"index":0,"message":<<not json>>';
-      response.writeHead(200, {
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(text)),
-      });
-      response.end(text);
+      sendMalformed(response);
       return;
     }
     if (fault === 'wrong-shape') {
-      sendJson(response, 200, { id: 'chatcmpl-mock', object: 'chat.completion', choices: [] });
+      sendWrongShape(response);
       return;
     }
 
@@ -404,120 +192,41 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       agent,
       index,
     };
-    let text = respond(request);
-    let finish: 'stop' | 'length' = 'stop';
-    let completionTokens = approximateTokens(text);
-    if (request.maxTokens !== undefined && completionTokens.length > request.maxTokens) {
-      completionTokens = completionTokens.slice(0, request.maxTokens);
-      text = completionTokens.join('');
-      finish = 'length';
-    }
+    const { text, finish, completionTokens } = buildAnswer(request, respond);
     const { promptTokens, sharedTokens } = measured;
     const payload =
       protocol === 'openai'
-        ? openAiCompletion(
-            request,
-            text,
-            finish,
-            promptTokens,
-            completionTokens.length,
-            sharedTokens,
-            fingerprintFor(index),
-          )
-        : anthropicMessage(request, text, finish, promptTokens, completionTokens.length, sharedTokens);
-    const serialized = JSON.stringify(payload);
+        ? openAiCompletion(request, text, finish, promptTokens, completionTokens, sharedTokens, fingerprintFor(index))
+        : anthropicMessage(request, text, finish, promptTokens, completionTokens, sharedTokens);
     if (fault === 'truncated') {
-      response.writeHead(200, {
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(serialized)),
-      });
-      response.write(serialized.slice(0, Math.floor(serialized.length / 2)));
-      setImmediate(() => response.socket?.destroy());
+      sendTruncated(response, payload);
       return;
     }
     sendJson(response, 200, payload);
   }
 
-  const server: Server = createServer((incoming, response) => {
-    const arrivedAt = performance.now();
-    const index = requestIndex;
-    requestIndex += 1;
-    const path = new URL(incoming.url ?? '/', 'http://localhost').pathname;
-    // The server's own routes are not load.
-    if (!path.startsWith('/__')) {
-      inFlight += 1;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      response.on('close', () => {
-        inFlight -= 1;
-      });
-    }
-    void (async () => {
-      const method = incoming.method ?? 'GET';
-      const rawBody = await readBody(incoming);
-      if (method === 'GET' && path === '/__stats') {
-        sendJson(response, 200, stats());
-        return;
-      }
-      if (method === 'GET' && path === '/__latencies') {
-        sendJson(response, 200, latencyLog);
-        return;
-      }
-      if (method === 'POST' && path === '/__reset') {
-        reset();
-        sendJson(response, 200, { ok: true });
-        return;
-      }
-      if (method === 'GET' && (path === '/v1/models' || path === '/models')) {
-        sendJson(response, 200, {
-          object: 'list',
-          data: [{ id: 'mock-model', object: 'model', owned_by: 'backfire' }],
-        });
-        return;
-      }
-      const base = {
-        index,
-        method,
-        path,
-        headers: publicHeaders(incoming),
-        auth: authOf(incoming, options.apiKey),
-      };
-      if (method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
-        await handleChat('openai', incoming, response, rawBody, base, arrivedAt);
-        return;
-      }
-      if (method === 'POST' && (path === '/v1/messages' || path === '/messages')) {
-        await handleChat('anthropic', incoming, response, rawBody, base, arrivedAt);
-        return;
-      }
-      record({ ...base, body: rawBody, agent: 'unknown', outcome: 'not-found' });
-      sendError(response, 'openai', 404, 'not_found_error', `no route ${method} ${path}`);
-    })().catch((error: unknown) => {
-      if (!response.headersSent) {
-        sendError(response, 'openai', 500, 'server_error', `mock server failure: ${String(error)}`);
-      }
-    });
-  });
-
   function stats(): MockServerStats {
+    const load = recorder.load();
     return {
       requests: chatIndex,
-      outcomes: { ...outcomes },
-      inFlight,
-      maxInFlight,
+      outcomes: load.outcomes,
+      inFlight: load.inFlight,
+      maxInFlight: load.maxInFlight,
       prefix: prefix.summary(),
       agents: prefix.agents(),
     };
   }
 
   function reset(): void {
-    requests.length = 0;
+    recorder.reset();
     prefix.reset();
-    seenBodies.clear();
-    latencyLog.length = 0;
-    outcomes = emptyOutcomes();
+    drawKeys.reset();
     chatIndex = 0;
-    maxInFlight = inFlight;
   }
+
+  const server: Server = createServer(
+    routeRequests({ recorder, apiKey: options.apiKey, stats, reset, chat: handleChat }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -531,116 +240,15 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     url: `${origin}/v1`,
     origin,
     port: address.port,
-    requests,
+    requests: recorder.requests,
     stats,
     reset,
     close(): Promise<void> {
-      for (const timer of timers) {
-        clearTimeout(timer);
-      }
       timers.clear();
       return new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-    },
-  };
-}
-
-function sendError(
-  response: ServerResponse,
-  protocol: 'openai' | 'anthropic',
-  status: number,
-  type: string,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  const body =
-    protocol === 'anthropic'
-      ? { type: 'error', error: { type, message } }
-      : { error: { message, type, code: type === 'rate_limit_error' ? 'rate_limit_exceeded' : null } };
-  sendJson(response, status, body, headers);
-}
-
-function presentedKey(incoming: IncomingMessage): string | undefined {
-  const header = incoming.headers['x-api-key'];
-  if (typeof header === 'string') {
-    return header;
-  }
-  const authorization = incoming.headers.authorization;
-  if (typeof authorization === 'string' && /^bearer /i.test(authorization)) {
-    return authorization.slice('bearer '.length);
-  }
-  return undefined;
-}
-
-function authOf(incoming: IncomingMessage, apiKey: string | undefined): RecordedRequest['auth'] {
-  const scheme =
-    typeof incoming.headers['x-api-key'] === 'string'
-      ? 'x-api-key'
-      : typeof incoming.headers.authorization === 'string'
-        ? 'bearer'
-        : null;
-  return { scheme, matches: apiKey === undefined ? null : presentedKey(incoming) === apiKey };
-}
-
-function publicHeaders(incoming: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(incoming.headers)) {
-    if (name === 'authorization' || name === 'x-api-key' || value === undefined) {
-      continue;
-    }
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
-function openAiCompletion(
-  request: MockChatRequest,
-  text: string,
-  finish: 'stop' | 'length',
-  prompt: number,
-  completion: number,
-  shared: number,
-  fingerprint: string | undefined,
-): Record<string, unknown> {
-  return {
-    id: `chatcmpl-mock-${request.index}`,
-    object: 'chat.completion',
-    created: 1_767_225_600,
-    model: request.model,
-    ...(fingerprint === undefined ? {} : { system_fingerprint: fingerprint }),
-    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finish, logprobs: null }],
-    usage: {
-      prompt_tokens: prompt,
-      completion_tokens: completion,
-      total_tokens: prompt + completion,
-      prompt_tokens_details: { cached_tokens: shared },
-    },
-  };
-}
-
-function anthropicMessage(
-  request: MockChatRequest,
-  text: string,
-  finish: 'stop' | 'length',
-  prompt: number,
-  completion: number,
-  shared: number,
-): Record<string, unknown> {
-  return {
-    id: `msg_mock_${request.index}`,
-    type: 'message',
-    role: 'assistant',
-    model: request.model,
-    content: [{ type: 'text', text }],
-    stop_reason: finish === 'stop' ? 'end_turn' : 'max_tokens',
-    stop_sequence: null,
-    usage: {
-      input_tokens: prompt - shared,
-      output_tokens: completion,
-      cache_read_input_tokens: shared,
-      cache_creation_input_tokens: 0,
     },
   };
 }
