@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserInputError } from '../contracts/index.js';
-import { MOCK_SCRIPTS, resolveModelRef, surrogateVariantOf } from '../models/index.js';
+import { MOCK_SCRIPTS, requireOptionalPeers, resolveModelRef, surrogateVariantOf } from '../models/index.js';
 import type { LoadedStudy } from '../runner/index.js';
 
 /**
  * Resolves every model a study names, and finds its key, before the run folder is touched: an unknown
- * provider, a missing key or a missing GGUF file is an error in the study (or `--model`), so it must
- * stop the command with nothing written, not after the store was created.
+ * provider, a missing key, a missing GGUF file or a missing optional package (the Anthropic SDK,
+ * node-llama-cpp) is an error in the study (or `--model`), so it must stop the command with nothing
+ * written, not after the store was created.
  */
 export function checkStudyModels(
   loaded: LoadedStudy,
@@ -56,8 +57,10 @@ function checkModel(
         fix: 'check the path after "gguf:" (relative paths are read from the current folder)',
       });
     }
+    requireOptionalPeers(['node-llama-cpp'], 'models');
     return;
   }
+  if (resolved.kind === 'anthropic') requireOptionalPeers(['@anthropic-ai/sdk'], 'models');
   const keyRequired =
     resolved.kind === 'anthropic' || (resolved.kind === 'openai-compatible' && resolved.apiKeyRequired);
   if (keyRequired && (env[resolved.apiKeyVariable] ?? '').trim() === '') {
