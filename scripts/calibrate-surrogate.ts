@@ -82,7 +82,8 @@ const HEADLINES: Headline[] = [
   {
     study: 'study3',
     hypothesis: 'H3-conformity-level',
-    label: '(Intercept)',
+    // The row of a one-sided test against a level is labelled with the level.
+    label: '(Intercept) > 0.84',
     claim: 'Study 3 conformity share of protective speech',
     paper: 'above 0.84',
     check: (row) => row.meanEstimate !== null && row.meanEstimate > 0.84,

@@ -54,6 +54,8 @@ export const SurrogateExpectationSchema = z
         surrogateParametersVersion: z.string(),
         lexiconVersions: z.record(z.string(), z.string()),
         packVersions: z.record(z.string(), z.string()),
+        /** SHA-256 of each pack's canonical JSON, as the run manifest records it. */
+        packHashes: z.record(z.string(), z.string()),
         indexVersions: z.record(z.string(), z.string()),
       })
       .strict(),

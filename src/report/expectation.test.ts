@@ -43,6 +43,7 @@ const STORED: SurrogateExpectation = {
     surrogateParametersVersion: '1.1.0',
     lexiconVersions: { en: '2.0.0', ja: '2.0.0' },
     packVersions: { en: '1.0.0', ja: '1.0.0' },
+    packHashes: { en: 'c'.repeat(64), ja: 'd'.repeat(64) },
     indexVersions: { cpi: '1.0.0' },
   },
   simulations: 50,

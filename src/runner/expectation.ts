@@ -23,9 +23,10 @@ import type { LoadedStudy } from './study-file.js';
  * The key is a hash of everything that changes what the simulations give: the resolved study
  * without its seed (the expectation is over seeds) and without its title, description and budget
  * (words and money); the surrogate's default parameters in full (their `version` included; the
- * study's own overrides and variants are part of the study); each language pack's version and
- * lexicon version (phrase banks, scenarios and the instrument); and the version of every index
- * definition. Anything else that changes, changes the key, and the report then says no expectation
+ * study's own overrides and variants are part of the study); each language pack's content hash (as
+ * the manifest records it: phrase banks, scenario and lexicon, so a lexicon edited without a version
+ * bump does not pass for the one simulated), with its pack and lexicon versions for the reader; and
+ * the version of every index definition. Anything else that changes, changes the key, and the report then says no expectation
  * matches and how to make one.
  */
 
@@ -42,10 +43,12 @@ export function expectationKey(loaded: LoadedStudy): ExpectationKey {
   const languages = [...loaded.study.languages].sort();
   const packVersions: Record<string, string> = {};
   const lexiconVersions: Record<string, string> = {};
+  const packHashes: Record<string, string> = {};
   for (const language of languages) {
     const pack = loaded.packs.get(language);
     packVersions[language] = pack?.meta.version ?? 'missing';
     lexiconVersions[language] = pack?.lexicon.version ?? 'missing';
+    packHashes[language] = pack === undefined ? 'missing' : hashCanonical(pack);
   }
   const indexVersions = Object.fromEntries(
     Object.values(INDEX_DEFINITIONS).map((definition) => [definition.name, definition.version]),
@@ -53,8 +56,7 @@ export function expectationKey(loaded: LoadedStudy): ExpectationKey {
   const key = hashCanonical({
     design,
     surrogateDefaults: DEFAULT_SURROGATE_PARAMETERS,
-    packVersions,
-    lexiconVersions,
+    packHashes,
     indexVersions,
   });
   return {
@@ -65,6 +67,7 @@ export function expectationKey(loaded: LoadedStudy): ExpectationKey {
       surrogateParametersVersion: DEFAULT_SURROGATE_PARAMETERS.version,
       lexiconVersions,
       packVersions,
+      packHashes,
       indexVersions,
     },
   };
@@ -168,7 +171,7 @@ export function findExpectation(
     source: null,
     expectation: null,
     message:
-      'No stored surrogate expectation matches this design (study, surrogate parameters, pack, lexicon and index versions); ' +
+      'No stored surrogate expectation matches this design (study, surrogate parameters, language packs, index versions); ' +
       `to show the surrogate's expected values and the design's power, run \`backfire power <study file> --simulations 50 --write-expectation\` and analyze again.`,
   };
 }
