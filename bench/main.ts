@@ -3,17 +3,21 @@ import { resolve } from 'node:path';
 import { loadStudyFile } from '../src/runner/index.js';
 import { benchmarkEngine } from './engine.bench.js';
 import { benchmarkLexicon } from './lexicon.bench.js';
+import { benchmarkInstall } from './install.bench.js';
 import { benchmarkGlmm, benchmarkLmm } from './lmm.bench.js';
 import { benchmarkQueue } from './queue.bench.js';
 import { benchmarkScheduler } from './scheduler.bench.js';
+import { benchmarkStartup } from './startup.bench.js';
 import { benchmarkViewer, viewerRows } from './viewer.bench.js';
 
 /**
  * `npm run bench`: the performance figures of DESIGN.md, as ratios or counts (never as pass/fail
  * timings in the test suite). Prints a Markdown block to paste into bench/RESULTS.md.
- * `npm run bench -- --quick` skips the four-study replication.
+ * `npm run bench -- --quick` skips the four-study replication; `-- --install` adds the packed
+ * package's install (minutes).
  */
 const quick = process.argv.includes('--quick');
+const install = process.argv.includes('--install');
 const lines: string[] = [];
 const print = (line: string) => {
   lines.push(line);
@@ -26,6 +30,27 @@ print(
 print('');
 print('| figure | target | measured | ratio to target |');
 print('|---|---|---|---|');
+
+// Start-up of fresh processes (the built CLI, what `npx backfire` runs) against `node -e 0`.
+const startup = benchmarkStartup();
+const range = (figure: { minimumMs: number; maximumMs: number }) =>
+  `${(figure.minimumMs / 1000).toFixed(2)}–${(figure.maximumMs / 1000).toFixed(2)} s`;
+for (const figure of [startup.version, startup.help]) {
+  const times = figure.medianMs / startup.node.medianMs;
+  print(
+    `| \`${figure.label}\` against \`node -e 0\` (medians of 7 fresh processes) | ≤ 2x | ${times.toFixed(2)}x (${(figure.medianMs / 1000).toFixed(2)} s, range ${range(figure)}, against ${(startup.node.medianMs / 1000).toFixed(2)} s) | ${(2 / times).toFixed(2)} |`,
+  );
+}
+print(
+  `| \`${startup.validate.label}\` (median of 7 fresh processes) | < 1 s | ${(startup.validate.medianMs / 1000).toFixed(2)} s (range ${range(startup.validate)}) | ${(1000 / startup.validate.medianMs).toFixed(2)} |`,
+);
+
+if (install) {
+  const installed = benchmarkInstall();
+  print(
+    `| a user's install of the packed package (\`npm pack\`, then \`npm install\` of the ${installed.tarballKilobytes.toFixed(0)} KiB tarball in an empty folder) | ≤ 400 packages, ≤ 150 MB | ${installed.packages} packages, ${installed.megabytes.toFixed(0)} MB (largest: ${installed.largest.map((entry) => `${entry.name} ${entry.megabytes.toFixed(0)}`).join(', ')}) | ${Math.min(400 / installed.packages, 150 / installed.megabytes).toFixed(2)} |`,
+  );
+}
 
 // Benchmarks measure a warm process: one small study against the mock first, so the JIT has compiled
 // the call path (a cold process loses about 1% of efficiency on the 10-second 64-slot run; over a
