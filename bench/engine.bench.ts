@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStudyModels, isSurrogateRef } from '../src/cli/model-factory.js';
+import { createStudyModels } from '../src/cli/model-factory.js';
+import { isSurrogateRef } from '../src/models/index.js';
 import {
   analyzeStage,
   loadStudyFile,

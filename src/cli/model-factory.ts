@@ -1,20 +1,15 @@
 import type { Manifest, ModelOptions } from '../contracts/index.js';
-import {
-  type ChatModel,
-  type ComposedModel,
-  createModel,
-  DriftGuard,
-  surrogateVariantOf,
-  UsageMeter,
-} from '../models/index.js';
+import { type ChatModel, type ComposedModel, createModel, DriftGuard, UsageMeter } from '../models/index.js';
 import { createBuiltinModel, type LoadedStudy } from '../runner/index.js';
 import type { RunStore } from '../store/index.js';
 
 /**
- * Builds the models a study names. The composition root: the surrogate gets the packs, the study's
- * parameter overrides, the covariates and the lexicon matcher (how it "hears" the group); network and
- * local models get the store's response cache, replay, one usage meter for the study (cost per call,
- * run, cell; the budget) and a drift guard each, composed in `src/models/compose.ts`.
+ * Builds the models a study names, every one through `createModel` (`src/models/compose.ts`), the
+ * one place a model's wrapper stack is put together. Built-in models come from
+ * `createBuiltinModel` (the surrogate gets the packs, the study's parameter overrides, the covariates
+ * and the lexicon matcher through which it "hears" the group) and get the stack's drift guard and
+ * usage meter; network and local models also get the store's response cache, or replay. One usage
+ * meter serves the study (cost per call, run, cell; the budget); each model has its drift guard.
  */
 
 export interface StudyModelOptions {
@@ -44,13 +39,9 @@ export async function createStudyModels(loaded: LoadedStudy, options: StudyModel
   const models = new Map<string, ChatModel>();
   const composed = new Map<string, ComposedModel>();
   const guards = new Map<string, DriftGuard>();
+  const storedVersions = storedVersionsByModel(options.store);
   try {
     for (const ref of loaded.study.models) {
-      const builtin = createBuiltinModel(ref, loaded);
-      if (builtin !== undefined) {
-        models.set(ref, builtin);
-        continue;
-      }
       const modelOptions: ModelOptions = loaded.study.modelOptions[ref] ?? {
         allowMixedVersions: false,
         driftGranularity: 'version',
@@ -60,11 +51,11 @@ export async function createStudyModels(loaded: LoadedStudy, options: StudyModel
         granularity: modelOptions.driftGranularity,
         cellOf: (call) => call.metadata.cellId,
       });
-      preloadVersions(guard, ref, options.store);
+      for (const { cellId, version } of storedVersions.get(ref) ?? []) guard.preload(ref, cellId, version);
       const store = options.store;
       const model = await createModel(ref, {
         env: options.env ?? process.env,
-        resolveBuiltin: () => undefined,
+        resolveBuiltin: (builtinRef) => createBuiltinModel(builtinRef, loaded),
         baseUrl: modelOptions.baseUrl,
         apiKeyVariable: modelOptions.apiKeyVariable,
         providerOptions: modelOptions.providerOptions,
@@ -114,7 +105,7 @@ export async function createStudyModels(loaded: LoadedStudy, options: StudyModel
         );
         return {
           ref,
-          surrogate: surrogateVariantOf(ref) !== undefined,
+          surrogate: model?.surrogate === true,
           resolvedVersions: [],
           warnings: [...(model?.warnings ?? []), ...driftNotes],
         };
@@ -125,17 +116,24 @@ export async function createStudyModels(loaded: LoadedStudy, options: StudyModel
   };
 }
 
-/** On resume, the guard must know which versions already answered each cell. */
-function preloadVersions(guard: DriftGuard, ref: string, store: RunStore | undefined): void {
-  if (store === undefined) return;
+/**
+ * On resume, each drift guard must know which versions already answered each cell: the stored calls
+ * are read once for all models (a surrogate study stores hundreds of thousands).
+ */
+function storedVersionsByModel(store: RunStore | undefined): Map<string, { cellId: string; version: string }[]> {
+  const byModel = new Map<string, { cellId: string; version: string }[]>();
+  if (store === undefined) return byModel;
   const cells = new Map(store.listRuns().map((run) => [run.runId, run]));
+  if (cells.size === 0) return byModel;
   for (const call of store.loadCalls()) {
     const run = cells.get(call.runId);
-    if (run === undefined || run.model !== ref || call.modelVersion === null || call.error !== null) continue;
-    guard.preload(ref, run.cellId, call.modelVersion);
+    if (run === undefined || call.modelVersion === null || call.error !== null) continue;
+    let versions = byModel.get(run.model);
+    if (versions === undefined) {
+      versions = [];
+      byModel.set(run.model, versions);
+    }
+    versions.push({ cellId: run.cellId, version: call.modelVersion });
   }
-}
-
-export function isSurrogateRef(ref: string): boolean {
-  return surrogateVariantOf(ref) !== undefined;
+  return byModel;
 }

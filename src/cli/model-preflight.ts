@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserInputError } from '../contracts/index.js';
-import { MOCK_SCRIPTS, requireOptionalPeers, resolveModelRef, surrogateVariantOf } from '../models/index.js';
+import { isSurrogateRef, MOCK_SCRIPTS, requireOptionalPeers, resolveModelRef } from '../models/index.js';
 import type { LoadedStudy } from '../runner/index.js';
 
 /**
@@ -32,7 +32,7 @@ function checkModel(
   env: Readonly<Record<string, string | undefined>>,
   replaying: boolean,
 ): void {
-  if (surrogateVariantOf(ref) !== undefined) return;
+  if (isSurrogateRef(ref)) return;
   if (ref.startsWith('mock:')) {
     const script = ref.slice('mock:'.length);
     if (!Object.hasOwn(MOCK_SCRIPTS, script)) {

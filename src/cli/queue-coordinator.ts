@@ -8,7 +8,7 @@ import {
   type SimulationSummary,
   toolVersion,
 } from '../runner/index.js';
-import { isSurrogateRef } from './model-factory.js';
+import { isSurrogateRef } from '../models/index.js';
 
 /**
  * `run --queue <url>`: this process becomes the study's coordinator. It checks the server and takes

@@ -15,7 +15,6 @@ import {
   writeManifest,
   DEFAULT_RUNS_IN_FLIGHT,
   defaultRunDirectory,
-  isBuiltinModelRef,
   type LoadedStudy,
   loadStudyFile,
   openRunDirectory,
@@ -30,7 +29,8 @@ import {
   type StudyOverrides,
 } from '../runner/index.js';
 import { renderTerminalSummary, summaryWarnings } from '../report/index.js';
-import { createStudyModels, isSurrogateRef } from './model-factory.js';
+import { isBuiltinModelRef, isSurrogateRef } from '../models/index.js';
+import { createStudyModels } from './model-factory.js';
 import { createProgressReporter } from './progress.js';
 import { startQueueCoordination } from './queue-coordinator.js';
 

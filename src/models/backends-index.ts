@@ -27,6 +27,8 @@ export {
   ANTHROPIC_KEY_VARIABLE,
   baseUrlVariable,
   displayRef,
+  isBuiltinModelRef,
+  isSurrogateRef,
   OPENAI_COMPATIBLE_KEY_VARIABLE,
   type OpenAiCompatiblePreset,
   type ParsedModelRef,

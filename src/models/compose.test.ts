@@ -179,7 +179,7 @@ describe('createModel: cache, replay, drift', () => {
     expect(server.requests).toHaveLength(2);
     expect(model.cacheCounters()).toEqual({ hits: 1, misses: 2, writes: 2 });
     expect(meter.study()).toMatchObject({ calls: 3, cachedCalls: 1 });
-    expect(cache.entries.has(model.requestHash(testRequest()))).toBe(true);
+    expect(cache.entries.has(model.requestHash!(testRequest()))).toBe(true);
 
     const bypass = await create(`openai-compatible:${server.url}#mock-model`, { env: {}, cache, noCache: true });
     expect((await bypass.generate(testRequest())).cached).toBeUndefined();

@@ -49,8 +49,14 @@ import { type UsageMeter, withUsageMeter } from './wrappers/usage-meter.js';
  *   adapter         the SDK call
  *
  * Replay mode replaces everything from the cache down by recorded answers (no adapter is built and
- * no key is read). Built-in models (`surrogate`, `mock:`) get the recorder, drift guard and meter
- * only: they have no network to protect.
+ * no key is read). Built-in models (`surrogate`, `mock:`, built by `resolveBuiltin`) get the recorder,
+ * drift guard and meter only: they have no network to protect, and they are recomputed rather than
+ * cached or replayed (deterministic and CPU-bound: a lookup would cost more than the answer). Their
+ * price row (`builtin`, 0) prices each call at 0 and never stops them at a budget.
+ *
+ * The CLI (`src/cli/model-factory.ts`) builds every model of a study here, built-in or remote. It
+ * passes no recorder: the engine writes each turn's call records in the turn's transaction, with
+ * the parser's notes (docs/decisions/2026-12-07-structure-not-yet-changed.md says why).
  */
 
 export interface ConcurrencyOptions {
@@ -104,8 +110,12 @@ export interface ComposedModel extends ChatModel {
   /** Notes about the model as a whole for the manifest (no price known, plain prompt format, ...). */
   readonly warnings: readonly string[];
   readonly price: PriceEntry | undefined;
-  /** The request hash (= cache key) a call would be stored under. */
-  requestHash(request: GenerateRequest): string;
+  /**
+   * The request hash (= cache key) a call would be stored under. Undefined for built-in models,
+   * which are never cached: the engine hashes their requests itself (per-message digests, cheaper
+   * on append-only conversations).
+   */
+  requestHash?(request: GenerateRequest): string;
   /** One entry per endpoint; empty for models without a limiter. */
   concurrency(): ConcurrencyState[];
   cacheCounters(): Readonly<CacheCounters> | undefined;
@@ -124,6 +134,7 @@ interface Built {
   redactor: Redactor;
   warnings: string[];
   network: boolean;
+  builtin: boolean;
 }
 
 export async function createModel(ref: string, options: CreateModelOptions): Promise<ComposedModel> {
@@ -144,7 +155,7 @@ export async function createModel(ref: string, options: CreateModelOptions): Pro
   const requestHash = memoizedRequestKey(built.identity);
   let model: ChatModel = built.inner;
   let cached: ReturnType<typeof withResponseCache> | undefined;
-  if (options.replay !== undefined) {
+  if (options.replay !== undefined && !built.builtin) {
     model = withReplay(model, { source: options.replay, identity: built.identity });
   } else if (built.network) {
     model = withRetry(model, options.retry);
@@ -181,7 +192,7 @@ export async function createModel(ref: string, options: CreateModelOptions): Pro
     close: async () => {
       await built.inner.close?.();
     },
-    requestHash,
+    ...(built.builtin ? {} : { requestHash }),
     concurrency: () => built.limiters.map((limiter) => limiter.state()),
     cacheCounters: () => (cached === undefined ? undefined : { ...cached.cacheCounters }),
   };
@@ -226,6 +237,7 @@ async function buildInner(resolved: ResolvedModelRef, options: CreateModelOption
         redactor: new Redactor(),
         warnings: [],
         network: false,
+        builtin: true,
       };
     }
     case 'openai-compatible': {
@@ -273,6 +285,7 @@ async function buildInner(resolved: ResolvedModelRef, options: CreateModelOption
           (setting) => `${label} ignores ${setting === 'seed' ? 'seed' : 'top_p'}: every call carries a warning`,
         ),
         network: true,
+        builtin: false,
       };
     }
     case 'anthropic': {
@@ -318,6 +331,7 @@ async function buildInner(resolved: ResolvedModelRef, options: CreateModelOption
           'anthropic does not support seed: every call carries a warning and sampling is not reproducible by seed',
         ],
         network: true,
+        builtin: false,
       };
     }
     case 'gguf': {
@@ -358,6 +372,7 @@ async function buildInner(resolved: ResolvedModelRef, options: CreateModelOption
         redactor: new Redactor(),
         warnings,
         network: true,
+        builtin: false,
       };
     }
   }
@@ -389,5 +404,6 @@ function replayStub(ref: string, identity: ModelIdentity, priceProvider: string,
     redactor: new Redactor(),
     warnings: [],
     network: false,
+    builtin: false,
   };
 }

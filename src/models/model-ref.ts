@@ -1,4 +1,5 @@
 import { UserInputError } from '../contracts/index.js';
+import { surrogateVariantOf } from './surrogate/surrogate-model.js';
 
 /**
  * Model references: one string names a model everywhere (`--model`, a study's `models` list, the
@@ -163,13 +164,27 @@ const REF_FORMS =
   PRESET_NAMES +
   '), openai-compatible:<base-url>#<model>, anthropic:<model> or gguf:<path-to-file>';
 
+/**
+ * Whether a reference names the surrogate (`surrogate` or `surrogate:<variant>`): the one answer for
+ * code that has only a reference (study checks, analysis, preregistration). A built model answers
+ * the same question with its `surrogate` capability, which every wrapper passes through.
+ */
+export function isSurrogateRef(ref: string): boolean {
+  return surrogateVariantOf(ref) !== undefined;
+}
+
+/** Built-in models (the surrogate and `mock:<script>`): no network, no key, no price. */
+export function isBuiltinModelRef(ref: string): boolean {
+  return isSurrogateRef(ref) || ref.startsWith('mock:');
+}
+
 /** Parses a reference without looking at the environment. Throws UserInputError naming the fix. */
 export function parseModelRef(ref: string): ParsedModelRef {
   const trimmed = ref.trim();
   if (trimmed === '') {
     throw refError(ref, 'empty model reference', REF_FORMS);
   }
-  if (trimmed === 'surrogate' || trimmed.startsWith('surrogate:') || trimmed.startsWith('mock:')) {
+  if (isBuiltinModelRef(trimmed)) {
     return { kind: 'builtin', ref: trimmed };
   }
   const colon = trimmed.indexOf(':');

@@ -10,7 +10,9 @@ import { covariatesFor } from './pipeline.js';
 import type { LoadedStudy } from './study-file.js';
 
 /**
- * `surrogate`, `surrogate:<variant>` and `mock:<script>`: models that need no network and no key.
+ * `surrogate`, `surrogate:<variant>` and `mock:<script>`: models that need no network and no key
+ * (`isBuiltinModelRef` in models). This builds the bare model; `createModel` puts its wrapper stack
+ * around it (the CLI passes this function as `resolveBuiltin`).
  * The surrogate gets the study's packs, parameter overrides (and the variant's), covariates, and the
  * lexicon matcher through which it "hears" the group.
  */
@@ -40,8 +42,4 @@ export function createBuiltinModel(ref: string, loaded: LoadedStudy): ChatModel 
     });
   }
   return createNamedMockModel(ref);
-}
-
-export function isBuiltinModelRef(ref: string): boolean {
-  return surrogateVariantOf(ref) !== undefined || ref.startsWith('mock:');
 }

@@ -1,8 +1,8 @@
 import type { ChatMessage, GenerateRequest } from '../contracts/index.js';
 import { type RunSpec, simulateRun } from '../engine/index.js';
 import { countO200kTokens } from '../metrics/index.js';
-import { findPrice, loadBundledPrices, type PriceEntry, resolveModelRef } from '../models/index.js';
-import { createBuiltinModel, isBuiltinModelRef } from './builtin-models.js';
+import { findPrice, isBuiltinModelRef, loadBundledPrices, type PriceEntry, resolveModelRef } from '../models/index.js';
+import { createBuiltinModel } from './builtin-models.js';
 import { planStudy } from './plan.js';
 import type { LoadedStudy } from './study-file.js';
 

@@ -2,7 +2,7 @@
  * Runner: study -> cells -> runs; the scheduler; resume; the stages of `run` over a run folder.
  * Imports every layer below the CLI.
  */
-export { createBuiltinModel, isBuiltinModelRef } from './builtin-models.js';
+export { createBuiltinModel } from './builtin-models.js';
 export {
   type BundleSummary,
   type CreateBundleOptions,

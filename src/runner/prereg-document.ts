@@ -1,6 +1,6 @@
 import type { Hypothesis, PreregLock, Study } from '../contracts/index.js';
 import { INDEX_DEFINITIONS } from '../metrics/index.js';
-import { surrogateVariantOf } from '../models/index.js';
+import { isSurrogateRef } from '../models/index.js';
 import { planStudy } from './plan.js';
 import type { AnalyticPowerReport, SimulatedPowerReport } from './power.js';
 import { describePlannedTest, LOCK_FILE } from './preregistration.js';
@@ -51,7 +51,7 @@ export function renderPreregistrationDocument(input: PreregistrationDocumentInpu
   const study = loaded.study;
   const plan = planStudy(study);
   const dose = study.design.dose;
-  const surrogateModels = study.models.filter((model) => surrogateVariantOf(model) !== undefined);
+  const surrogateModels = study.models.filter(isSurrogateRef);
   const confirmatory = study.analysis.hypotheses.filter((hypothesis) => hypothesis.confirmatory);
   const exploratory = study.analysis.hypotheses.filter((hypothesis) => !hypothesis.confirmatory);
   const lines: string[] = [];

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, 
 import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { hashCanonical, type Manifest, ManifestSchema, UserInputError } from '../contracts/index.js';
-import { surrogateVariantOf } from '../models/index.js';
+import { isSurrogateRef } from '../models/index.js';
 import { RunStore } from '../store/index.js';
 import {
   BUNDLE_PACKS_DIRECTORY,
@@ -102,7 +102,7 @@ export async function reproduceBundle(options: ReproduceOptions): Promise<Reprod
       let actual: Buffer;
       try {
         scoreStage(store, loaded, staging);
-        const surrogateRefs = new Set(loaded.study.models.filter((ref) => surrogateVariantOf(ref) !== undefined));
+        const surrogateRefs = new Set(loaded.study.models.filter(isSurrogateRef));
         const results = analyzeStage(store, loaded, staging, surrogateRefs);
         reportStage(staging, results, manifest, loaded);
         actual = readFileSync(join(staging, 'results.json'));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { hashCanonical, type ModelOptions, UserInputError } from '../../contracts/index.js';
-import { type ChatModel, createModel, UsageMeter } from '../../models/index.js';
+import { type ChatModel, createModel, isBuiltinModelRef, UsageMeter } from '../../models/index.js';
 import {
   DEFAULT_WORKER_SETTINGS,
   type PreparedStudy,
@@ -9,14 +9,7 @@ import {
   REDIS_PASSWORD_VARIABLE,
   type StudyPayload,
 } from '../../queue/index.js';
-import {
-  createBuiltinModel,
-  isBuiltinModelRef,
-  planStudy,
-  resolveStudy,
-  runSpecFor,
-  toolVersion,
-} from '../../runner/index.js';
+import { createBuiltinModel, planStudy, resolveStudy, runSpecFor, toolVersion } from '../../runner/index.js';
 import { collect, parseInteger } from '../options.js';
 
 /**
@@ -151,17 +144,13 @@ async function prepareStudy(payload: StudyPayload, mapping: ModelMapping): Promi
   const closers: (() => Promise<void> | undefined)[] = [];
   for (const ref of loaded.study.models) {
     const local = mapping.byStudyRef.get(ref) ?? (isBuiltinModelRef(ref) ? ref : (mapping.fallback ?? ref));
-    const builtin = isBuiltinModelRef(local) ? createBuiltinModel(local, loaded) : undefined;
-    if (builtin !== undefined) {
-      models.set(ref, builtin);
-      continue;
-    }
     const modelOptions: ModelOptions | undefined = loaded.study.modelOptions[ref];
-    // Retries and adaptive rate limits are this worker's, per endpoint; prices feed the call records,
-    // whose cost the coordinator adds up against the study's budget.
+    // Every model, built-in or remote, gets its wrapper stack from createModel. Retries and adaptive
+    // rate limits are this worker's, per endpoint; prices feed the call records, whose cost the
+    // coordinator adds up against the study's budget.
     const model = await createModel(local, {
       env: process.env,
-      resolveBuiltin: () => undefined,
+      resolveBuiltin: (builtinRef) => createBuiltinModel(builtinRef, loaded),
       baseUrl: mapping.byStudyRef.has(ref) || local !== ref ? undefined : modelOptions?.baseUrl,
       apiKeyVariable: modelOptions?.apiKeyVariable,
       providerOptions: modelOptions?.providerOptions,

@@ -132,12 +132,19 @@ export interface UsageMeterWrapperOptions {
 }
 
 export function withUsageMeter(inner: ChatModel, options: UsageMeterWrapperOptions): ChatModel {
+  // A model whose price is known to be zero (built-in, local weights) cannot spend the budget, so a
+  // spent budget does not stop it; an unknown price is not zero.
+  const free =
+    options.price !== undefined &&
+    options.price.inputPerMillion === 0 &&
+    options.price.outputPerMillion === 0 &&
+    (options.price.cachedInputPerMillion ?? 0) === 0;
   return {
     ref: inner.ref,
     surrogate: inner.surrogate,
     ...(inner.close === undefined ? {} : { close: () => inner.close!() }),
     async generate(request: GenerateRequest): Promise<GenerateResult> {
-      options.meter?.checkBudget();
+      if (!free) options.meter?.checkBudget();
       const result = await inner.generate(request);
       let costUsd: number | undefined;
       if (result.cached === true) {
