@@ -363,13 +363,13 @@ type RunSpecMessages = ReturnType<AgentMemory['nextMessages']>;
 // Conversations are append-only and their message objects persist between calls, so each message is
 // hashed once; a call's hash then covers its settings and the list of message hashes. Hashing the
 // whole conversation again at every call made request hashing a fifth of a surrogate study's time.
+// A message is hashed as its role, a newline (no role contains one) and its content's UTF-16 code
+// units: JSON-encoding and transcoding each message to UTF-8 first cost more than the hashing did.
 const messageDigestCache = new WeakMap<object, Buffer>();
 function messageDigest(message: RunSpecMessages[number]): Buffer {
   let digest = messageDigestCache.get(message);
   if (digest === undefined) {
-    digest = createHash('sha256')
-      .update(JSON.stringify([message.role, message.content]))
-      .digest();
+    digest = createHash('sha256').update(`${message.role}\n`).update(message.content, 'utf16le').digest();
     messageDigestCache.set(message, digest);
   }
   return digest;
@@ -383,9 +383,9 @@ function builtinRequestHash(modelRef: string, request: GenerateRequest): string 
     request.topP ?? null,
     request.seed,
   ]);
-  const parts: Buffer[] = [Buffer.from(settings)];
-  for (const message of request.messages) parts.push(messageDigest(message));
-  return createHash('sha256').update(Buffer.concat(parts)).digest('hex');
+  const hash = createHash('sha256').update(settings);
+  for (const message of request.messages) hash.update(messageDigest(message));
+  return hash.digest('hex');
 }
 
 type AgentOutcome =

@@ -1,7 +1,7 @@
 import type { LanguagePack, RunPlan, Study } from '../contracts/index.js';
 import { type RunSpec, simulateRun } from '../engine/index.js';
 import type { ChatModel } from '../models/index.js';
-import type { RunStore } from '../store/index.js';
+import { type RunStore, TurnCommitBuffer } from '../store/index.js';
 import { planStudy } from './plan.js';
 
 /**
@@ -85,6 +85,8 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
     stopped: false,
   };
 
+  // Turns are committed in groups (see TurnCommitBuffer): whole turns still, far fewer commits.
+  const commits = new TurnCommitBuffer(store);
   let next = 0;
   // The first failure stops the other workers at their next turn boundary, then is rethrown.
   let failure: { error: unknown } | undefined;
@@ -129,7 +131,7 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
         {
           commitTurn(batch) {
             const ended = batch.events.some((event) => event.type === 'run-end');
-            store.commitTurn({
+            commits.add({
               runId: run.id,
               turn: batch.turn,
               events: batch.events,
@@ -149,6 +151,7 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
         },
       );
       if (outcome.status === 'stopped') {
+        commits.flush();
         store.setRunStatus(run.id, 'stopped');
         summary.stopped = true;
         return;
@@ -159,7 +162,15 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_RUNS_IN_FLIGHT, pending.length));
   try {
-    await store.withBackgroundCheckpoints(() => Promise.all(Array.from({ length: workers }, () => worker())));
+    await store.withBackgroundCheckpoints(async () => {
+      await Promise.all(Array.from({ length: workers }, () => worker()));
+      // The turns completed before a failure are kept too; a failing commit is the failure.
+      try {
+        commits.flush();
+      } catch (error) {
+        failure ??= { error };
+      }
+    });
   } finally {
     options.progress?.stop();
   }

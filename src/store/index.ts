@@ -3,6 +3,7 @@
  * its migrations, and exporters. Imports contracts only.
  */
 export { RunStore, type RunCallSummary, type StoredRun, type TurnCommit } from './run-store.js';
+export { TurnCommitBuffer } from './turn-commit-buffer.js';
 export {
   expectedTables,
   inspectStore,

@@ -93,4 +93,7 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, first_turn)
   ) WITHOUT ROWID;
   `,
+  // 4: replay's request-hash lookups are served from a map built on first use (RunStore.callsFor):
+  // this index cost a random page write per call at every commit of a simulation.
+  'DROP INDEX calls_by_request_hash;',
 ];

@@ -82,6 +82,22 @@ describe('RunStore', () => {
     reopened.close();
   });
 
+  it('answers replay lookups by request hash, in recorded order, without an index on the hash', () => {
+    const store = RunStore.open(join(mkdtempSync(join(tmpdir(), 'store-')), 'store.sqlite'), { create: true });
+    store.planRuns([plan]);
+    const hashed = (turn: number, requestHash: string): CallRecord => ({ ...call(turn, 1), requestHash });
+    store.commitTurns([
+      { runId: plan.id, turn: 1, events: turnEvents(1, 0), calls: [hashed(1, 'h-a')], status: 'running' },
+      { runId: plan.id, turn: 2, events: turnEvents(2, 3), calls: [hashed(2, 'h-b')], status: 'running' },
+      { runId: plan.id, turn: 3, events: turnEvents(3, 6), calls: [hashed(3, 'h-a')], status: 'running' },
+    ]);
+    expect(store.callsFor('h-a').map((record) => record.turn)).toEqual([1, 3]);
+    expect(store.callsFor('h-b').map((record) => record.callId)).toEqual([`${plan.id}/t2/p01`]);
+    expect(store.callsFor('h-none')).toEqual([]);
+    expect(store.listRuns()[0]).toMatchObject({ turnsCompleted: 3 });
+    store.close();
+  });
+
   it('refuses to open a missing store for a later stage', () => {
     expect(() => RunStore.open(join(tmpdir(), 'no-such-dir', 'store.sqlite'), { create: false })).toThrow(
       /no store at/,

@@ -71,6 +71,8 @@ const DEFAULT_CHECKPOINT_PAGES = 1000;
 export class RunStore {
   private readonly database: Database.Database;
   private readonly statements;
+  /** Row ids of the calls by request hash, built on the first replay lookup (see `callsFor`). */
+  private rowIdsByRequestHash: Map<string, number[]> | undefined;
 
   private constructor(database: Database.Database) {
     this.database = database;
@@ -174,14 +176,25 @@ export class RunStore {
 
   /** Commits one turn: its events, its calls and the run's progress, all or nothing. */
   commitTurn(commit: TurnCommit): void {
+    this.commitTurns([commit]);
+  }
+
+  /**
+   * Commits several whole turns (of one or many runs, each run's in order) in one transaction, all
+   * or nothing. A commit writes every page it touched to the log, so one commit per turn rewrote the
+   * same index pages thousands of times in a large study; a batch writes each page once.
+   */
+  commitTurns(commits: readonly TurnCommit[]): void {
     this.database.transaction(() => {
-      for (const event of commit.events) {
-        this.statements.insertEvent.run(event.runId, event.seq, event.turn, event.type, JSON.stringify(event));
+      for (const commit of commits) {
+        for (const event of commit.events) {
+          this.statements.insertEvent.run(event.runId, event.seq, event.turn, event.type, JSON.stringify(event));
+        }
+        for (const call of commit.calls) {
+          this.statements.insertCall.run(...callRowValues(call));
+        }
+        this.statements.updateRun.run(commit.status, commit.turn, commit.runId);
       }
-      for (const call of commit.calls) {
-        this.statements.insertCall.run(...callRowValues(call));
-      }
-      this.statements.updateRun.run(commit.status, commit.turn, commit.runId);
     })();
   }
 
@@ -333,12 +346,29 @@ export class RunStore {
     return row === undefined ? undefined : ResultsSchema.parse(JSON.parse(row.body));
   }
 
-  /** Recorded calls with this request hash, in recorded order (what replay answers from). */
+  /**
+   * Recorded calls with this request hash, in recorded order (what replay answers from). The calls
+   * table has no index on the hash (migration 4: its random keys made every turn's commit write
+   * pages all over the index), so the first lookup reads every call's hash and row id once.
+   */
   callsFor(requestHash: string): CallRecord[] {
+    this.rowIdsByRequestHash ??= this.indexRequestHashes();
+    const rowIds = this.rowIdsByRequestHash.get(requestHash) ?? [];
+    const select = this.database.prepare('SELECT * FROM calls WHERE rowid = ?');
+    return rowIds.map((rowId) => callFromRow(select.get(rowId) as Record<string, unknown>));
+  }
+
+  private indexRequestHashes(): Map<string, number[]> {
+    const byHash = new Map<string, number[]>();
     const rows = this.database
-      .prepare('SELECT * FROM calls WHERE request_hash = ? ORDER BY rowid')
-      .all(requestHash) as Record<string, unknown>[];
-    return rows.map(callFromRow);
+      .prepare('SELECT rowid AS rowId, request_hash AS requestHash FROM calls ORDER BY rowid')
+      .iterate() as Iterable<{ rowId: number; requestHash: string }>;
+    for (const { rowId, requestHash } of rows) {
+      const list = byHash.get(requestHash);
+      if (list === undefined) byHash.set(requestHash, [rowId]);
+      else list.push(rowId);
+    }
+    return byHash;
   }
 
   /** The response cache (a key-value table; see the cache wrapper for what a key covers). */
