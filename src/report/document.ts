@@ -571,7 +571,18 @@ function expectationParagraph(context: ReportContext): Block[] {
   const expectation = context.results.expectation;
   if (expectation === undefined) return [];
   if (expectation.status === 'none' || expectation.expectation === null) {
-    return [{ type: 'paragraph', tone: 'muted', content: [{ untrusted: expectation.message }] }];
+    return [
+      {
+        type: 'paragraph',
+        tone: 'muted',
+        content: [
+          'No stored surrogate expectation matches this design (study, surrogate parameters, language packs, index versions), ',
+          'so no expected values or power are shown beside the effects. To add them: ',
+          { code: `backfire power ${context.manifest.studyFile} --simulations 50 --write-expectation` },
+          ', then analyze and report again.',
+        ],
+      },
+    ];
   }
   const stored = expectation.expectation;
   return [
@@ -585,8 +596,10 @@ function expectationParagraph(context: ReportContext): Block[] {
         `and the design\u2019s power against the surrogate\u2019s planted effects (share of those simulations with `,
         `${stored.correction === 'none' ? '' : 'adjusted '}`,
         { italic: 'p' },
-        ` < ${alphaText(stored.alpha)}). They describe the surrogate\u2019s assumptions, not any language model. `,
-        { untrusted: expectation.message },
+        ` < ${alphaText(stored.alpha)}). They describe the surrogate\u2019s assumptions, not any language model `,
+        `(surrogate parameters ${stored.keyInputs.surrogateParametersVersion}; stored expectation `,
+        { untrusted: expectation.source ?? 'unknown' },
+        ').',
       ],
     },
   ];
