@@ -23,8 +23,8 @@ import type { WordSpan } from './segmentation.js';
  *   before the category's resume point nor start inside a plain-term hit of the category, the
  *   undropped one ending last wins (then the earlier term, then the earlier start); the category
  *   resumes after the winner's first part, so words in its gaps stay available. When every
- *   candidate there is dropped, the one that would have won is reported as dropped, and the category
- *   resumes after its first part only if negation dropped it (its cue covers what starts inside).
+ *   candidate there is dropped, the one that would have won is reported as dropped, and the
+ *   category's next hit may start inside it (docs/lexicon-format.md §2).
  *
  * How it stays cheap: one native RegExp over the anchors finds the places where a pattern could
  * start; words are looked at only there, once per text, and only when a first part matched.
@@ -258,11 +258,8 @@ export class PatternScanner {
         const hit = best[category] ?? bestDropped[category]!;
         best[category] = null;
         bestDropped[category] = null;
-        // A hit dropped for negation takes what starts inside its first part with it; one dropped
-        // for another reason (an exclusion, a sense block) leaves the place to the other terms.
-        if (hit.reason === null || hit.reason === 'negation' || hit.reason === 'not-negated') {
-          nextAllowed[category] = hit.firstEnd;
-        }
+        // A dropped candidate leaves the place to the other terms.
+        if (hit.reason === null) nextAllowed[category] = hit.firstEnd;
         hits.push(hit);
       }
     }
@@ -307,6 +304,9 @@ export class PatternScanner {
       const startsWord = this.startsWord(text, place);
       for (const group of node.groups) {
         const first = group.first;
+        // A word part that does not match at `place` (the anchor "i" at the start of "it") can
+        // give no hit from a request there, with or without a clitic before it: no request.
+        if (first.kind === 'word' && !this.wordPartAt(text, first, place)) continue;
         if (startsWord) into.push({ wordStart: place, partStart: place, group });
         const before = first.kind === 'word' ? this.clitics : this.stemPrefixes;
         for (const affix of before) {

@@ -33,10 +33,12 @@ export interface TermNode {
 export interface TermTrie {
   root: TermNode;
   /**
-   * Matches (global, no `u` flag) every literal. A category can have a candidate only where a
-   * literal starts, or a clitic that ends where one starts. Clitics and word starts are left to
-   * the caller: in the pattern they made it several times slower (every position tried every
-   * clitic) or ten times as large to compile (a lookbehind over all letters).
+   * Matches (global, no `u` flag) the start of every literal (placePrefixes), so it stops wherever a
+   * literal starts and, rarely, where only a literal's start does (the trie then finds none). A
+   * category can have a candidate only where a literal starts, or a clitic that ends where one
+   * starts. Clitics and word starts are left to the caller: in the pattern they made it several
+   * times slower (every position tried every clitic) or ten times as large to compile (a
+   * lookbehind over all letters).
    */
   literals: RegExp;
 }
@@ -71,7 +73,46 @@ export function buildTermTrie(categories: readonly (readonly CompiledTerm[])[]):
       literals.add(term.literal);
     }
   });
-  return { root, literals: literalPattern([...literals]) };
+  return { root, literals: literalPattern(placePrefixes([...literals])) };
+}
+
+/**
+ * The place-finding RegExp holds the literals' starts rather than the literals. It only has to stop
+ * wherever a literal starts (the trie then says exactly which, at the cost of one short walk per
+ * stop), and a RegExp of the whole literals crossed V8's size limit for optimised RegExp code (a
+ * pattern of 20 K characters: the Russian lexicon 2.1.0's 1,608 literals are 20.8 K), past which
+ * it scanned ten times slower (33 instead of 3 microseconds per utterance), so every text of a pack
+ * paid for its lexicon's growth. Eight code units keep the stops where no literal starts few (about
+ * 7 per utterance against 5 for whole literals; four code units made 20-30, which cost more than
+ * they saved); shorter starts are taken only when a lexicon is so large that even the starts would
+ * cross PLACE_PATTERN_LIMIT.
+ */
+const PLACE_PREFIX_LENGTHS = [8, 6, 5, 4, 3, 2, 1];
+/** Characters of RegExp source kept below V8's 20 K limit for optimised code, with room to spare. */
+const PLACE_PATTERN_LIMIT = 16_000;
+
+/**
+ * The literals' starts the place-finding RegExp needs: each literal's first code units (the
+ * longest length of PLACE_PREFIX_LENGTHS whose pattern stays below PLACE_PATTERN_LIMIT), without
+ * those that begin with a shorter one of the set (it stops the RegExp at every place they would).
+ */
+export function placePrefixes(literals: readonly string[]): string[] {
+  let prefixes: string[] = [];
+  for (const length of PLACE_PREFIX_LENGTHS) {
+    prefixes = minimalPrefixes(literals, length);
+    if (prefixes.reduce((size, prefix) => size + escapeForRegExp(prefix).length + 1, 0) <= PLACE_PATTERN_LIMIT) break;
+  }
+  return prefixes;
+}
+
+function minimalPrefixes(literals: readonly string[], length: number): string[] {
+  const prefixes = new Set(literals.map((literal) => literal.slice(0, length)));
+  return [...prefixes].filter((prefix) => {
+    for (let shorter = 1; shorter < prefix.length; shorter += 1) {
+      if (prefixes.has(prefix.slice(0, shorter))) return false;
+    }
+    return true;
+  });
 }
 
 /** One RegExp (global, no `u` flag) matching every literal; one that matches nothing when there are none. */
