@@ -60,6 +60,18 @@ forbidden.push({
   from: { pathNot: QUEUE_RUNTIME },
   to: { path: QUEUE_RUNTIME, dynamic: false, dependencyTypesNot: ['type-only', 'type-import'] },
 });
+// Start-up: `backfire validate` (< 1 s) reads and plans a study; the pipeline's stages are most of
+// a second of module loading, so it reaches them through no static import.
+forbidden.push({
+  name: 'validate-loads-no-stage',
+  comment: 'src/cli/commands/validate.ts imports the runner through src/runner/study-entry.ts only',
+  severity: 'error',
+  from: { path: '^src/cli/commands/validate\\.ts$' },
+  to: {
+    path: '^src/(store|stats|metrics|analysis|report|models|engine|queue|viewer)/|^src/runner/index\\.ts$|node_modules/(better-sqlite3|@stdlib|openai)/',
+    reachable: true,
+  },
+});
 forbidden.push({
   name: 'no-circular',
   severity: 'error',

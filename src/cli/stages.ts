@@ -16,7 +16,6 @@ import {
   DEFAULT_RUNS_IN_FLIGHT,
   defaultRunDirectory,
   type LoadedStudy,
-  loadStudyFile,
   openRunDirectory,
   isBundleFile,
   openBundleReplaySource,
@@ -26,7 +25,6 @@ import {
   reportStage,
   scoreStage,
   simulateStage,
-  type StudyOverrides,
 } from '../runner/index.js';
 import { renderTerminalSummary, summaryWarnings } from '../report/index.js';
 import { isBuiltinModelRef, isSurrogateRef } from '../models/index.js';
@@ -39,32 +37,9 @@ import { startQueueCoordination } from './queue-coordinator.js';
  * stop cleanly on Ctrl-C, and print short summaries.
  */
 
-export interface StudyCommandOptions {
-  out?: string;
-  seed?: number;
-  model?: string[];
-  replicates?: number;
-  concurrency?: number;
-  quiet?: boolean;
-  budget?: number;
-  /** commander's negatable --no-cache: false when given. */
-  cache?: boolean;
-  replay?: string;
-  prereg?: string;
-  deviation?: string;
-  /** `run --queue <redis url>`: coordinate queue workers instead of simulating here. */
-  queue?: string;
-}
-
-export function loadStudyWithOverrides(file: string, options: StudyCommandOptions): LoadedStudy {
-  const overrides: StudyOverrides = {
-    seed: options.seed,
-    models: options.model,
-    replicates: options.replicates,
-    budgetUsd: options.budget,
-  };
-  return loadStudyFile(file, overrides);
-}
+// Declared in study-options.ts, light enough for commands that only read a study (validate).
+export { loadStudyWithOverrides, type StudyCommandOptions } from './study-options.js';
+import type { StudyCommandOptions } from './study-options.js';
 
 export function runDirectory(loaded: LoadedStudy, options: StudyCommandOptions): string {
   const directory = options.out ?? defaultRunDirectory(loaded);

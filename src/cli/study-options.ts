@@ -1,5 +1,34 @@
 import type { Command } from 'commander';
+import { type LoadedStudy, loadStudyFile, type StudyOverrides } from '../runner/study-entry.js';
 import { collect, parseInteger, parseNumber } from './options.js';
+
+export interface StudyCommandOptions {
+  out?: string;
+  seed?: number;
+  model?: string[];
+  replicates?: number;
+  concurrency?: number;
+  quiet?: boolean;
+  budget?: number;
+  /** commander's negatable --no-cache: false when given. */
+  cache?: boolean;
+  replay?: string;
+  prereg?: string;
+  deviation?: string;
+  /** `run --queue <redis url>`: coordinate queue workers instead of simulating here. */
+  queue?: string;
+}
+
+/** Loads a study file with the command line's overrides (light: no stage of the pipeline is loaded). */
+export function loadStudyWithOverrides(file: string, options: StudyCommandOptions): LoadedStudy {
+  const overrides: StudyOverrides = {
+    seed: options.seed,
+    models: options.model,
+    replicates: options.replicates,
+    budgetUsd: options.budget,
+  };
+  return loadStudyFile(file, overrides);
+}
 
 /** The flags every command that runs a study shares, declared once so they cannot drift apart. */
 export function addStudyRunOptions(command: Command): Command {

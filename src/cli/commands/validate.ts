@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { UserInputError } from '../../contracts/index.js';
 import { findPackProblems, listLanguageTags, loadLanguagePack } from '../../languages/index.js';
-import { planStudy } from '../../runner/index.js';
+// The runner's light entry and study-options.ts, not the pipeline: validate loads no stage (start-up).
+import { planStudy } from '../../runner/study-entry.js';
 import { collect, parseInteger } from '../options.js';
-import { loadStudyWithOverrides, type StudyCommandOptions } from '../stages.js';
+import { loadStudyWithOverrides, type StudyCommandOptions } from '../study-options.js';
 
 export function registerValidate(program: Command): void {
   program
