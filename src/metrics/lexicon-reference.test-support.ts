@@ -18,8 +18,9 @@ import { createScriptNormaliser } from './script-normalisation.js';
  * Rule changes since: the lexicon format v2 (docs/lexicon-format.md) added, stated plainly here
  * over whole-text words: pattern terms (stems `~word`, gaps `...`), negated-only categories
  * (`negatedTerms`), sense blocks, and negation scope (clause words, breakers, conditionals,
- * pseudo-negations, cues inside a pattern's gaps), and negation not applying to a register's terms
- * unless declared. The term syntax is parsed, and stems computed,
+ * pseudo-negations, cues inside a pattern's gaps), negation not applying to a register's terms
+ * unless declared, backtracking gap patterns, and shorter terms inside a longer candidate that a
+ * quotation, exclusion or sense block drops getting their own checks. The term syntax is parsed, and stems computed,
  * by the same shared functions (lexicon-patterns.ts, morphology.ts) as the matcher's.
  */
 
@@ -237,7 +238,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     const matches: LexiconMatch[] = [];
     for (const category of categories) {
       const excluded = exclusionRanges(normalised, category.exclusions, spaced);
-      // Every plain-term candidate, dropped or not: a pattern term does not count again inside one.
+      // The kept plain-term hits: a pattern term does not count again inside one.
       const plainSpans: Range[] = [];
       if (category.literalsLongestFirst.length > 0) {
         const pattern = category.pattern;
@@ -246,34 +247,39 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
         while (found !== null) {
           const matchStart = found.index;
           const captured = found[1] ?? '';
-          let termStart = matchStart + found[0].length - captured.length;
-          let accepted: CompiledTerm | null = null;
+          const termStart = matchStart + found[0].length - captured.length;
+          // The category's terms here, longest first, then (what looked like a clitic may be the
+          // term's own first letters) those at the match start. The first that no rule drops is the
+          // hit: a dropped longer term does not hide the shorter ones inside it.
+          const options: { term: CompiledTerm; start: number }[] = [];
           if (isWordStart(matchStart)) {
-            accepted = acceptAt(category, normalised, termStart, isWordEnd);
-            // What looked like a clitic may be the term's own first letters.
-            if (accepted === null && termStart !== matchStart) {
-              accepted = acceptAt(category, normalised, matchStart, isWordEnd);
-              if (accepted !== null) termStart = matchStart;
+            for (const term of acceptAll(category, normalised, termStart, isWordEnd))
+              options.push({ term, start: termStart });
+            if (termStart !== matchStart) {
+              for (const term of acceptAll(category, normalised, matchStart, isWordEnd)) {
+                options.push({ term, start: matchStart });
+              }
             }
           }
-          if (accepted !== null) {
+          let kept: LexiconMatch | null = null;
+          for (const { term, start } of options) {
             const hit: LexiconMatch = {
               category: category.name,
-              term: accepted.term,
-              text: normalised.slice(termStart, termStart + accepted.literal.length),
-              start: termStart,
-              end: termStart + accepted.literal.length,
+              term: term.term,
+              text: normalised.slice(start, start + term.literal.length),
+              start,
+              end: start + term.literal.length,
             };
-            plainSpans.push({ start: hit.start, end: hit.end });
-            if (
-              !insideAny(hit, quoted) &&
-              !insideAny(hit, excluded) &&
-              !senseBlocked(normalised, category, hit.term, hit, wordsOf()) &&
-              (category.negationApplies && isNegated(normalised, hit, wordsOf())) === category.negatedOnly
-            ) {
-              matches.push(hit);
-            }
-            pattern.lastIndex = hit.end;
+            if (insideAny(hit, quoted) || insideAny(hit, excluded)) continue;
+            if (senseBlocked(normalised, category, hit.term, hit, wordsOf())) continue;
+            if ((category.negationApplies && isNegated(normalised, hit, wordsOf())) !== category.negatedOnly) continue;
+            kept = hit;
+            break;
+          }
+          if (kept !== null) {
+            plainSpans.push({ start: kept.start, end: kept.end });
+            matches.push(kept);
+            pattern.lastIndex = kept.end;
           } else {
             pattern.lastIndex = matchStart + 1;
           }
@@ -322,8 +328,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
    * candidate are skipped. A term's candidate at a place is its first complete occurrence, in the
    * order nearest first (backtracking over the further parts), that the drop rules keep. The kept
    * candidate ending last wins (then the earlier term, then the earlier start), and the category
-   * resumes after the winner's first part. With none kept, the category resumes after the first
-   * part of the dropped candidate that would have won, if negation dropped it.
+   * resumes after the winner's first part; with none kept, the next word start is tried.
    */
   function patternHits(
     text: string,
@@ -376,11 +381,6 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
       if (kept !== undefined) {
         hits.push(kept.hit);
         nextAllowed = kept.hit.firstEnd;
-        continue;
-      }
-      const dropped = eligible.sort(order)[0];
-      if (dropped !== undefined && (dropped.reason === 'negation' || dropped.reason === 'not-negated')) {
-        nextAllowed = dropped.hit.firstEnd;
       }
     }
     return hits;
@@ -523,19 +523,21 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   }
 
   /** The longest term of the category that starts at `start` and satisfies its end rule. */
-  function acceptAt(
+  /** The category's terms at `start` that satisfy their end rule, longest first. */
+  function acceptAll(
     category: CompiledCategory,
     text: string,
     start: number,
     isWordEnd: (position: number) => boolean,
-  ): CompiledTerm | null {
+  ): CompiledTerm[] {
+    const accepted: CompiledTerm[] = [];
     for (const literal of category.literalsLongestFirst) {
       if (!text.startsWith(literal, start)) continue;
       const term = category.termsByLiteral.get(literal);
       if (term === undefined) continue;
-      if (term.stem || isWordEnd(start + literal.length)) return term;
+      if (term.stem || isWordEnd(start + literal.length)) accepted.push(term);
     }
-    return null;
+    return accepted;
   }
 
   function isNegated(text: string, hit: Range, words: readonly WordSpan[]): boolean {

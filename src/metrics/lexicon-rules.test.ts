@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { LanguagePack } from '../contracts/index.js';
 import { loadLanguagePack } from '../languages/index.js';
 import { compileLexicon } from './lexicon.js';
 import { wilsonInterval } from './validation.js';
@@ -111,6 +112,54 @@ describe('gap patterns backtrack (docs/lexicon-format.md §4)', () => {
     expect(explained.dropped).toContainEqual(
       expect.objectContaining({ text: 'put the fire out', reason: 'not-negated' }),
     );
+  });
+});
+
+describe('a dropped longer term does not hide the shorter terms inside it (docs/lexicon-format.md §2)', () => {
+  /** The en pack with one more category, so that only these terms are in play. */
+  function withProbe(terms: string[], extra: Partial<LanguagePack['lexicon']['categories'][string]> = {}) {
+    const changed = structuredClone(loadLanguagePack('en'));
+    changed.lexicon.categories.probe = { description: 'rule test', terms, exclude: [], ...extra };
+    changed.lexicon.negation = { ...changed.lexicon.negation, before: ['not'], window: 1 };
+    return compileLexicon(changed);
+  }
+
+  it('checks a shorter term on its own when a sense block drops the longer one', () => {
+    const lexicon = withProbe(['warm hands', 'hands'], {
+      senseBlocks: [{ terms: ['warm hands'], context: ['fire'], window: 4 }],
+    });
+    expect(lexicon.match('Warm hands by the fire.').filter((hit) => hit.category === 'probe')).toMatchObject([
+      { term: 'hands', text: 'hands' },
+    ]);
+    expect(lexicon.count('Warm hands in the dark.').probe).toBe(1);
+    const explained = lexicon.explain('Warm hands by the fire.');
+    expect(explained.dropped).toContainEqual(expect.objectContaining({ term: 'warm hands', reason: 'sense' }));
+  });
+
+  it('checks a term starting inside a dropped candidate on its own', () => {
+    const lexicon = withProbe(['warm hands', 'hands together'], {
+      senseBlocks: [{ terms: ['warm hands'], context: ['fire'], window: 4 }],
+    });
+    expect(lexicon.match('Warm hands together by the fire.').map((hit) => hit.term)).toContain('hands together');
+  });
+
+  it('checks a shorter term on its own when negation drops the longer one', () => {
+    const changed = structuredClone(loadLanguagePack('en'));
+    changed.lexicon.categories.probe = { description: 'rule test', terms: ['stop groping', 'groping'], exclude: [] };
+    changed.lexicon.negation = {
+      ...changed.lexicon.negation,
+      before: ["won't", 'not'],
+      window: 3,
+      breakers: ['stop*'],
+    };
+    const lexicon = compileLexicon(changed);
+    // "won't" negates "stop groping"; "groping" has the breaker "stop" between it and the cue, so
+    // the groping itself is asserted ("they won't stop groping her" is sexual in the codebook).
+    const probe = (text: string) => lexicon.match(text).filter((hit) => hit.category === 'probe');
+    expect(probe("They won't stop groping her.")).toMatchObject([{ term: 'groping' }]);
+    expect(probe('They did not stop groping her.')).toMatchObject([{ term: 'groping' }]);
+    // Without a breaker the cue reaches the shorter term as well: it stays negated.
+    expect(probe('He is not groping anyone.')).toEqual([]);
   });
 });
 

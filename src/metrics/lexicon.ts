@@ -29,7 +29,9 @@ import { createScriptNormaliser } from './script-normalisation.js';
  * - a term matches only at a word start, optionally after one of the lexicon's clitic prefixes;
  * - a term ending in `*` may continue into the rest of the word (a stem); otherwise it must end at a
  *   word end; multi-word terms are allowed; within a category the longest term at a place wins,
- *   and the category's next hit starts after this one ends;
+ *   and the category's next hit starts after this one ends; a candidate that a rule below drops
+ *   gives way to the shorter terms at its place and to those starting inside it, each checked on
+ *   its own;
  * - a hit inside an occurrence of one of its category's `exclude` expressions is dropped; in
  *   whitespace scripts an exclusion is matched as a term (word start to word end; a final `*` lets
  *   it continue into its last word), in unspaced scripts as a substring;
@@ -408,14 +410,12 @@ class Matcher implements PatternJudge {
     this.nextAllowed.fill(0);
     // The RegExp skips, natively, every place where no literal starts; the places where a category
     // may have a candidate are there and before clitics ending there. They are examined exactly,
-    // in order, since each category's scan resumes after its previous hit (dropped or not).
+    // in order, since each category's scan resumes after its previous kept hit.
     const hits: LexiconMatch[] = [];
-    const terms: CompiledTerm[] = [];
     const categories: number[] = [];
-    for (const position of this.candidatePlaces(text)) this.candidateAt(text, position, hits, terms, categories);
-    // Then the rules that drop hits, in a separate pass: kept apart, each function stays small
-    // enough for V8 to optimise quickly, which matters for short runs.
-    const matches = hits.length === 0 ? hits : this.keepUndropped(text, hits, terms, categories);
+    for (const position of this.candidatePlaces(text)) this.candidateAt(text, position, hits, categories);
+    // candidateAt applied the rules that drop hits: what it found counts.
+    const matches = hits;
     if (this.patterns !== null) {
       // The scan applies the drop rules itself (patternDropReason), so that a dropped candidate can
       // give way to a later occurrence of its parts or to another term.
@@ -435,7 +435,7 @@ class Matcher implements PatternJudge {
     return matches;
   }
 
-  /** Per scanned category, the spans of its plain-term candidates (dropped ones included). */
+  /** Per scanned category, the spans of its kept plain-term hits (a pattern does not count again inside one). */
   private plainSpans(hits: readonly LexiconMatch[], categories: readonly number[]): number[][] {
     const spans: number[][] = this.categoryNames.map(() => []);
     for (let index = 0; index < hits.length; index += 1)
@@ -453,7 +453,7 @@ class Matcher implements PatternJudge {
     };
   }
 
-  /** The drop rules of keepUndropped, for a pattern hit (a cue inside its gaps negates it too); null: kept. */
+  /** The drop rules of dropReason, for a pattern hit (a cue inside its gaps negates it too); null: kept. */
   patternDropReason(text: string, hit: PatternHit): HitDropReason | null {
     this.quoted ??= quotedRanges(text, this.quotePairs);
     if (insideQuotation(hit, this.quoted)) return 'quotation';
@@ -567,14 +567,8 @@ class Matcher implements PatternJudge {
     places.push(position);
   }
 
-  /** Every category's term (if any) that the old per-category scans would have found at `position`. */
-  private candidateAt(
-    text: string,
-    position: number,
-    hits: LexiconMatch[],
-    terms: CompiledTerm[],
-    categories: number[],
-  ): void {
+  /** Every category's hit (if any) at `position`: its longest term there that no rule drops. */
+  private candidateAt(text: string, position: number, hits: LexiconMatch[], categories: number[]): void {
     const { trie, nextAllowed, literalsHere, literalsAfterClitic, cliticLengths } = this;
     const code = text.charCodeAt(position);
     literalsAt(trie, text, position, literalsHere);
@@ -614,73 +608,70 @@ class Matcher implements PatternJudge {
       if (wordStart === -1) wordStart = this.wordFinder.startsWordAt(position) ? 1 : 0;
       if (wordStart === 0) return;
 
-      let accepted = this.acceptAt(text, candidates, category, termStart);
-      // What looked like a clitic may be the term's own first letters.
-      if (accepted === null && termStart !== position) {
-        accepted = this.acceptAt(text, literalsHere, category, position);
-        if (accepted !== null) termStart = position;
+      // The category's literals here, longest first; then, since what looked like a clitic may be
+      // the term's own first letters, those at the place itself. The first that no rule drops is
+      // the hit (docs/lexicon-format.md §2: a dropped longer term does not hide the shorter ones
+      // inside it; the category resumes after a kept hit only).
+      let found = candidates;
+      let below = found.count;
+      for (;;) {
+        const index = this.acceptIndex(text, found, category, termStart, below);
+        if (index === -1) {
+          if (found === literalsHere || termStart === position) break;
+          found = literalsHere;
+          below = found.count;
+          termStart = position;
+          continue;
+        }
+        const accepted = found.nodes[index]!.terms![category]!;
+        const hit: LexiconMatch = {
+          category: this.categoryNames[category]!,
+          term: accepted.term,
+          text: accepted.literal,
+          start: termStart,
+          end: termStart + accepted.literal.length,
+        };
+        const reason = this.dropReason(text, hit, accepted, category);
+        if (reason !== null) {
+          this.dropped?.push({ hit, reason, negatedOnly: this.negatedOnly[category]! });
+          below = index;
+          continue;
+        }
+        nextAllowed[category] = hit.end;
+        hits.push(hit);
+        categories.push(category);
+        break;
       }
-      if (accepted === null) continue;
-      // The category's scan resumes after the hit even when the hit is dropped.
-      nextAllowed[category] = termStart + accepted.literal.length;
-      hits.push({
-        category: this.categoryNames[category]!,
-        term: accepted.term,
-        text: accepted.literal,
-        start: termStart,
-        end: termStart + accepted.literal.length,
-      });
-      terms.push(accepted);
-      categories.push(category);
     }
   }
 
-  /** The hits that no quotation, exclusion or negation drops. */
-  private keepUndropped(
-    text: string,
-    hits: readonly LexiconMatch[],
-    terms: readonly CompiledTerm[],
-    categories: readonly number[],
-  ): LexiconMatch[] {
-    const quoted = quotedRanges(text, this.quotePairs);
-    const kept: LexiconMatch[] = [];
-    for (let index = 0; index < hits.length; index += 1) {
-      const hit = hits[index]!;
-      const term = terms[index]!;
-      const category = categories[index]!;
-      const negatedOnly = this.negatedOnly[category]!;
-      if (insideQuotation(hit, quoted)) {
-        this.dropped?.push({ hit, reason: 'quotation', negatedOnly });
-        continue;
-      }
-      if (insideExclusion(text, hit.start, term, this.spaced)) {
-        this.dropped?.push({ hit, reason: 'exclusion', negatedOnly });
-        continue;
-      }
-      if (this.senses.has(category, term.term) && this.senses.blocks(text, category, term.term, hit.start, hit.end)) {
-        this.dropped?.push({ hit, reason: 'sense', negatedOnly });
-        continue;
-      }
-      // A negated hit is dropped, except in a negated-only category (negatedTerms), where only
-      // negated hits count.
-      const negated = this.negation.active && this.negationApplies[category]! && this.isNegated(text, hit);
-      if (negated !== negatedOnly) {
-        this.dropped?.push({ hit, reason: negated ? 'negation' : 'not-negated', negatedOnly });
-        continue;
-      }
-      kept.push(hit);
+  /** Why the rules drop a plain-term candidate (null: it counts): quotation, exclusion, sense, negation. */
+  private dropReason(text: string, hit: LexiconMatch, term: CompiledTerm, category: number): HitDropReason | null {
+    this.quoted ??= quotedRanges(text, this.quotePairs);
+    if (this.quoted.length > 0 && insideQuotation(hit, this.quoted)) return 'quotation';
+    if (term.exclusionContexts.length > 0 && insideExclusion(text, hit.start, term, this.spaced)) return 'exclusion';
+    if (this.senses.has(category, term.term) && this.senses.blocks(text, category, term.term, hit.start, hit.end)) {
+      return 'sense';
     }
-    return kept;
+    // A negated hit is dropped, except in a negated-only category (negatedTerms), where only
+    // negated hits count.
+    const negatedOnly = this.negatedOnly[category]!;
+    const negated = this.negation.active && this.negationApplies[category]! && this.isNegated(text, hit);
+    if (negated === negatedOnly) return null;
+    return negated ? 'negation' : 'not-negated';
   }
 
-  /** The longest literal of the category among those found (shortest first) that satisfies its end rule. */
-  private acceptAt(text: string, found: LiteralsFound, category: number, start: number): CompiledTerm | null {
-    for (let index = found.count - 1; index >= 0; index -= 1) {
+  /**
+   * Index (into `found`, shortest first) of the longest literal of the category below `below` that
+   * satisfies its end rule; -1 when none.
+   */
+  private acceptIndex(text: string, found: LiteralsFound, category: number, start: number, below: number): number {
+    for (let index = below - 1; index >= 0; index -= 1) {
       const term = found.nodes[index]!.terms![category];
       if (term === undefined) continue;
-      if (term.stem || this.isWordEnd(text, start + term.literal.length)) return term;
+      if (term.stem || this.isWordEnd(text, start + term.literal.length)) return index;
     }
-    return null;
+    return -1;
   }
 
   private isWordEnd(text: string, position: number): boolean {
