@@ -14,9 +14,11 @@ import { benchmarkViewer, viewerRows } from './viewer.bench.js';
  * `npm run bench`: the performance figures of DESIGN.md, as ratios or counts (never as pass/fail
  * timings in the test suite). Prints a Markdown block to paste into bench/RESULTS.md.
  * `npm run bench -- --quick` skips the four-study replication; `-- --install` adds the packed
- * package's install (minutes).
+ * package's install (minutes); `-- --scheduler=4096` runs only the scheduler row of that many slots
+ * (after the warm-up), e.g. the 4,096-slot case alone, which takes about five minutes.
  */
 const quick = process.argv.includes('--quick');
+const schedulerOnly = process.argv.find((argument) => argument.startsWith('--scheduler='));
 const install = process.argv.includes('--install');
 const lines: string[] = [];
 const print = (line: string) => {
@@ -30,6 +32,48 @@ print(
 print('');
 print('| figure | target | measured | ratio to target |');
 print('|---|---|---|---|');
+
+// Benchmarks measure a warm process: one small study against the mock first, so the JIT has compiled
+// the call path (a cold process loses about 1% of efficiency on the 10-second 64-slot run; over a
+// real study of thousands of calls the warm-up is negligible).
+const warmUp = () => benchmarkScheduler({ slots: 16, latency: { kind: 'fixed', ms: 200 }, agents: 2, turns: 5 });
+
+// A workload that can fail: four times more runs than slots, lognormal latency (median 150 ms,
+// sigma 0.8: p99 about 6x the median), so runs differ in length and a run waits for a slot. The
+// 4,096-slot row is where the orchestrator's CPU per call decides.
+// The median grows with the slots so that the ideal stays within what one orchestrator core can
+// dispatch (about 1,100 calls/s measured on this machine: 512 slots at 150 ms would need 2,200).
+const SCHEDULER_SETTINGS = [
+  { slots: 64, medianMs: 150 },
+  { slots: 512, medianMs: 1000 },
+  { slots: 4096, medianMs: 4000 },
+];
+
+async function printSchedulerRow(setting: { slots: number; medianMs: number }): Promise<void> {
+  const result = await benchmarkScheduler({
+    slots: setting.slots,
+    latency: { kind: 'lognormal', medianMs: setting.medianMs, sigma: 0.8 },
+    agents: 2,
+    turns: 5,
+    replicates: 4 * setting.slots,
+  });
+  const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
+  print(
+    `| scheduler efficiency, ${result.slots} slots, ${result.runs} runs of ${result.criticalPathCalls} calls, lognormal latency (median ${result.medianLatencyMs.toFixed(0)} ms, p99 ${result.p99LatencyMs.toFixed(0)} ms); reference = best greedy list schedule of the same draws | ≥ 0.95 | ${result.efficiency.toFixed(3)} (reference ${seconds(result.referenceMs)}, achieved ${seconds(result.achievedMs)}; work bound ${seconds(result.workBoundMs)}; naive wave scheduler ${result.naiveEfficiency.toFixed(3)}; max in flight ${result.maxInFlight}) | ${(result.efficiency / 0.95).toFixed(2)} |`,
+  );
+}
+
+if (schedulerOnly !== undefined) {
+  // Only one scheduler row (of SCHEDULER_SETTINGS above), after the same warm-up.
+  const slots = Number(schedulerOnly.slice('--scheduler='.length));
+  const setting = SCHEDULER_SETTINGS.find((candidate) => candidate.slots === slots);
+  if (setting === undefined) {
+    throw new Error(`--scheduler=<slots>: one of ${SCHEDULER_SETTINGS.map((candidate) => candidate.slots).join(', ')}`);
+  }
+  await warmUp();
+  await printSchedulerRow(setting);
+  process.exit(0);
+}
 
 // Start-up of fresh processes (the built CLI, what `npx backfire` runs) against `node -e 0`.
 const startup = benchmarkStartup();
@@ -52,32 +96,10 @@ if (install) {
   );
 }
 
-// Benchmarks measure a warm process: one small study against the mock first, so the JIT has compiled
-// the call path (a cold process loses about 1% of efficiency on the 10-second 64-slot run; over a
-// real study of thousands of calls the warm-up is negligible).
-await benchmarkScheduler({ slots: 16, latency: { kind: 'fixed', ms: 200 }, agents: 2, turns: 5 });
-
-// A workload that can fail: four times more runs than slots, lognormal latency (median 150 ms,
-// sigma 0.8: p99 about 6x the median), so runs differ in length and a run waits for a slot. The
-// 4,096-slot row is where the orchestrator's CPU per call decides.
-// The median grows with the slots so that the ideal stays within what one orchestrator core can
-// dispatch (about 1,100 calls/s measured on this machine: 512 slots at 150 ms would need 2,200).
-for (const setting of [
-  { slots: 64, medianMs: 150 },
-  { slots: 512, medianMs: 1000 },
-  ...(quick ? [] : [{ slots: 4096, medianMs: 4000 }]),
-]) {
-  const result = await benchmarkScheduler({
-    slots: setting.slots,
-    latency: { kind: 'lognormal', medianMs: setting.medianMs, sigma: 0.8 },
-    agents: 2,
-    turns: 5,
-    replicates: 4 * setting.slots,
-  });
-  const seconds = (milliseconds: number) => `${(milliseconds / 1000).toFixed(1)} s`;
-  print(
-    `| scheduler efficiency, ${result.slots} slots, ${result.runs} runs of ${result.criticalPathCalls} calls, lognormal latency (median ${result.medianLatencyMs.toFixed(0)} ms, p99 ${result.p99LatencyMs.toFixed(0)} ms); reference = best greedy list schedule of the same draws | ≥ 0.95 | ${result.efficiency.toFixed(3)} (reference ${seconds(result.referenceMs)}, achieved ${seconds(result.achievedMs)}; work bound ${seconds(result.workBoundMs)}; naive wave scheduler ${result.naiveEfficiency.toFixed(3)}; max in flight ${result.maxInFlight}) | ${(result.efficiency / 0.95).toFixed(2)} |`,
-  );
+await warmUp();
+for (const setting of SCHEDULER_SETTINGS) {
+  if (quick && setting.slots === 4096) continue;
+  await printSchedulerRow(setting);
 }
 
 // The prefix is measured on the paper's group and design: Study 1 (10 agents, 15 turns, English and
