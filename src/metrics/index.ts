@@ -10,5 +10,6 @@ export * from './scoring.js';
 export * from './segmentation.js';
 export * from './segments.js';
 export * from './validation.js';
+export * from './agreement.js';
 export * from './held-out.js';
 export * from './token-count.js';
