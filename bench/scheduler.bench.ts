@@ -31,6 +31,8 @@ import {
  */
 
 const ROOT = resolve(import.meta.dirname, '..');
+/** The study schema's limit on replicates per cell. */
+const MAX_REPLICATES_PER_CELL = 10_000;
 
 export type BenchLatency = { kind: 'fixed'; ms: number } | { kind: 'lognormal'; medianMs: number; sigma: number };
 
@@ -50,6 +52,12 @@ export interface SchedulerBenchmarkResult {
   achievedMs: number;
   /** reference / achieved. */
   efficiency: number;
+  /**
+   * The scheduler's own policy (calls of the runs furthest behind first) simulated without overhead
+   * on the same draws: reference / its time. Below 1 when another greedy schedule happens to fit the
+   * draws better; efficiency / policyEfficiency is what orchestration overhead leaves of the policy.
+   */
+  policyEfficiency: number;
   /** The naive wave scheduler's reference / its (simulated, overhead-free) time. */
   naiveEfficiency: number;
   maxInFlight: number;
@@ -100,15 +108,21 @@ export async function benchmarkScheduler(options: {
   latency: BenchLatency;
   agents: number;
   turns: number;
-  /** Study design (default: English, no intervention, `slots` replicates: one run per slot). */
+  /**
+   * Study design (default: English, no intervention, `slots` replicates: one run per slot). More
+   * runs than a study allows replicates per cell (10,000: the 4,096-slot row has 16,384) are spread
+   * over dose levels 0, 1, ... (the same runs for the mock server, which answers every prompt alike).
+   */
   languages?: string[];
   doses?: number[];
   replicates?: number;
 }): Promise<SchedulerBenchmarkResult> {
   const { slots, latency, agents, turns } = options;
   const languages = options.languages ?? ['en'];
-  const doses = options.doses ?? [0];
-  const replicates = options.replicates ?? slots;
+  const runsWanted = options.replicates ?? slots;
+  const doses =
+    options.doses ?? Array.from({ length: Math.ceil(runsWanted / MAX_REPLICATES_PER_CELL) }, (_, level) => level);
+  const replicates = options.doses === undefined ? Math.ceil(runsWanted / doses.length) : runsWanted;
   const server = await startServerProcess(latency);
   const directory = mkdtempSync(join(tmpdir(), 'backfire-scheduler-'));
   const ref = `openai-compatible:${server.url}#mock-model`;
@@ -154,6 +168,7 @@ export async function benchmarkScheduler(options: {
       p99LatencyMs: quantile(delays, 0.99),
       workBoundMs: workBoundMs(chains, slots),
       callListMs: callListScheduleMs(chains, slots),
+      policyEfficiency: referenceMs / callListScheduleMs(chains, slots, 'most-remaining-first'),
       runListMs: runListScheduleMs(chains, slots),
       referenceMs,
       achievedMs,
