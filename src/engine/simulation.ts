@@ -1,5 +1,6 @@
 import { type TurnPolicy, turnPolicyStrategy } from './turn-policy.js';
-import { createHash } from 'node:crypto';
+// A namespace import: `hash` is missing before Node 20.12, and a missing named import would not link.
+import * as nodeCrypto from 'node:crypto';
 import {
   type AgentSetup,
   type CallRecord,
@@ -363,13 +364,18 @@ type RunSpecMessages = ReturnType<AgentMemory['nextMessages']>;
 // Conversations are append-only and their message objects persist between calls, so each message is
 // hashed once; a call's hash then covers its settings and the list of message hashes. Hashing the
 // whole conversation again at every call made request hashing a fifth of a surrogate study's time.
-// A message is hashed as its role, a newline (no role contains one) and its content's UTF-16 code
-// units: JSON-encoding and transcoding each message to UTF-8 first cost more than the hashing did.
-const messageDigestCache = new WeakMap<object, Buffer>();
-function messageDigest(message: RunSpecMessages[number]): Buffer {
+// A message is hashed as its role, a newline (no role contains one) and its content, in one call of
+// the one-shot `crypto.hash` (Node >= 20.12): a Hash object per message, JSON-encoding each message
+// first and concatenating buffers cost more than the hashing did.
+const sha256Hex: (data: string) => string =
+  typeof nodeCrypto.hash === 'function'
+    ? (data) => nodeCrypto.hash('sha256', data)
+    : (data) => nodeCrypto.createHash('sha256').update(data).digest('hex');
+const messageDigestCache = new WeakMap<object, string>();
+function messageDigest(message: RunSpecMessages[number]): string {
   let digest = messageDigestCache.get(message);
   if (digest === undefined) {
-    digest = createHash('sha256').update(`${message.role}\n`).update(message.content, 'utf16le').digest();
+    digest = sha256Hex(`${message.role}\n${message.content}`);
     messageDigestCache.set(message, digest);
   }
   return digest;
@@ -383,9 +389,9 @@ function builtinRequestHash(modelRef: string, request: GenerateRequest): string 
     request.topP ?? null,
     request.seed,
   ]);
-  const hash = createHash('sha256').update(settings);
-  for (const message of request.messages) hash.update(messageDigest(message));
-  return hash.digest('hex');
+  let digests = '';
+  for (const message of request.messages) digests += messageDigest(message);
+  return sha256Hex(`${settings}\n${digests}`);
 }
 
 type AgentOutcome =
