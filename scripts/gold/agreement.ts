@@ -34,6 +34,7 @@ const languages: LanguageAgreement[] = [];
 const pooledPairs: Record<string, { first: boolean; second: boolean }[]> = Object.fromEntries(
   REQUIRED_LEXICON_CATEGORIES.map((category) => [category, []]),
 );
+const disagreements: { id: string; gold: string[]; second: string[] }[] = [];
 let pooledExact = 0;
 let pooledItems = 0;
 for (const file of readdirSync(SECOND)
@@ -64,7 +65,9 @@ for (const file of readdirSync(SECOND)
   }
   const exactSets = second.filter((item) => {
     const theirs = first.get(item.id)!;
-    return theirs.length === item.labels.length && theirs.every((label) => item.labels.includes(label));
+    const same = theirs.length === item.labels.length && theirs.every((label) => item.labels.includes(label));
+    if (!same) disagreements.push({ id: item.id, gold: theirs, second: item.labels });
+    return same;
   }).length;
   pooledExact += exactSets;
   pooledItems += second.length;
@@ -82,6 +85,7 @@ const figures = {
   exactSets: pooledItems === 0 ? null : pooledExact / pooledItems,
   pooled,
   perLanguage: languages,
+  disagreements,
 };
 writeFileSync(join(GOLD, 'results', 'agreement.json'), `${JSON.stringify(figures, null, 2)}\n`);
 
