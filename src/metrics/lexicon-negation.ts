@@ -176,10 +176,18 @@ export class Negation {
   private clauseStops: number[] | null = null;
   private pseudoRanges: number[] | null = null;
 
+  /**
+   * The elided `before` cues (written with a final apostrophe, French "n'"), which also negate a hit
+   * inside their own written word: "n'accepte", "n'expulse" (docs/lexicon-format.md §5.1).
+   */
+  private readonly elided: readonly string[];
+
   constructor(
     negation: Lexicon['negation'],
     normalise: (text: string) => string,
     private readonly spaced: boolean,
+    /** The lexicon's clitic prefixes, normalised: they may stand between an elided cue and the hit. */
+    private readonly clitics: readonly string[] = [],
   ) {
     const toCue = (cue: string): NegationCue => {
       const normalised = normalise(cue);
@@ -189,6 +197,7 @@ export class Negation {
       return { literal: normalised, prefix: false };
     };
     this.before = new CueIndex(negation.before.map(toCue));
+    this.elided = negation.before.map(normalise).filter((cue) => cue.length > 1 && cue.endsWith("'"));
     this.after = new CueIndex(negation.after.map(toCue));
     this.clauseWords = new CueIndex((negation.clauseWords ?? []).map(toCue));
     this.breakers = new CueIndex((negation.breakers ?? []).map(toCue));
@@ -209,6 +218,29 @@ export class Negation {
     this.voidMargin = this.conditionals.size > 0 ? this.conditionalWindow : 0;
     this.margin = this.window + this.voidMargin;
     this.active = this.window > 0 && (this.before.size > 0 || this.after.size > 0);
+  }
+
+  /** Whether text[wordStart, hitStart) is an elided cue, then nothing but clitic prefixes ("n'", "n'l'"). */
+  private elidedCueBefore(text: string, wordStart: number, hitStart: number): boolean {
+    for (const cue of this.elided) {
+      if (text.startsWith(cue, wordStart) && this.onlyClitics(text, wordStart + cue.length, hitStart)) return true;
+    }
+    return false;
+  }
+
+  /** Whether text[from, to) is a (possibly empty) sequence of clitic prefixes. */
+  private onlyClitics(text: string, from: number, to: number): boolean {
+    if (from === to) return true;
+    for (const clitic of this.clitics) {
+      if (
+        from + clitic.length <= to &&
+        text.startsWith(clitic, from) &&
+        this.onlyClitics(text, from + clitic.length, to)
+      ) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the word text[start, end) is one of the declared clause words (docs/lexicon-format.md §5.2). */
@@ -302,6 +334,17 @@ export class Negation {
     const { before, after, window } = this;
     const hitWord = wordIndexAt(words, start);
     if (before.size > 0) {
+      // An elided cue that starts the hit's own word ("n'expulse"), maybe followed by clitics.
+      const ownWord = words[hitWord];
+      if (
+        this.elided.length > 0 &&
+        ownWord !== undefined &&
+        ownWord.start < start &&
+        this.elidedCueBefore(text, ownWord.start, start) &&
+        !this.isVoid(text, words, hitWord, ownWord.start)
+      ) {
+        return true;
+      }
       // Walk back from the hit; a clause boundary ends the negation's scope ("No, I protect him"),
       // and so does a clause word; a breaker takes the negation for itself ("won't stop groping").
       for (let index = hitWord - 1; index >= Math.max(0, hitWord - window); index -= 1) {

@@ -187,6 +187,8 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     return { literal: normalised, prefix: false };
   };
   const negationBefore = pack.lexicon.negation.before.map(toCue);
+  // Elided cues (French "n'") negate a hit inside their own written word too ("n'expulse").
+  const elidedCues = pack.lexicon.negation.before.map(normalise).filter((cue) => cue.length > 1 && cue.endsWith("'"));
   const negationAfter = pack.lexicon.negation.after.map(toCue);
   const negationWindow = pack.lexicon.negation.window;
   const clauseWords = (pack.lexicon.negation.clauseWords ?? []).map(toCue);
@@ -544,6 +546,15 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     if (negationWindow === 0 || (negationBefore.length === 0 && negationAfter.length === 0)) return false;
     const hitWord = wordIndexAt(words, hit.start);
     if (negationBefore.length > 0) {
+      // An elided cue ("n'") that starts the hit's own word, then only clitics up to the hit.
+      const ownWord = words[hitWord];
+      if (ownWord !== undefined && ownWord.start < hit.start) {
+        const before = text.slice(ownWord.start, hit.start);
+        const elidedHere = elidedCues.some(
+          (cue) => before.startsWith(cue) && onlyClitics(before.slice(cue.length), clitics),
+        );
+        if (elidedHere && !isVoidCue(text, words, hitWord, ownWord.start)) return true;
+      }
       // Walk back from the hit; a clause boundary ends the negation's scope ("No, I protect him").
       for (let index = hitWord - 1; index >= Math.max(0, hitWord - negationWindow); index -= 1) {
         const word = words[index];
@@ -661,6 +672,12 @@ interface ReferencePatternHit {
   end: number;
   /** Word indices [from, to) of each gap. */
   gaps: { from: number; to: number }[];
+}
+
+/** Whether `rest` is a (possibly empty) sequence of the clitic prefixes. */
+function onlyClitics(rest: string, clitics: readonly string[]): boolean {
+  if (rest === '') return true;
+  return clitics.some((clitic) => rest.startsWith(clitic) && onlyClitics(rest.slice(clitic.length), clitics));
 }
 
 function insideAny(hit: Range, ranges: readonly Range[]): boolean {

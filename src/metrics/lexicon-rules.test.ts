@@ -163,6 +163,43 @@ describe('a dropped longer term does not hide the shorter terms inside it (docs/
   });
 });
 
+describe('negation cues glued to a word by elision (docs/lexicon-format.md §5.1)', () => {
+  /** fr with the refusals written only as harmful acts (negatedTerms), whatever the pack's version holds. */
+  function french(before?: string[]) {
+    const changed = structuredClone(loadLanguagePack('fr'));
+    const protective = changed.lexicon.categories.protective!;
+    protective.terms = protective.terms.filter((term) => !term.startsWith("n'"));
+    protective.negatedTerms = [
+      ...(protective.negatedTerms ?? []).filter((term) => !['expuls*', 'accept*'].includes(term)),
+      'expuls*',
+      'accept*',
+    ];
+    protective.terms = protective.terms.filter((term) => !['expuls*', 'accept*'].includes(term));
+    if (before !== undefined) changed.lexicon.negation.before = before;
+    return compileLexicon(changed);
+  }
+  const harms = (lexicon: ReturnType<typeof compileLexicon>, text: string) =>
+    lexicon
+      .explain(text)
+      .matches.filter((hit) => hit.rule === 'negated-harm')
+      .map((hit) => hit.term);
+
+  it(`reads a declared elided cue inside the verb's own word: "on n'expulse personne" is a refusal`, () => {
+    const lexicon = french();
+    expect(harms(lexicon, "On n'expulse personne.")).toContain('expuls*');
+    expect(harms(lexicon, "Je n'accepte pas.")).toContain('accept*');
+    expect(harms(lexicon, 'Je n’accepte pas.')).toContain('accept*');
+    // Not negated: no refusal.
+    expect(harms(lexicon, 'Nous expulsons Hugo.')).toEqual([]);
+    expect(harms(lexicon, "Nous l'expulsons.")).toEqual([]);
+  });
+
+  it('is declared data: without the elided cue "n\'" nothing is negated there', () => {
+    expect(harms(french(['ne', 'jamais', 'pas']), "On n'expulse jamais.")).toEqual([]);
+    expect(harms(french(['ne', 'jamais', 'pas']), "Je n'accepte rien.")).toEqual([]);
+  });
+});
+
 describe('Wilson score intervals', () => {
   it('equals R prop.test(x, n, correct = FALSE)$conf.int', () => {
     // R 4.2: prop.test(8, 10, correct = FALSE)$conf.int -> 0.4901625 0.9433178

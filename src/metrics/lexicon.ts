@@ -152,7 +152,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   // which the category has a term decides where the term starts.
   const clitics = [...new Set(pack.lexicon.cliticPrefixes.map(normalise))].sort((a, b) => b.length - a.length);
   const wordFinder = createWordFinder(pack.capabilities, pack.meta.tag);
-  const negation = new Negation(pack.lexicon.negation, normalise, spaced);
+  const negation = new Negation(pack.lexicon.negation, normalise, spaced, clitics);
   const patterns = new PatternScanner(patternsPerCategory, spaced, clitics, morphology, wordFinder, negation);
   const matcher = new Matcher({
     spaced,
