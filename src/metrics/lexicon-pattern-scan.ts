@@ -1,4 +1,4 @@
-import { codeUnitAt, nextWordStartFrom, wordCodeTable } from './lexicon-characters.js';
+import { codeUnitAt, wordCodeTable } from './lexicon-characters.js';
 import { hasClauseBoundary, type Negation, wordIndexAt } from './lexicon-negation.js';
 import { literalPattern } from './lexicon-terms.js';
 import type { PatternPart, PatternTerm } from './lexicon-patterns.js';
@@ -102,6 +102,8 @@ export class PatternScanner {
   private scanNumber = 0;
   /** Finds (global, no `u` flag) every place where an anchor starts. */
   private readonly anchorPattern: RegExp;
+  /** 1 for each code unit an anchor starts with. */
+  private readonly anchorFirstUnits = new Uint8Array(0x10000);
 
   constructor(
     categories: readonly (readonly PatternTerm[])[],
@@ -154,6 +156,7 @@ export class PatternScanner {
     this.needleFrom = new Int32Array(this.needles.length);
     this.needleScan = new Uint32Array(this.needles.length);
     this.anchorPattern = literalPattern(this.anchors.filter((anchor) => anchor !== ''));
+    for (const anchor of this.anchors) if (anchor !== '') this.anchorFirstUnits[anchor.charCodeAt(0)] = 1;
     // After a first part, its further parts; before a cue in a gap, a conditional's reach.
     this.margin = Math.max(reach + 1, negation.voidMargin);
     this.stemPrefixes = [...new Set([...clitics, ...(morphology?.prefixes ?? [])])];
@@ -174,18 +177,29 @@ export class PatternScanner {
     // The anchors have their own RegExp: in the plain terms' one, every anchor place (common short
     // words among them) went through the plain candidate checks, which tripled their cost.
     const requests: Request[] = [];
-    const anchorPattern = this.anchorPattern;
-    anchorPattern.lastIndex = 0;
-    let found = anchorPattern.exec(text);
-    // In whitespace scripts without clitics or declared prefixes an anchor counts only at a word
-    // start, so the rest of its word (where short anchors such as "i" or "in" would stop the
-    // RegExp again and again) is skipped.
-    const wordStartsOnly = this.spaced && this.stemPrefixes.length === 0;
     const isWord = wordCodeTable();
-    while (found !== null) {
-      this.requestsAt(text, found.index, requests);
-      anchorPattern.lastIndex = wordStartsOnly ? nextWordStartFrom(text, found.index, isWord) : found.index + 1;
-      found = anchorPattern.exec(text);
+    if (this.spaced && this.stemPrefixes.length === 0) {
+      // In whitespace scripts without clitics or declared prefixes a request needs an anchor at a
+      // word start (a letter, mark or digit after none), so those are visited directly, and the
+      // anchor trie is walked only where the first code unit starts an anchor. The anchor RegExp
+      // stopped at every short anchor inside words too ("i" in "think"), once per word.
+      const firstUnits = this.anchorFirstUnits;
+      let previousIsWord = false;
+      for (let place = 0; place < text.length; place += 1) {
+        const code = text.charCodeAt(place);
+        const here = isWord[code] === 1;
+        if (here && !previousIsWord && firstUnits[code] === 1) this.requestsAt(text, place, requests);
+        previousIsWord = here;
+      }
+    } else {
+      const anchorPattern = this.anchorPattern;
+      anchorPattern.lastIndex = 0;
+      let found = anchorPattern.exec(text);
+      while (found !== null) {
+        this.requestsAt(text, found.index, requests);
+        anchorPattern.lastIndex = found.index + 1;
+        found = anchorPattern.exec(text);
+      }
     }
     if (requests.length === 0) return [];
     // Numbers this text for the needle cache (0 is never used, so a fresh cache is never current).
