@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CallRecord, RunPlan, TranscriptEvent } from '../contracts/index.js';
+import Database from 'better-sqlite3';
 import { RunStore } from './run-store.js';
+import { StoreReader } from './store-reader.js';
 
 const plan: RunPlan = {
   id: 'en.k0.r000',
@@ -96,6 +98,20 @@ describe('RunStore', () => {
     expect(store.callsFor('h-none')).toEqual([]);
     expect(store.listRuns()[0]).toMatchObject({ turnsCompleted: 3 });
     store.close();
+  });
+
+  it('leaves stores written before migration 4 (an index dropped) readable, and older ones not', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'store-')), 'store.sqlite');
+    RunStore.open(file, { create: true }).close();
+    const setSchema = (version: number) => {
+      const database = new Database(file);
+      database.pragma(`user_version = ${version}`);
+      database.close();
+    };
+    setSchema(3);
+    StoreReader.open(file).close();
+    setSchema(2);
+    expect(() => StoreReader.open(file)).toThrow(/older schema/);
   });
 
   it('refuses to open a missing store for a later stage', () => {

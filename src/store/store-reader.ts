@@ -12,6 +12,12 @@ import type { StoredRun } from './run-store.js';
  * A store written by a newer backfire, or one that is not a store at all, is named and refused.
  */
 
+/**
+ * The oldest schema a reader can read: migration 4 only dropped an index (calls by request hash), so
+ * stores written before it are read as they are.
+ */
+const READABLE_FROM_SCHEMA = 3;
+
 /** The derived tables a reader can stream, with the key order the score stage wrote them in. */
 export const FEATURE_TABLES = {
   actions: { table: 'action_features', order: 'run_id, seq' },
@@ -43,11 +49,11 @@ export class StoreReader {
           `the store at ${path} was written by a newer backfire (schema ${version}, this version knows ${MIGRATIONS.length}); upgrade backfire`,
         );
       }
-      if (version < MIGRATIONS.length) {
+      if (version < READABLE_FROM_SCHEMA) {
         // A reader never migrates (it must not write); any writing stage brings the schema up to date.
         database.close();
         throw new StoreError(
-          `the store at ${path} has an older schema (${version} of ${MIGRATIONS.length}); run \`backfire score\` on its run folder once to update it`,
+          `the store at ${path} has an older schema (${version}, readable from ${READABLE_FROM_SCHEMA}); run \`backfire score\` on its run folder once to update it`,
         );
       }
     } catch (error) {
