@@ -86,7 +86,7 @@ export const DEFAULT_SURROGATE_PARAMETERS: SurrogateParameters = {
   languageProfiles: {
     en: {
       alignmentMonologue: 0.1,
-      alignmentProtective: 0.75,
+      alignmentProtective: 0.7,
       alignmentEcho: -0.5,
       conformityBias: -0.3,
       alignmentConformity: 0.2,
