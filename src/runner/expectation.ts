@@ -84,7 +84,7 @@ export interface ExpectationSource {
   seed: number;
   alpha: number;
   correction: string;
-  rows: readonly (Omit<ExpectationRow, 'quantiles'> & { quantiles: ExpectationQuantiles | null })[];
+  rows: readonly ExpectationRow[];
 }
 
 /** The expectation a finished simulated-power report amounts to (its rows, keyed by its design). */
