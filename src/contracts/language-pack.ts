@@ -275,6 +275,16 @@ export const LexiconSchema = z
         conditionalWindow: z.number().int().min(1).max(12).optional(),
         /** Expressions containing a cue that do not negate (Japanese ないと, Korean 않으면). */
         pseudo: z.array(z.string().min(1)).optional(),
+        /**
+         * A `before` cue reaches through a comma into a following dependent infinitive clause
+         * (German "nicht bereit, das zu unterschreiben"), recognised by a marker word between the comma
+         * and the hit or by an infix inside the hit's first word ("hinaus-zu-werfen"):
+         * docs/lexicon-format.md §5.2.
+         */
+        dependentClause: z
+          .object({ markers: z.array(z.string().min(1)).optional(), infixes: z.array(z.string().min(1)).optional() })
+          .strict()
+          .optional(),
       })
       .strict(),
     /** The default maximum number of words a `...` gap of a pattern term spans (default 3). */

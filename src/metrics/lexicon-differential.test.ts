@@ -230,6 +230,11 @@ function withV2Rules(pack: LanguagePack): LanguagePack {
         conditionals: shortWords.slice(4, 6),
         conditionalWindow: 4,
         pseudo: [`${cue}${joiner}${shortWords[6] ?? 'z'}`, `${cue}${shortWords[7] ?? 'q'}*`],
+        // Short words and the second letter of the lexicon's first term (an infix of its own words).
+        dependentClause: {
+          markers: [shortWords[10] ?? 'r', `${shortWords[11] ?? 's'}*`],
+          infixes: [(categories[0]?.[1].terms[0] ?? 'ab').replace(/[*~ ]/g, '').slice(1, 2) || 'b'],
+        },
       },
       categories: Object.fromEntries(
         categories.map(([name, category], index) => {
@@ -334,6 +339,7 @@ function syntheticV2Pack(segmentation: 'whitespace' | 'intl-segmenter', tag: str
         conditionals: [`${c}${c}`],
         conditionalWindow: 3,
         pseudo: [`${n}${x}`, `${x}${n} ${o}*`],
+        dependentClause: { markers: [`${a}${a}`, `${o}${a}*`], infixes: [x] },
       },
       categories: {
         first: {

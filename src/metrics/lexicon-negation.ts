@@ -19,6 +19,9 @@ const CLAUSE_BOUNDARY_CHARACTERS = '.,;:!?。、，；：！？،؛؟।॥';
 const CLAUSE_BOUNDARY = new Uint8Array(0x10000);
 for (const character of CLAUSE_BOUNDARY_CHARACTERS) CLAUSE_BOUNDARY[character.charCodeAt(0)] = 1;
 const CLAUSE_BOUNDARY_PATTERN = new RegExp(`[${CLAUSE_BOUNDARY_CHARACTERS}]`, 'g');
+/** The clause punctuation a declared dependent clause lets a cue reach through: commas. */
+const COMMAS = new Uint8Array(0x10000);
+for (const character of ',，、،') COMMAS[character.charCodeAt(0)] = 1;
 
 /** A pseudo-negation (docs/lexicon-format.md §5.5), normalised; `open`: written with a final `*`. */
 interface PseudoNegation {
@@ -174,6 +177,8 @@ export class Negation {
   private beforeCues: number[] | null = null;
   private afterCues: number[] | null = null;
   private clauseStops: number[] | null = null;
+  /** The clause stops that are not commas (found when a dependent clause is declared). */
+  private nonCommaStops: number[] | null = null;
   private pseudoRanges: number[] | null = null;
 
   /**
@@ -181,6 +186,8 @@ export class Negation {
    * inside their own written word: "n'accepte", "n'expulse" (docs/lexicon-format.md §5.1).
    */
   private readonly elided: readonly string[];
+  /** Declared dependent infinitive clauses a `before` cue reaches into through a comma (null: none). */
+  private readonly dependent: { markers: CueIndex; infixes: readonly string[] } | null;
 
   constructor(
     negation: Lexicon['negation'],
@@ -198,6 +205,10 @@ export class Negation {
     };
     this.before = new CueIndex(negation.before.map(toCue));
     this.elided = negation.before.map(normalise).filter((cue) => cue.length > 1 && cue.endsWith("'"));
+    const dependent = negation.dependentClause;
+    const infixes = (dependent?.infixes ?? []).map((infix) => normalise(infix).trim()).filter((infix) => infix !== '');
+    const markers = new CueIndex((dependent?.markers ?? []).map(toCue));
+    this.dependent = markers.size > 0 || infixes.length > 0 ? { markers, infixes } : null;
     this.after = new CueIndex(negation.after.map(toCue));
     this.clauseWords = new CueIndex((negation.clauseWords ?? []).map(toCue));
     this.breakers = new CueIndex((negation.breakers ?? []).map(toCue));
@@ -218,6 +229,40 @@ export class Negation {
     this.voidMargin = this.conditionals.size > 0 ? this.conditionalWindow : 0;
     this.margin = this.window + this.voidMargin;
     this.active = this.window > 0 && (this.before.size > 0 || this.after.size > 0);
+  }
+
+  /**
+   * Whether a `before` cue may reach through the clause punctuation in text[from, to) (docs/lexicon-format.md
+   * §5.2): it is commas only, and the clause after it, up to the hit, is a declared dependent clause:
+   * a marker word among words[firstWord, hitWord), or an infix inside the hit's first word (neither at
+   * its start nor at its end).
+   */
+  private entersDependentClause(
+    text: string,
+    words: readonly WordSpan[],
+    firstWord: number,
+    hitWord: number,
+    from: number,
+    to: number,
+  ): boolean {
+    const dependent = this.dependent;
+    if (dependent === null) return false;
+    for (let index = from; index < to; index += 1) {
+      if (CLAUSE_BOUNDARY[text.charCodeAt(index)] === 1 && COMMAS[text.charCodeAt(index)] !== 1) return false;
+    }
+    if (dependent.markers.size > 0) {
+      for (let index = firstWord; index < hitWord; index += 1) {
+        const word = words[index]!;
+        if (dependent.markers.matchesWord(text, word.start, word.end)) return true;
+      }
+    }
+    const hit = words[hitWord];
+    if (hit === undefined) return false;
+    for (const infix of dependent.infixes) {
+      const at = text.indexOf(infix, hit.start + 1);
+      if (at !== -1 && at + infix.length < hit.end) return true;
+    }
+    return false;
   }
 
   /** Whether text[wordStart, hitStart) is an elided cue, then nothing but clitic prefixes ("n'", "n'l'"). */
@@ -351,7 +396,12 @@ export class Negation {
         const word = words[index];
         if (word === undefined) break;
         const following = words[index + 1]?.start ?? start;
-        if (hasClauseBoundary(text, word.end, Math.min(following, start))) break;
+        if (
+          hasClauseBoundary(text, word.end, Math.min(following, start)) &&
+          !this.entersDependentClause(text, words, index + 1, hitWord, word.end, Math.min(following, start))
+        ) {
+          break;
+        }
         if (this.isClauseWord(text, word.start, word.end)) break;
         if (before.matchesWord(text, word.start, word.end) && !this.isVoid(text, words, index, word.start)) return true;
         if (this.breakers.size > 0 && this.breakers.matchesWord(text, word.start, word.end)) break;
@@ -398,9 +448,11 @@ export class Negation {
     if (this.before.size > 0) {
       if (this.before.pattern === null) return true;
       this.beforeCues ??= this.before.occurrences(text);
+      // A declared dependent clause lets a cue reach through commas: then only other stops count.
+      const stops = this.dependent === null ? this.stops() : this.hardStops();
       for (const cue of this.beforeCues) {
         if (cue >= start) break;
-        if (this.mayBeBeforeCue(text, cue) && cue > lastBefore(this.stops(), start)) return true;
+        if (this.mayBeBeforeCue(text, cue) && cue > lastBefore(stops, start)) return true;
       }
     }
     if (this.after.size > 0) {
@@ -430,7 +482,14 @@ export class Negation {
     this.beforeCues = null;
     this.afterCues = null;
     this.clauseStops = null;
+    this.nonCommaStops = null;
     this.pseudoRanges = null;
+  }
+
+  /** The clause stops other than commas (a declared dependent clause lets a cue reach through commas). */
+  private hardStops(): number[] {
+    this.nonCommaStops ??= this.stops().filter((stop) => COMMAS[this.text.charCodeAt(stop)] !== 1);
+    return this.nonCommaStops;
   }
 
   /**

@@ -188,6 +188,10 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   };
   const negationBefore = pack.lexicon.negation.before.map(toCue);
   // Elided cues (French "n'") negate a hit inside their own written word too ("n'expulse").
+  const dependentMarkers = (pack.lexicon.negation.dependentClause?.markers ?? []).map(toCue);
+  const dependentInfixes = (pack.lexicon.negation.dependentClause?.infixes ?? [])
+    .map((infix) => normalise(infix).trim())
+    .filter((infix) => infix !== '');
   const elidedCues = pack.lexicon.negation.before.map(normalise).filter((cue) => cue.length > 1 && cue.endsWith("'"));
   const negationAfter = pack.lexicon.negation.after.map(toCue);
   const negationWindow = pack.lexicon.negation.window;
@@ -457,6 +461,28 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     return stems.includes(part.stem);
   }
 
+  /**
+   * The declared dependent clause (docs/lexicon-format.md §5.2): the punctuation passed is commas
+   * only, and a marker word stands between it and the hit, or an infix lies inside the hit's first
+   * word (not at its start or end).
+   */
+  function entersDependentClause(
+    text: string,
+    words: readonly WordSpan[],
+    punctuation: string,
+    firstWord: number,
+    hitWord: number,
+  ): boolean {
+    if (dependentMarkers.length === 0 && dependentInfixes.length === 0) return false;
+    if (/[.;:!?。；：！？؛؟।॥]/u.test(punctuation)) return false;
+    const marked = words
+      .slice(firstWord, hitWord)
+      .some((word) => cueMatches(dependentMarkers, text.slice(word.start, word.end)));
+    const hitWordText = words[hitWord] === undefined ? '' : text.slice(words[hitWord]!.start, words[hitWord]!.end);
+    const infixed = dependentInfixes.some((infix) => hitWordText.slice(1, -1).includes(infix));
+    return marked || infixed;
+  }
+
   /** A cue (either list) among the words of the pattern hit's gaps negates it, unless void. */
   function gapNegated(text: string, hit: ReferencePatternHit, words: readonly WordSpan[]): boolean {
     if (negationWindow === 0 || (negationBefore.length === 0 && negationAfter.length === 0)) return false;
@@ -560,7 +586,8 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
         const word = words[index];
         if (word === undefined) break;
         const following = words[index + 1]?.start ?? hit.start;
-        if (CLAUSE_BOUNDARY.test(text.slice(word.end, Math.min(following, hit.start)))) break;
+        const between = text.slice(word.end, Math.min(following, hit.start));
+        if (CLAUSE_BOUNDARY.test(between) && !entersDependentClause(text, words, between, index + 1, hitWord)) break;
         const token = text.slice(word.start, word.end);
         if (cueMatches(clauseWords, token)) break;
         if (cueMatches(negationBefore, token) && !isVoidCue(text, words, index, word.start)) return true;

@@ -200,6 +200,41 @@ describe('negation cues glued to a word by elision (docs/lexicon-format.md §5.1
   });
 });
 
+describe('negation scope into a dependent infinitive clause (docs/lexicon-format.md §5.2)', () => {
+  /** de with the two refusals as negatedTerms and, when given, the declared dependent clause. */
+  function german(dependentClause?: { markers?: string[]; infixes?: string[] }) {
+    const changed = structuredClone(loadLanguagePack('de'));
+    const protective = changed.lexicon.categories.protective!;
+    const acts = ['unterschreib*', 'hinauszuwerf*'];
+    protective.terms = protective.terms.filter((term) => !acts.includes(term));
+    protective.negatedTerms = [...(protective.negatedTerms ?? []).filter((term) => !acts.includes(term)), ...acts];
+    delete changed.lexicon.negation.dependentClause;
+    if (dependentClause !== undefined) changed.lexicon.negation.dependentClause = dependentClause;
+    return compileLexicon(changed);
+  }
+  const refusals = (lexicon: ReturnType<typeof compileLexicon>, text: string) =>
+    lexicon
+      .explain(text)
+      .matches.filter((hit) => hit.rule === 'negated-harm')
+      .map((hit) => hit.term);
+  const declared = { markers: ['zu', 'um'], infixes: ['zu'] };
+
+  it('lets a cue reach through a comma into a declared zu-infinitive clause', () => {
+    const lexicon = german(declared);
+    expect(refusals(lexicon, 'Ich bin nicht bereit, das zu unterschreiben.')).toContain('unterschreib*');
+    expect(refusals(lexicon, 'Wir haben nicht vor, ihn hinauszuwerfen.')).toContain('hinauszuwerf*');
+    // Not a dependent infinitive clause, or not through a comma: the cue stays in its clause.
+    expect(refusals(lexicon, 'Ich bin nicht müde, ich unterschreibe.')).toEqual([]);
+    expect(refusals(lexicon, 'Ich bin nicht bereit. Das zu unterschreiben wäre falsch.')).toEqual([]);
+  });
+
+  it('is declared data: without it the comma ends the scope', () => {
+    const lexicon = german();
+    expect(refusals(lexicon, 'Ich bin nicht bereit, das zu unterschreiben.')).toEqual([]);
+    expect(refusals(lexicon, 'Wir haben nicht vor, ihn hinauszuwerfen.')).toEqual([]);
+  });
+});
+
 describe('Wilson score intervals', () => {
   it('equals R prop.test(x, n, correct = FALSE)$conf.int', () => {
     // R 4.2: prop.test(8, 10, correct = FALSE)$conf.int -> 0.4901625 0.9433178
