@@ -65,9 +65,12 @@ export interface SchedulerBenchmarkResult {
   minimumPrefixShare: number | null;
 }
 
-async function startServerProcess(
-  latency: BenchLatency,
-): Promise<{ url: string; stop: () => Promise<{ stats: MockServerStats; latencies: RecordedLatency[] }> }> {
+async function startServerProcess(latency: BenchLatency): Promise<{
+  url: string;
+  stop: () => Promise<{ stats: MockServerStats; latencies: RecordedLatency[] }>;
+  /** Ends the server process without reading its figures (after a failure; harmless after stop). */
+  kill: () => void;
+}> {
   const child = spawn(
     process.execPath,
     [
@@ -100,6 +103,9 @@ async function startServerProcess(
       child.kill('SIGTERM');
       return { stats, latencies };
     },
+    kill: () => {
+      child.kill('SIGTERM');
+    },
   };
 }
 
@@ -129,21 +135,23 @@ export async function benchmarkScheduler(options: {
   // The study goes through the same path as `backfire run`: study resolution, the CLI's model
   // composition (store cache, usage meter, drift guard, retry, concurrency limiter, SDK adapter) and
   // the simulate stage with its default runs in flight (the model's slots).
-  const loaded = resolveStudy(
-    {
-      name: 'scheduler-bench',
-      title: 'Scheduler benchmark',
-      seed: 1,
-      languages,
-      agents,
-      turns,
-      design: { dose: { intervention: 'alignment', levels: doses } },
-      replicates,
-      models: [ref],
-      modelOptions: { [ref]: { maxConcurrency: slots } },
-      analysis: { hypotheses: [{ id: 'H', kind: 'trend', metric: 'cpi' }] },
-    },
-    join(directory, 'study.yaml'),
+  const loaded = resolveOrStopServer(server, () =>
+    resolveStudy(
+      {
+        name: 'scheduler-bench',
+        title: 'Scheduler benchmark',
+        seed: 1,
+        languages,
+        agents,
+        turns,
+        design: { dose: { intervention: 'alignment', levels: doses } },
+        replicates,
+        models: [ref],
+        modelOptions: { [ref]: { maxConcurrency: slots } },
+        analysis: { hypotheses: [{ id: 'H', kind: 'trend', metric: 'cpi' }] },
+      },
+      join(directory, 'study.yaml'),
+    ),
   );
   const previousKey = process.env[OPENAI_COMPATIBLE_KEY_VARIABLE];
   process.env[OPENAI_COMPATIBLE_KEY_VARIABLE] = 'bench';
@@ -182,5 +190,17 @@ export async function benchmarkScheduler(options: {
     if (previousKey === undefined) delete process.env[OPENAI_COMPATIBLE_KEY_VARIABLE];
     else process.env[OPENAI_COMPATIBLE_KEY_VARIABLE] = previousKey;
     rmSync(directory, { recursive: true, force: true });
+    // A benchmark that failed (e.g. a study the schema refuses) must not leave its server running.
+    server.kill();
+  }
+}
+
+/** A study the schema refuses ends the benchmark before its `try`: its server must not outlive it. */
+function resolveOrStopServer<T>(server: { kill: () => void }, resolveIt: () => T): T {
+  try {
+    return resolveIt();
+  } catch (error) {
+    server.kill();
+    throw error;
   }
 }
