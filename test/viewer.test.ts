@@ -8,6 +8,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { viewerOptions } from '../src/cli/commands/view.js';
 import { deriveSeed } from '../src/contracts/index.js';
+import { builtinRequestHash } from '../src/engine/index.js';
 import { CONTENT_SECURITY_POLICY, SEARCH_INDEX_FILE, startViewer, type ViewerServer } from '../src/viewer/index.js';
 import { runCli, runCliAsync, spawnCli, temporaryDirectory } from './support/cli.js';
 
@@ -337,7 +338,7 @@ describe('backfire view in Chromium', () => {
   });
 
   it("'what this agent saw' is exactly what the engine sent: the rebuilt messages give the stored request hash", () => {
-    // The built-in models' request hash (src/engine/simulation.ts): settings, then each message's hash.
+    // The engine's own request hash of a built-in model's call, over the messages the viewer rebuilt.
     const manifest = JSON.parse(readFileSync(join(directory, 'manifest.json'), 'utf8')) as {
       study: { sampling: { temperature: number; maxTokens: number; topP?: number } };
     };
@@ -354,25 +355,14 @@ describe('backfire view in Chromium', () => {
     for (const call of calls) {
       const messages = options.callMessages?.(call);
       expect(messages, call.runId).toBeDefined();
-      const settings = JSON.stringify([
-        call.model,
-        sampling.temperature,
-        sampling.maxTokens,
-        sampling.topP ?? null,
-        deriveSeed(call.seed, 'call', call.turn, call.agentId),
-      ]);
-      const parts = [Buffer.from(settings)];
-      for (const message of messages ?? []) {
-        parts.push(
-          createHash('sha256')
-            .update(JSON.stringify([message.role, message.content]))
-            .digest(),
-        );
-      }
-      expect(
-        createHash('sha256').update(Buffer.concat(parts)).digest('hex'),
-        `${call.runId} t${call.turn} ${call.agentId}`,
-      ).toBe(call.requestHash);
+      const rebuilt = builtinRequestHash(call.model, {
+        messages: messages ?? [],
+        temperature: sampling.temperature,
+        maxTokens: sampling.maxTokens,
+        topP: sampling.topP,
+        seed: deriveSeed(call.seed, 'call', call.turn, call.agentId),
+      });
+      expect(rebuilt, `${call.runId} t${call.turn} ${call.agentId}`).toBe(call.requestHash);
     }
   });
 

@@ -7,6 +7,7 @@ export { createActionParser, formatAction, type ParsedAction, type Participant }
 export { AgentMemory, fillTemplate, renderSystemPrompt } from './prompts.js';
 
 export {
+  builtinRequestHash,
   choosePersonas,
   planAgents,
   simulateRun,

@@ -381,7 +381,15 @@ function messageDigest(message: RunSpecMessages[number]): string {
   return digest;
 }
 
-function builtinRequestHash(modelRef: string, request: GenerateRequest): string {
+/**
+ * The request hash of a built-in model's call: its settings, then each message's own hash (each
+ * message is hashed once per run, not once per call). Exported so that readers which rebuild a call's
+ * messages (the viewer) can be checked against what the engine sent.
+ */
+export function builtinRequestHash(
+  modelRef: string,
+  request: Pick<GenerateRequest, 'messages' | 'temperature' | 'maxTokens' | 'topP' | 'seed'>,
+): string {
   const settings = JSON.stringify([
     modelRef,
     request.temperature,
