@@ -79,16 +79,20 @@ const HEADLINES: Headline[] = [
     check: (row) => row.meanEstimate !== null && row.meanEstimate > 0,
     rule: 'positive',
   },
-  {
-    study: 'study3',
-    hypothesis: 'H3-conformity-level',
-    // The row of a one-sided test against a level is labelled with the level.
-    label: '(Intercept) > 0.84',
-    claim: 'Study 3 conformity share of protective speech',
-    paper: 'above 0.84',
-    check: (row) => row.meanEstimate !== null && row.meanEstimate > 0.84,
-    rule: 'mean above 0.84',
-  },
+  // Study 3's level is tested per language (studies/study3.yaml says why); the paper gives one
+  // figure for the study, not one per language.
+  ...(['en', 'ja'] as const).map(
+    (language): Headline => ({
+      study: 'study3',
+      hypothesis: 'H3-conformity-level',
+      // The row of a one-sided test against a level is labelled with the level.
+      label: `language${language} > 0.84`,
+      claim: `Study 3 conformity share of protective speech, ${language === 'en' ? 'English' : 'Japanese'}`,
+      paper: 'above 0.84 (not reported by language)',
+      check: (row) => row.meanEstimate !== null && row.meanEstimate > 0.84,
+      rule: 'mean above 0.84',
+    }),
+  ),
 ];
 
 const { values } = parseArgs({
