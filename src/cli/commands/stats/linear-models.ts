@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { fitLmm, fitOls, type LmmFit, type OlsFit } from '../../../stats/index.js';
-import { collect } from '../../options.js';
 import { type DataSummary, runEngine } from './data.js';
 import {
   dataLines,
@@ -12,8 +11,8 @@ import {
   randomCorrelationAndGroupLines,
   warningLines,
 } from './format.js';
-import { modelInput, parseModelFormula } from './model-input.js';
-import { type ModelOptions, withDataOptions } from './options.js';
+import { engineOptions, modelInput, parseModelFormula } from './model-input.js';
+import { type ModelOptions, withDataOptions, withModelOptions } from './options.js';
 
 /** `backfire stats lmm | ols`: a linear mixed model (lme4 + lmerTest) or ordinary least squares. */
 
@@ -29,9 +28,8 @@ export function registerLinearModelCommands(stats: Command): void {
       .requiredOption(
         '--formula <formula>',
         kind === 'lmm' ? 'R formula with random terms, e.g. "y ~ x + (1 | group)"' : 'R formula, e.g. "y ~ x * g"',
-      )
-      .option('--factor <column>', 'treat a numeric column as a factor (repeatable)', collect)
-      .option('--reference <column=level>', "a factor's reference level, as relevel() (repeatable)", collect);
+      );
+    withModelOptions(command);
     if (kind === 'lmm') command.option('--ml', 'fit by maximum likelihood instead of REML');
     withDataOptions(command).action((options: ModelOptions) => runModel(kind, options));
   }
@@ -40,12 +38,7 @@ export function registerLinearModelCommands(stats: Command): void {
 function runModel(kind: 'lmm' | 'ols', options: ModelOptions): void {
   const formula = parseModelFormula(kind, options.formula);
   const input = modelInput(formula, options);
-  const modelOptions = {
-    formula: options.formula,
-    data: input.columns,
-    ...(input.factors.length > 0 ? { factors: input.factors } : {}),
-    ...(Object.keys(input.referenceLevels).length > 0 ? { referenceLevels: input.referenceLevels } : {}),
-  };
+  const modelOptions = engineOptions(options.formula, input);
   if (kind === 'lmm') {
     const fit = runEngine(input.table.file, input.lines, () => fitLmm({ ...modelOptions, reml: options.ml !== true }));
     printLmm(fit, input.data, options.json);
