@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { quantile } from './scheduler-support.js';
 
 /**
  * DESIGN.md targets: `backfire --version` and `--help` within 2x of `node -e 0`; `backfire validate
@@ -45,8 +46,7 @@ function measure(label: string, args: readonly string[], runs: number): StartupF
     if (result.status !== 0) throw new Error(`${label} exited ${result.status}: ${result.stderr}`);
     if (run > 0) times.push(elapsed);
   }
-  times.sort((a, b) => a - b);
-  return { label, medianMs: times[Math.floor(times.length / 2)]!, minimumMs: times[0]!, maximumMs: times.at(-1)! };
+  return { label, medianMs: quantile(times, 0.5), minimumMs: Math.min(...times), maximumMs: Math.max(...times) };
 }
 
 export function benchmarkStartup(runs = 7): StartupBenchmarkResult {
