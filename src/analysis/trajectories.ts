@@ -2,7 +2,7 @@ import type {
   PhaseFeatures,
   PhasePoint,
   RunFeatures,
-  ScenarioPhase,
+  PhaseName,
   Study,
   Trajectories,
   TrajectoryPoint,
@@ -39,8 +39,8 @@ export function summariseTrajectories(input: TrajectoryInput): Trajectories {
     return run !== undefined && !run.excluded ? run : undefined;
   };
 
-  const events: Record<string, { turn: number; phase: ScenarioPhase }[]> = {};
-  const eventSeen = new Map<string, Map<number, ScenarioPhase>>();
+  const events: Record<string, { turn: number; phase: PhaseName }[]> = {};
+  const eventSeen = new Map<string, Map<number, PhaseName>>();
   const turnGroups = new Map<string, Map<number, TurnFeatures[]>>();
   for (const turn of input.turns) {
     const run = runsById.get(turn.runId);

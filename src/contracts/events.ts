@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelSchema } from './language-pack.js';
-import { ScenarioPhaseSchema } from './surrogate-parameters.js';
+import { PhaseNameSchema } from './scenario-phases.js';
 
 /**
  * Transcript events: an append-only, versioned discriminated union. A run is reproducible from its
@@ -46,7 +46,7 @@ export const TurnStartEventSchema = z
   .strict();
 
 export const EventInjectedEventSchema = z
-  .object({ ...EventBase, type: z.literal('event-injected'), phase: ScenarioPhaseSchema, text: z.string() })
+  .object({ ...EventBase, type: z.literal('event-injected'), phase: PhaseNameSchema, text: z.string() })
   .strict();
 
 export const ActionEventSchema = z

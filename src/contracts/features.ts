@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelSchema } from './language-pack.js';
-import { ScenarioPhaseSchema } from './surrogate-parameters.js';
+import { PhaseNameSchema } from './scenario-phases.js';
 
 /**
  * Scored features, stored per action, per agent and per run. Counts are raw lexicon hits; rates are
@@ -119,7 +119,7 @@ export const TurnFeaturesSchema = z
     ...SegmentFeaturesBase,
     turn: z.number().int().min(1),
     /** The phase of the event injected at this turn. */
-    phase: ScenarioPhaseSchema,
+    phase: PhaseNameSchema,
   })
   .strict();
 export type TurnFeatures = z.infer<typeof TurnFeaturesSchema>;
@@ -127,7 +127,7 @@ export type TurnFeatures = z.infer<typeof TurnFeaturesSchema>;
 export const PhaseFeaturesSchema = z
   .object({
     ...SegmentFeaturesBase,
-    phase: ScenarioPhaseSchema,
+    phase: PhaseNameSchema,
     firstTurn: z.number().int().min(1),
     lastTurn: z.number().int().min(1),
   })

@@ -14,6 +14,7 @@ export * from './manifest.js';
 export * from './model-call.js';
 export * from './preregistration.js';
 export * from './results.js';
+export * from './scenario-phases.js';
 export * from './seeded-random.js';
 export * from './study.js';
 export * from './surrogate-parameters.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CovariateNameSchema, LanguageTagSchema } from './study.js';
-import { ScenarioPhaseSchema } from './surrogate-parameters.js';
+import { PhaseNameSchema, ScenarioPhaseDeclarationSchema } from './scenario-phases.js';
 
 /**
  * A language pack is data plus declared capabilities. Shared code reads the capabilities (script,
@@ -156,7 +156,11 @@ export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 export const ScenarioTurnSchema = z
   .object({
     turn: z.number().int().min(1),
-    phase: ScenarioPhaseSchema,
+    /**
+     * The phase this turn is in. Required when the scenario declares no `phases` (each name is then
+     * also its kind); optional, and must agree, when it does (scenario-phases.ts).
+     */
+    phase: PhaseNameSchema.optional(),
     /** What the facility announces at the start of the turn. May use {target}. */
     text: z.string().min(1),
   })
@@ -170,6 +174,11 @@ export const ScenarioSchema = z
     /** The persona singled out for exclusion in the last phase (the "quiet member"). */
     targetPersonaId: z.string(),
     turns: z.array(ScenarioTurnSchema).min(1),
+    /**
+     * The scenario's phases in turn order (name, first and last turn, the surrogate's phase kind).
+     * Optional: without it every turn names its phase, and the name is the kind (scenario-phases.ts).
+     */
+    phases: z.array(ScenarioPhaseDeclarationSchema).optional(),
   })
   .strict();
 export type Scenario = z.infer<typeof ScenarioSchema>;

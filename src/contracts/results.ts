@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ResultsExpectationSchema } from './expectation.js';
 import { IndexDefinitionSchema } from './features.js';
-import { ScenarioPhaseSchema } from './surrogate-parameters.js';
+import { PhaseNameSchema } from './scenario-phases.js';
 import { PreregistrationResultsSchema } from './preregistration.js';
 
 /**
@@ -128,13 +128,13 @@ const TrajectoryValuesSchema = z
   .strict();
 
 export const TrajectoryPointSchema = z
-  .object({ turn: z.number().int().min(1), phase: ScenarioPhaseSchema, ...TrajectoryValuesSchema.shape })
+  .object({ turn: z.number().int().min(1), phase: PhaseNameSchema, ...TrajectoryValuesSchema.shape })
   .strict();
 export type TrajectoryPoint = z.infer<typeof TrajectoryPointSchema>;
 
 export const PhasePointSchema = z
   .object({
-    phase: ScenarioPhaseSchema,
+    phase: PhaseNameSchema,
     firstTurn: z.number().int().min(1),
     lastTurn: z.number().int().min(1),
     ...TrajectoryValuesSchema.shape,
@@ -147,10 +147,7 @@ export const TrajectoriesSchema = z
   .object({
     metrics: z.array(z.string()),
     /** Per language, the phase of the event injected at each turn (the scenario's script). */
-    events: z.record(
-      z.string(),
-      z.array(z.object({ turn: z.number().int().min(1), phase: ScenarioPhaseSchema }).strict()),
-    ),
+    events: z.record(z.string(), z.array(z.object({ turn: z.number().int().min(1), phase: PhaseNameSchema }).strict())),
     cells: z.array(
       z
         .object({

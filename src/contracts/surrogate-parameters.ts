@@ -6,10 +6,8 @@ import { z } from 'zod';
  * `surrogate.parameters`. The shape lives here so that a study file is validated completely at load.
  */
 
-export const SCENARIO_PHASES = ['rules', 'political', 'coercion', 'dilemma', 'exclusion'] as const;
-export const ScenarioPhaseSchema = z.enum(SCENARIO_PHASES);
-export type ScenarioPhase = z.infer<typeof ScenarioPhaseSchema>;
-
+// Keyed by phase kind (`PHASE_KINDS` in scenario-phases.ts): a scenario's phases are its own data,
+// each declaring the kind whose parameters apply.
 const phaseRecord = z
   .object({
     rules: z.number(),

@@ -15,6 +15,7 @@ import {
   deriveSeed,
   shuffled,
   hashCanonical,
+  scenarioPhaseAt,
 } from '../contracts/index.js';
 import type { ChatModel } from '../models/index.js';
 import { createActionParser, type Participant } from './action-parser.js';
@@ -192,7 +193,10 @@ export async function simulateRun(
       return { runId: spec.runId, status: 'stopped', turnsCompleted: turn - 1, turnsRun, callsMade };
     }
     const scenarioTurn = pack.scenario.turns[turn - 1];
-    if (scenarioTurn === undefined) throw new Error(`scenario of ${pack.meta.tag} has no turn ${turn}`);
+    const phase = scenarioPhaseAt(pack.scenario, turn);
+    if (scenarioTurn === undefined || phase === undefined) {
+      throw new Error(`scenario of ${pack.meta.tag} has no turn ${turn}`);
+    }
     const order = policy.order(
       agents.map((agent) => agent.id),
       spec.seed,
@@ -210,7 +214,7 @@ export async function simulateRun(
         ...base(),
         turn,
         type: 'event-injected',
-        phase: scenarioTurn.phase,
+        phase: phase.name,
         text: fillTemplate(scenarioTurn.text, { target: targetName }),
       },
       true,

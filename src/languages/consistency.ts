@@ -4,6 +4,7 @@ import {
   PHRASE_REGISTERS,
   REQUIRED_INTERVENTIONS,
   REQUIRED_LEXICON_CATEGORIES,
+  resolveScenarioPhases,
 } from '../contracts/index.js';
 
 /**
@@ -17,6 +18,8 @@ export interface PackProblem {
   /** Where in pack.json, e.g. `prompts.system` or `lexicon.categories.sexual.terms[3]`. */
   path: string;
   message: string;
+  /** How to correct it, when more specific than "correct this value". */
+  fix?: string;
 }
 
 interface PlaceholderRule {
@@ -150,6 +153,7 @@ function checkScenario(pack: LanguagePack, problems: PackProblem[]): void {
       required: [],
     });
   });
+  problems.push(...resolveScenarioPhases(scenario).problems);
 }
 
 function checkPrompts(pack: LanguagePack, problems: PackProblem[]): void {

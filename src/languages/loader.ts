@@ -28,7 +28,7 @@ export function parseLanguagePack(raw: unknown, source: PackSource): LanguagePac
   if (first !== undefined) {
     throw new UserInputError(
       first.message,
-      { file: source.file, path: first.path, fix: `correct this value (${PACK_FORMAT_HINT})` },
+      { file: source.file, path: first.path, fix: first.fix ?? `correct this value (${PACK_FORMAT_HINT})` },
       rest.map((problem) => `${problem.path}: ${problem.message}`),
     );
   }

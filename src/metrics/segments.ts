@@ -3,7 +3,7 @@ import type {
   HitCounts,
   PhaseFeatures,
   RunFeatures,
-  ScenarioPhase,
+  PhaseName,
   TranscriptEvent,
   TurnFeatures,
 } from '../contracts/index.js';
@@ -59,7 +59,7 @@ export function scoreSegments(
     const scoredHits = hitsBySeq.get(run.runId) ?? new Map<number, HitCounts>();
     const runCategories = categories(run.runId);
     const finish = (tally: Tally) => features(tally, perAction, perAction && !excluded.has(run.runId), scales);
-    const byTurn = new Map<number, { phase: ScenarioPhase; tally: Tally }>();
+    const byTurn = new Map<number, { phase: PhaseName; tally: Tally }>();
     for (const event of run.events) {
       if (event.type === 'event-injected') {
         byTurn.set(event.turn, { phase: event.phase, tally: emptyTally(runCategories) });
@@ -80,7 +80,7 @@ export function scoreSegments(
     }
     // A turn counts only once its turn-end is stored (a live run's open turn is not a turn yet).
     const ended = new Set(run.events.filter((event) => event.type === 'turn-end').map((event) => event.turn));
-    let phase: { phase: ScenarioPhase; firstTurn: number; lastTurn: number; tally: Tally } | undefined;
+    let phase: { phase: PhaseName; firstTurn: number; lastTurn: number; tally: Tally } | undefined;
     const closePhase = () => {
       if (phase !== undefined)
         phases.push({

@@ -40,7 +40,7 @@ export const DEFAULT_SURROGATE_PARAMETERS: SurrogateParameters = {
     // Baseline: most actions are public talk; about one in six is a private monologue.
     monologueIntercept: -1.6,
     whisperIntercept: -2.2,
-    // Pressure (0..1 by phase) pushes speech underground: more monologue and whispering.
+    // Pressure (0..1 by phase kind) pushes speech underground: more monologue and whispering.
     monologuePressure: 0.8,
     whisperPressure: 0.5,
     // "Think independently" agents voice their view publicly slightly less (they deliberate).

@@ -3,10 +3,12 @@ import {
   type GenerateRequest,
   type GenerateResult,
   type LanguagePack,
+  type PhaseKind,
   type PhraseRegister,
   type SurrogateParameters,
   createMulberry32,
   deriveSeed,
+  scenarioPhases,
   standardNormal,
 } from '../../contracts/index.js';
 import type { ChatModel } from '../chat-model.js';
@@ -47,6 +49,12 @@ interface LanguageView {
   otherInterventions: { name: string; text: string }[];
   observedSpeech: RegExp[];
   targetName: string;
+  /**
+   * The phase kind of each scenario turn (index turn - 1), read from the scenario's phases: the
+   * surrogate's pressure and echo are keyed by kind, never by a phase's name. Past the last turn the
+   * last phase's kind holds.
+   */
+  phaseKinds: PhaseKind[];
 }
 
 export function createSurrogateModel(options: SurrogateOptions): ChatModel {
@@ -65,6 +73,9 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
           .map(([name, text]) => ({ name, text: text.trim() })),
         observedSpeech: [pack.prompts.talkObserved, pack.prompts.whisperObserved].map(templateToPattern),
         targetName: pack.personas.find((persona) => persona.id === pack.scenario.targetPersonaId)?.name ?? '',
+        phaseKinds: scenarioPhases(pack.scenario).flatMap((phase) =>
+          Array.from({ length: phase.lastTurn - phase.firstTurn + 1 }, () => phase.kind),
+        ),
       };
       views.set(language, view);
     }
@@ -104,7 +115,7 @@ export function createSurrogateModel(options: SurrogateOptions): ChatModel {
       if (request.topP !== undefined && request.topP < 1) {
         warnings.push(`the surrogate ignores topP (${request.topP}); only temperature shapes its sampling`);
       }
-      const phase = pack.scenario.turns[metadata.turn - 1]?.phase ?? 'exclusion';
+      const phase = view.phaseKinds[Math.min(metadata.turn, view.phaseKinds.length) - 1] ?? 'exclusion';
       const pressure = parameters.register.pressureByPhase[phase];
       const profile = effectiveProfile(parameters, metadata.language, options.covariates[metadata.language] ?? {});
 
