@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type GenerateRequest, ModelCallError, type TranscriptEvent } from '../contracts/index.js';
 import { loadLanguagePack } from '../languages/index.js';
-import { createMockModel } from '../models/index.js';
+import { createMockModel, errorFromRecord } from '../models/index.js';
 import { planAgents, type RunSpec, simulateRun, type TurnBatch } from './simulation.js';
 
 const pack = loadLanguagePack('en');
@@ -151,6 +151,26 @@ describe('simulateRun', () => {
     const failed = batches.flatMap((batch) => batch.calls).filter((call) => call.error !== null);
     expect(failed).toHaveLength(3);
     expect(failed[0]?.error).toMatch(/server: boom/);
+  });
+
+  it("takes each call's record from the recorder wrapper: the engine's ids, the run's model name, parse notes", async () => {
+    // A study's reference the worker mapped to a local model: records carry the study's reference.
+    const model = createMockModel((request, index) => {
+      if (index === 0) return new ModelCallError('rate-limit', '429 slow down', { status: 429 });
+      return `Sure. [talk] ok ${request.metadata.turn}`;
+    }, 'mock:local-name');
+    const { events, batches } = await collect(spec({ model, modelRef: 'mock:study-name', turns: 1 }));
+    const calls = batches.flatMap((batch) => batch.calls);
+    const outcomes = events.filter((event) => event.type === 'action' || event.type === 'call-error');
+    expect(calls.map((call) => call.callId)).toEqual(outcomes.map((event) => event.callId));
+    expect(calls.every((call) => /^run-1\/t1\/p\d\d$/.test(call.callId))).toBe(true);
+    expect(new Set(calls.map((call) => call.model))).toEqual(new Set(['mock:study-name']));
+    const [failed, answered] = calls;
+    // The decided failure text is the recorder's `<code>: <message>`, from which replay rebuilds the kind.
+    expect(failed?.error).toBe('model-call-rate-limit: 429 slow down');
+    expect(errorFromRecord(failed!).kind).toBe('rate-limit');
+    expect(answered?.attempts).toEqual([{ attempt: 1, outcome: 'success' }]);
+    expect(answered?.warnings).toEqual(['parse: text before the action tag was ignored']);
   });
 
   it('resumes from stored turns with the same prompts and outcome as an uninterrupted run', async () => {

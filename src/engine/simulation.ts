@@ -3,6 +3,7 @@ import { type TurnPolicy, turnPolicyStrategy } from './turn-policy.js';
 import * as nodeCrypto from 'node:crypto';
 import {
   type AgentSetup,
+  type CallMetadata,
   type CallRecord,
   type Channel,
   type GenerateRequest,
@@ -17,7 +18,8 @@ import {
   hashCanonical,
   scenarioPhaseAt,
 } from '../contracts/index.js';
-import type { ChatModel } from '../models/index.js';
+import { type ChatModel, withCallRecorder } from '../models/index.js';
+import { TurnCallRecords } from './turn-call-records.js';
 import { createActionParser, type Participant } from './action-parser.js';
 import { AgentMemory, fillTemplate, renderSystemPrompt } from './prompts.js';
 
@@ -149,6 +151,17 @@ export async function simulateRun(
     }),
   );
   const targetName = namesById.get(pack.scenario.targetPersonaId) ?? '';
+  // Call records come from the recorder wrapper, the outermost layer, put on here for the run because
+  // its records belong to the run's turns (committed with the turn's events, in one transaction).
+  const callRecords = new TurnCallRecords();
+  const recordedModel = withCallRecorder(spec.model, {
+    sink: callRecords,
+    callId: engineCallId,
+    // The model's own hash (network models: the cache key), else a hash of the settings and of each
+    // message's hash (built-in models, which are never cached).
+    requestHash: (request) => spec.model.requestHash?.(request) ?? builtinRequestHash(spec.modelRef, request),
+    model: spec.modelRef,
+  });
   const policy = turnPolicyStrategy(spec.turnPolicy);
   const simultaneous = policy.simultaneous;
 
@@ -286,7 +299,6 @@ export async function simulateRun(
     messages: RunSpecMessages,
     participants: readonly Participant[],
   ): Promise<AgentOutcome> {
-    const callId = `${runSpec.runId}/t${turn}/${agentId}`;
     const request = {
       messages,
       temperature: runSpec.sampling.temperature,
@@ -303,59 +315,23 @@ export async function simulateRun(
         participants: participants.map(({ id, name }) => ({ id, name })),
       },
     };
-    // What identifies this request (for audit and de-duplication): the model's own key when it has
-    // one (network models: the cache key), else a hash of the settings and of each message's hash.
-    const requestHash = runSpec.model.requestHash?.(request) ?? builtinRequestHash(runSpec.modelRef, request);
-    const started = performance.now();
-    const record = (fields: Partial<CallRecord>): CallRecord => ({
-      callId,
-      runId: runSpec.runId,
-      turn,
-      agentId,
-      model: runSpec.modelRef,
-      modelVersion: null,
-      requestHash,
-      promptTokens: 0,
-      completionTokens: 0,
-      cachedPromptTokens: null,
-      latencyMs: performance.now() - started,
-      attempts: [],
-      cached: false,
-      finishReason: 'error',
-      costUsd: null,
-      warnings: [],
-      text: '',
-      error: null,
-      ...fields,
-    });
+    const callId = engineCallId(request.metadata);
     try {
-      const result = await runSpec.model.generate(request);
+      const result = await recordedModel.generate(request);
       const parsed = parsers.get(agentId)!.parse(result.text);
-      const call = record({
-        modelVersion: result.modelVersion,
-        promptTokens: result.usage.promptTokens,
-        completionTokens: result.usage.completionTokens,
-        cachedPromptTokens: result.usage.cachedPromptTokens ?? null,
-        latencyMs: result.cached === true ? 0 : performance.now() - started,
-        attempts: result.attempts ?? [{ attempt: 1, outcome: 'success' }],
-        cached: result.cached === true,
-        finishReason: result.finishReason,
-        costUsd: result.costUsd ?? null,
-        warnings: [...result.warnings, ...(parsed.ok ? parsed.notes.map((note) => `parse: ${note}`) : [])],
-        text: result.text,
-      });
+      const call = callRecords.take(callId, parsed.ok ? parsed.notes : []);
       if (!parsed.ok) return { kind: 'parse-error', call, raw: result.text, reason: parsed.reason };
       return { kind: 'action', call, channel: parsed.channel, target: parsed.target, text: parsed.text };
     } catch (error) {
       // A spent budget stops the run (the turn is not committed); other call failures are data.
       if (error instanceof ModelCallError && error.kind !== 'budget') {
-        const attempts = error.attempts as CallRecord['attempts'];
+        const call = callRecords.take(callId);
         return {
           kind: 'call-error',
-          call: record({ attempts, error: `${error.kind}: ${error.message}` }),
+          call,
           errorKind: error.kind,
           message: error.message,
-          attempts: attempts.length,
+          attempts: call.attempts.length,
         };
       }
       throw error;
@@ -364,6 +340,11 @@ export async function simulateRun(
 }
 
 type RunSpecMessages = ReturnType<AgentMemory['nextMessages']>;
+
+/** A call's id in events and records: `<runId>/t<turn>/<agentId>` (one call per agent and turn). */
+function engineCallId(metadata: CallMetadata): string {
+  return `${metadata.runId}/t${metadata.turn}/${metadata.agentId}`;
+}
 
 // Conversations are append-only and their message objects persist between calls, so each message is
 // hashed once; a call's hash then covers its settings and the list of message hashes. Hashing the

@@ -55,8 +55,9 @@ import { type UsageMeter, withUsageMeter } from './wrappers/usage-meter.js';
  * price row (`builtin`, 0) prices each call at 0 and never stops them at a budget.
  *
  * The CLI (`src/cli/model-factory.ts`) builds every model of a study here, built-in or remote. It
- * passes no recorder: the engine writes each turn's call records in the turn's transaction, with
- * the parser's notes (docs/decisions/2026-12-07-structure-not-yet-changed.md says why).
+ * passes no recorder: the engine puts the recorder on, outermost, for each run (`withCallRecorder`
+ * with the engine's call ids, the study's model reference and request hash, and a per-turn sink
+ * that adds the parser's notes), because a run's call records are committed with its turn.
  */
 
 export interface ConcurrencyOptions {

@@ -20,7 +20,9 @@ import { attemptsOf, ModelCallFailure } from './retry.js';
  * cache, metering and the drift guard) and turns it into one `CallRecord` (the contracts' shape
  * the store keeps): request hash, resolved version, tokens, latency, attempts, cache flag, cost,
  * warnings, text, or the error. A cache hit is recorded with latency 0: it is not a latency sample.
- * Error messages are redacted once more here, the last point before the store.
+ * Error messages are redacted once more here, the last point before the store. A failure is stored
+ * as `<code>: <message>` (`model-call-rate-limit: 429 ...`), from which replay rebuilds its kind.
+ * The engine puts a recorder on every run's model (its call ids, request hash and model name).
  *
  * Replay answers each call from recorded calls with the same request hash, in recorded order when
  * one request was made several times, and never calls the inner model: a run re-executed this way
@@ -69,11 +71,22 @@ export function describeError(error: unknown, redactor: Redactor = defaultRedact
 
 export interface CallRecorderOptions {
   sink: CallRecordSink;
-  identity: ModelIdentity;
+  /** What the default request hash (the cache key, `requestKey`) is computed from. */
+  identity?: ModelIdentity | undefined;
+  /**
+   * The request hash a call is recorded under, when it is not the cache key of `identity`: the
+   * engine passes the model's own `requestHash`, or its cheaper per-message hash for built-in models.
+   */
+  requestHash?: ((request: GenerateRequest) => string) | undefined;
+  /**
+   * The model name the records carry (default the inner model's ref). The engine passes the study's
+   * reference, which a queue worker maps to a local model of another name.
+   */
+  model?: string | undefined;
   /** Defaults to `defaultCallId`; the engine's action events must use the same ids. */
-  callId?: (metadata: CallMetadata, occurrence: number) => string;
-  redactor?: Redactor;
-  now?: () => number;
+  callId?: ((metadata: CallMetadata, occurrence: number) => string) | undefined;
+  redactor?: Redactor | undefined;
+  now?: (() => number) | undefined;
 }
 
 export function withCallRecorder(inner: ChatModel, options: CallRecorderOptions): ChatModel {
@@ -81,6 +94,14 @@ export function withCallRecorder(inner: ChatModel, options: CallRecorderOptions)
   const callIdFor = options.callId ?? defaultCallId;
   const redactor = options.redactor ?? defaultRedactor;
   const now = options.now ?? (() => performance.now());
+  const identity = options.identity;
+  const requestHashOf =
+    options.requestHash ??
+    (identity === undefined ? undefined : (request: GenerateRequest): string => requestKey(identity, request));
+  if (requestHashOf === undefined) {
+    throw new TypeError('withCallRecorder needs an identity or a requestHash function');
+  }
+  const recordedModel = options.model ?? inner.ref;
   return {
     ref: inner.ref,
     surrogate: inner.surrogate,
@@ -95,8 +116,8 @@ export function withCallRecorder(inner: ChatModel, options: CallRecorderOptions)
         runId: metadata.runId,
         turn: metadata.turn,
         agentId: metadata.agentId,
-        model: inner.ref,
-        requestHash: requestKey(options.identity, request),
+        model: recordedModel,
+        requestHash: requestHashOf(request),
       };
       const started = now();
       let result: GenerateResult;
@@ -128,7 +149,10 @@ export function withCallRecorder(inner: ChatModel, options: CallRecorderOptions)
         completionTokens: result.usage.completionTokens,
         cachedPromptTokens: result.usage.cachedPromptTokens ?? null,
         latencyMs: cached ? 0 : Math.max(0, now() - started),
-        attempts: (result.attempts ?? []).map((attempt) => redactAttempt(attempt, redactor)),
+        // A model that reports no attempts (no retry wrapper: built-ins, gguf) answered at its first.
+        attempts: (result.attempts ?? [{ attempt: 1, outcome: 'success' }]).map((attempt) =>
+          redactAttempt(attempt, redactor),
+        ),
         cached,
         finishReason: result.finishReason,
         costUsd: result.costUsd ?? null,
