@@ -1,9 +1,10 @@
+// A namespace import: `hash` is missing before Node 20.12, and a missing named import would not link.
+import * as nodeCrypto from 'node:crypto';
 import {
   type FinishReason,
   type GenerateRequest,
   type GenerateResult,
   canonicalJson,
-  sha256,
   type Usage,
 } from '../../contracts/index.js';
 import type { ChatModel } from '../chat-model.js';
@@ -51,10 +52,10 @@ export interface ModelIdentity {
  * construction — sorting the keys of a long conversation on every call cost more CPU than the call.
  */
 export function requestKey(identity: ModelIdentity, request: GenerateRequest): string {
-  return sha256(
+  return sha256Hex(
     JSON.stringify([
       CACHE_KEY_VERSION,
-      canonicalJson(identity),
+      canonicalIdentity(identity),
       request.messages.map((message) => [message.role, message.content]),
       request.temperature,
       request.maxTokens,
@@ -64,6 +65,23 @@ export function requestKey(identity: ModelIdentity, request: GenerateRequest): s
     ]),
   );
 }
+
+// Per call, the identity's canonical JSON (the same for every call of a model) and a Hash object
+// were measurable orchestrator CPU at hundreds of calls in flight: the one is remembered per identity
+// object, the other is the one-shot `crypto.hash` (Node >= 20.12). The key is unchanged.
+const canonicalIdentities = new WeakMap<ModelIdentity, string>();
+function canonicalIdentity(identity: ModelIdentity): string {
+  let canonical = canonicalIdentities.get(identity);
+  if (canonical === undefined) {
+    canonical = canonicalJson(identity);
+    canonicalIdentities.set(identity, canonical);
+  }
+  return canonical;
+}
+const sha256Hex: (data: string) => string =
+  typeof nodeCrypto.hash === 'function'
+    ? (data) => nodeCrypto.hash('sha256', data)
+    : (data) => nodeCrypto.createHash('sha256').update(data).digest('hex');
 
 /**
  * `requestKey` for one model, remembered per request object: the engine asks for a call's hash and
