@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type GenerateRequest, ModelCallError, type TranscriptEvent } from '../contracts/index.js';
 import { loadLanguagePack } from '../languages/index.js';
 import { createMockModel, errorFromRecord } from '../models/index.js';
-import { planAgents, type RunSpec, simulateRun, type TurnBatch } from './simulation.js';
+import { builtinRequestHash, planAgents, type RunSpec, simulateRun, type TurnBatch } from './simulation.js';
 
 const pack = loadLanguagePack('en');
 
@@ -171,6 +171,38 @@ describe('simulateRun', () => {
     expect(errorFromRecord(failed!).kind).toBe('rate-limit');
     expect(answered?.attempts).toEqual([{ attempt: 1, outcome: 'success' }]);
     expect(answered?.warnings).toEqual(['parse: text before the action tag was ignored']);
+  });
+
+  it('stores every call in the format the engine stored before the recorder wrote them (Studies 1-4 unchanged)', async () => {
+    const model = createMockModel(talker);
+    const { batches } = await collect(spec({ model, turns: 2 }));
+    const calls = batches.flatMap((batch) => batch.calls);
+    expect(calls).toHaveLength(model.requests.length);
+    // Calls are recorded in the order they were made (sequential policy), so request i is call i.
+    calls.forEach((call, index) => {
+      const request = model.requests[index]!;
+      const text = talker(request, index);
+      expect({ ...call, latencyMs: 0 }).toEqual({
+        callId: `run-1/t${request.metadata.turn}/${request.metadata.agentId}`,
+        runId: 'run-1',
+        turn: request.metadata.turn,
+        agentId: request.metadata.agentId,
+        model: 'mock:custom',
+        modelVersion: 'mock:custom@1',
+        requestHash: builtinRequestHash('mock:custom', request),
+        promptTokens: request.messages.reduce((total, message) => total + Math.ceil(message.content.length / 4), 0),
+        completionTokens: Math.ceil(text.length / 4),
+        cachedPromptTokens: null,
+        latencyMs: 0,
+        attempts: [{ attempt: 1, outcome: 'success' }],
+        cached: false,
+        finishReason: 'stop',
+        costUsd: null,
+        warnings: [],
+        text,
+        error: null,
+      });
+    });
   });
 
   it('resumes from stored turns with the same prompts and outcome as an uninterrupted run', async () => {
