@@ -140,7 +140,7 @@ export const EXPORT_TABLES = {
     column('cost_usd', 'double', 'cost in USD (null when no price is known)'),
     column('warnings', 'string', 'JSON array of warnings (ignored settings and similar)'),
     column('response', 'string', 'the response text (model output: untrusted)'),
-    column('error', 'string', 'the error, redacted, when the call failed'),
+    column('error', 'string', 'the error, redacted, when the call failed: `model-call-<kind>: <message>`'),
   ],
   turns: [
     ...DESIGN_COLUMNS,
