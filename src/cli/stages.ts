@@ -31,6 +31,7 @@ import { isBuiltinModelRef, isSurrogateRef } from '../models/index.js';
 import { createStudyModels } from './model-factory.js';
 import { createProgressReporter } from './progress.js';
 import { startQueueCoordination } from './queue-coordinator.js';
+import { simulationThreadsFor } from './simulation-threads.js';
 
 /**
  * What the stage commands share: load a study with the command-line overrides, pick the run folder,
@@ -151,7 +152,8 @@ async function simulateAsWriter(
             replayFrom: replaySource,
             remainingBudgetUsd: budget === undefined ? undefined : Math.max(0, budget - store.totalCostUsd()),
           })),
-      simulate: queue?.simulate,
+      // With a queue its workers simulate; a surrogate-only study uses this machine's other cores.
+      simulate: queue?.simulate ?? simulationThreadsFor(loaded),
       shouldStop: stop.shouldStop,
       preregistration,
       ...(options.quiet === true ? {} : { progress: createProgressReporter('simulate') }),

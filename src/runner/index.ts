@@ -128,6 +128,8 @@ export {
   type SimulationSummary,
   simulateStudy,
 } from './simulate.js';
+export { type SimulationThreadsOptions, simulateStudyInThreads } from './simulate-in-threads.js';
+export { serveSimulationThread, type ThreadStudy } from './simulation-thread.js';
 export {
   type LoadedStudy,
   loadStudyFile,

@@ -62,7 +62,11 @@ export function runSpecFor(study: Study, run: RunPlan, pack: LanguagePack, model
   };
 }
 
-export async function simulateStudy(options: SimulateStudyOptions): Promise<SimulationSummary> {
+/**
+ * What every scheduler does first (this one and the worker threads' in simulate-in-threads.ts):
+ * records the plan, finds the runs still to do, and starts the progress display.
+ */
+export function beginSimulation(options: SimulateStudyOptions): { pending: RunPlan[]; summary: SimulationSummary } {
   const { study, store } = options;
   const plan = planStudy(study);
   store.planRuns(plan.runs);
@@ -84,6 +88,12 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
     callsThisSession: 0,
     stopped: false,
   };
+  return { pending, summary };
+}
+
+export async function simulateStudy(options: SimulateStudyOptions): Promise<SimulationSummary> {
+  const { study, store } = options;
+  const { pending, summary } = beginSimulation(options);
 
   // Turns are committed in groups (see TurnCommitBuffer): whole turns still, far fewer commits.
   const commits = new TurnCommitBuffer(store);

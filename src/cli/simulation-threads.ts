@@ -1,0 +1,66 @@
+import { availableParallelism } from 'node:os';
+import { UserInputError } from '../contracts/index.js';
+import { isSurrogateRef } from '../models/index.js';
+import {
+  type LoadedStudy,
+  planStudy,
+  type SimulateStudyOptions,
+  type SimulationSummary,
+  simulateStudyInThreads,
+} from '../runner/index.js';
+
+/**
+ * Whether a local simulation runs its model calls in worker threads, and how many. Only studies
+ * whose every model is the surrogate: its answers depend on the run's seed alone, so threads give
+ * the in-process results byte for byte, and it is CPU-bound, so the other cores were idle. Scripted
+ * mocks count calls across runs (their answers would depend on which thread made them) and remote
+ * models wait on the network, where the in-process scheduler's concurrency is what matters.
+ *
+ * `BACKFIRE_SIMULATION_THREADS=0` forces the in-process scheduler (the fallback, and the reference
+ * the threaded path is tested against); `=N` forces N threads, however small the study. Unset: one
+ * thread per core when there are at least two and the study is large enough to repay the threads'
+ * start-up (each loads the modules and builds the models, about a quarter of a second).
+ */
+export const SIMULATION_THREADS_VARIABLE = 'BACKFIRE_SIMULATION_THREADS';
+
+/** Agent turns of a study below which threads would not repay their start-up. */
+const MIN_AGENT_TURNS_FOR_THREADS = 10_000;
+
+export type StudySimulator = (options: SimulateStudyOptions) => Promise<SimulationSummary>;
+
+export function simulationThreadsFor(
+  loaded: LoadedStudy,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): StudySimulator | undefined {
+  if (!loaded.study.models.every(isSurrogateRef)) return undefined;
+  const forced = parseThreadCount(env[SIMULATION_THREADS_VARIABLE]);
+  if (forced === 0) return undefined;
+  const threads = forced ?? availableParallelism();
+  if (forced === undefined) {
+    if (threads < 2) return undefined;
+    const agentTurns = planStudy(loaded.study).runs.length * loaded.study.agents * loaded.study.turns;
+    if (agentTurns < MIN_AGENT_TURNS_FOR_THREADS) return undefined;
+  }
+  const setup: LoadedStudy = {
+    file: loaded.file,
+    study: loaded.study,
+    hash: loaded.hash,
+    packs: loaded.packs,
+    packsDirectory: loaded.packsDirectory,
+  };
+  // The entry has this module's extension: .js in the built CLI, .ts from source (tests, tsx).
+  const entry = new URL(`./simulation-thread-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  return (options) => simulateStudyInThreads(options, { threads, entry, setup });
+}
+
+function parseThreadCount(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 0 || count > 256) {
+    throw new UserInputError(`${SIMULATION_THREADS_VARIABLE} must be a whole number from 0 to 256, not "${value}"`, {
+      path: SIMULATION_THREADS_VARIABLE,
+      fix: `unset it (one thread per core for surrogate studies), or set 0 to simulate in process`,
+    });
+  }
+  return count;
+}
