@@ -33,11 +33,9 @@ export function simulationThreadsFor(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): StudySimulator | undefined {
   if (!loaded.study.models.every(isSurrogateRef)) return undefined;
-  const forced = parseThreadCount(env[SIMULATION_THREADS_VARIABLE]);
-  if (forced === 0) return undefined;
-  const threads = forced ?? availableParallelism();
-  if (forced === undefined) {
-    if (threads < 2) return undefined;
+  const threads = configuredSimulationThreads(env);
+  if (threads === 0) return undefined;
+  if (parseThreadCount(env[SIMULATION_THREADS_VARIABLE]) === undefined) {
     const agentTurns = planStudy(loaded.study).runs.length * loaded.study.agents * loaded.study.turns;
     if (agentTurns < MIN_AGENT_TURNS_FOR_THREADS) return undefined;
   }
@@ -51,6 +49,14 @@ export function simulationThreadsFor(
   // The entry has this module's extension: .js in the built CLI, .ts from source (tests, tsx).
   const entry = new URL(`./simulation-thread-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   return (options) => simulateStudyInThreads(options, { threads, entry, setup });
+}
+
+/** Threads a large surrogate study is simulated in: the variable's count, else one per core (none on one core). */
+export function configuredSimulationThreads(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const forced = parseThreadCount(env[SIMULATION_THREADS_VARIABLE]);
+  if (forced !== undefined) return forced;
+  const cores = availableParallelism();
+  return cores >= 2 ? cores : 0;
 }
 
 function parseThreadCount(value: string | undefined): number | undefined {
