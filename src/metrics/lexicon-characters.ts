@@ -156,15 +156,3 @@ export function unspacedCuts(text: string): number[] {
   }
   return cuts;
 }
-
-/**
- * Where to look for the next word start after a match at `start` (whitespace scripts): past the
- * rest of the word when `start` holds a letter, mark or digit (no place inside a word is a word
- * start), else the next position.
- */
-export function nextWordStartFrom(text: string, start: number, isWord: Uint8Array): number {
-  if (isWord[codeUnitAt(text, start)] !== 1) return start + 1;
-  let index = start + 1;
-  while (index < text.length && isWord[text.charCodeAt(index)] === 1) index += 1;
-  return index;
-}

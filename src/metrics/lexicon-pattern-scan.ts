@@ -53,7 +53,7 @@ export interface PatternHit {
 }
 
 /** Pattern terms that share their first part: it is matched once for all of them. */
-interface FirstPartGroup {
+export interface FirstPartGroup {
   first: PatternPart;
   entries: GroupEntry[];
 }
@@ -73,7 +73,7 @@ interface AnchorNode {
   groups: FirstPartGroup[] | null;
 }
 
-interface Request {
+export interface PatternRequest {
   wordStart: number;
   partStart: number;
   group: FirstPartGroup;
@@ -94,7 +94,7 @@ export class PatternScanner {
   private kept: PatternHit | null = null;
   private firstDropped: PatternHit | null = null;
   /** Literals and anchors of the terms' further parts (see GroupEntry). */
-  private readonly needles: readonly string[];
+  readonly needles: readonly string[];
   /** Per needle, in the text of the scan numbered needleScan: its first occurrence at or after needleFrom (-1: none). */
   private readonly needleAt: Int32Array;
   private readonly needleFrom: Int32Array;
@@ -102,8 +102,24 @@ export class PatternScanner {
   private scanNumber = 0;
   /** Finds (global, no `u` flag) every place where an anchor starts. */
   private readonly anchorPattern: RegExp;
-  /** 1 for each code unit an anchor starts with. */
-  private readonly anchorFirstUnits = new Uint8Array(0x10000);
+  /** Each anchor's first-part groups (the arrays of the anchor trie's nodes). */
+  readonly groupsByAnchor = new Map<string, FirstPartGroup[]>();
+  /**
+   * Whether the matcher's word-start walk (lexicon.ts) may make this scanner's requests and find its
+   * needles: in whitespace scripts without clitics or declared prefixes, where a request needs an
+   * anchor at a word start and every part starts at a word start.
+   */
+  readonly inWordStartWalk: boolean;
+  /**
+   * Per needle, 1 when its first code unit is a letter, mark or digit: then every occurrence that
+   * can match a part starts at a word start, and the word-start walk sees it (others are searched).
+   */
+  readonly needleAtWordStarts: Uint8Array;
+  /** Per needle, its last word-start place in the text of the walk numbered needleWalkScan. */
+  private readonly needleLastPlace: Int32Array;
+  private readonly needleWalkScan: Uint32Array;
+  /** Whether the current text's requests came from the word-start walk (needle places known). */
+  private walked = false;
 
   constructor(
     categories: readonly (readonly PatternTerm[])[],
@@ -131,7 +147,10 @@ export class PatternScanner {
           }
           node = child;
         }
-        node.groups ??= [];
+        if (node.groups === null) {
+          node.groups = [];
+          this.groupsByAnchor.set(term.anchor, node.groups);
+        }
         const first = term.parts[0]!;
         let group = node.groups.find((known) => samePart(known.first, first));
         if (group === undefined) {
@@ -155,11 +174,17 @@ export class PatternScanner {
     this.needleAt = new Int32Array(this.needles.length);
     this.needleFrom = new Int32Array(this.needles.length);
     this.needleScan = new Uint32Array(this.needles.length);
+    this.needleLastPlace = new Int32Array(this.needles.length);
+    this.needleWalkScan = new Uint32Array(this.needles.length);
+    const isWord = wordCodeTable();
+    this.needleAtWordStarts = Uint8Array.from(this.needles, (needle) =>
+      needle !== '' && isWord[needle.charCodeAt(0)] === 1 ? 1 : 0,
+    );
     this.anchorPattern = literalPattern(this.anchors.filter((anchor) => anchor !== ''));
-    for (const anchor of this.anchors) if (anchor !== '') this.anchorFirstUnits[anchor.charCodeAt(0)] = 1;
     // After a first part, its further parts; before a cue in a gap, a conditional's reach.
     this.margin = Math.max(reach + 1, negation.voidMargin);
     this.stemPrefixes = [...new Set([...clitics, ...(morphology?.prefixes ?? [])])];
+    this.inWordStartWalk = spaced && this.stemPrefixes.length === 0;
     this.nextAllowed = new Array<number>(categories.length).fill(0);
     this.best = new Array<PatternHit | null>(categories.length).fill(null);
     this.bestDropped = new Array<PatternHit | null>(categories.length).fill(null);
@@ -170,41 +195,76 @@ export class PatternScanner {
   }
 
   /**
-   * Pattern hits in `text`, given every place where one of the lexicon's literals starts (anchors
-   * among them), and per category the spans of the plain-term candidates ([start, end, ...]).
+   * Pattern hits in `text`, given per category the spans of the plain-term candidates ([start, end,
+   * ...]), for scripts the matcher's word-start walk does not cover (`inWordStartWalk` false:
+   * unspaced scripts, clitics, declared prefixes), where an anchor may start inside a written word.
    */
   scan(text: string, plainSpans: readonly (readonly number[])[], judge: PatternJudge): PatternHit[] {
     // The anchors have their own RegExp: in the plain terms' one, every anchor place (common short
     // words among them) went through the plain candidate checks, which tripled their cost.
-    const requests: Request[] = [];
-    const isWord = wordCodeTable();
-    if (this.spaced && this.stemPrefixes.length === 0) {
-      // In whitespace scripts without clitics or declared prefixes a request needs an anchor at a
-      // word start (a letter, mark or digit after none), so those are visited directly, and the
-      // anchor trie is walked only where the first code unit starts an anchor. The anchor RegExp
-      // stopped at every short anchor inside words too ("i" in "think"), once per word.
-      const firstUnits = this.anchorFirstUnits;
-      let previousIsWord = false;
-      for (let place = 0; place < text.length; place += 1) {
-        const code = text.charCodeAt(place);
-        const here = isWord[code] === 1;
-        if (here && !previousIsWord && firstUnits[code] === 1) this.requestsAt(text, place, requests);
-        previousIsWord = here;
-      }
-    } else {
-      const anchorPattern = this.anchorPattern;
-      anchorPattern.lastIndex = 0;
-      let found = anchorPattern.exec(text);
-      while (found !== null) {
-        this.requestsAt(text, found.index, requests);
-        anchorPattern.lastIndex = found.index + 1;
-        found = anchorPattern.exec(text);
-      }
+    const requests: PatternRequest[] = [];
+    const anchorPattern = this.anchorPattern;
+    anchorPattern.lastIndex = 0;
+    let found = anchorPattern.exec(text);
+    while (found !== null) {
+      this.requestsAt(text, found.index, requests);
+      anchorPattern.lastIndex = found.index + 1;
+      found = anchorPattern.exec(text);
     }
     if (requests.length === 0) return [];
-    // Numbers this text for the needle cache (0 is never used, so a fresh cache is never current).
-    this.scanNumber = this.scanNumber === 0xffffffff ? 1 : this.scanNumber + 1;
+    this.nextScanNumber();
+    this.walked = false;
     requests.sort((a, b) => a.wordStart - b.wordStart);
+    return this.scanRequests(text, requests, plainSpans, judge);
+  }
+
+  /** Numbers a new text for the needle caches (0 is never used, so a fresh cache is never current). */
+  private nextScanNumber(): void {
+    this.scanNumber = this.scanNumber === 0xffffffff ? 1 : this.scanNumber + 1;
+  }
+
+  /**
+   * Starts a text whose requests and needle places the matcher's word-start walk finds
+   * (`inWordStartWalk`): through `requestsForGroups` and `needleAt`, then `scanRequests`.
+   */
+  beginWalk(): void {
+    this.nextScanNumber();
+    this.walked = true;
+  }
+
+  /**
+   * The requests of the first-part groups of an anchor that the walk found at the word start
+   * `place` (requestsAt, for a word start in a script without clitics or prefixes).
+   */
+  requestsForGroups(text: string, place: number, groups: readonly FirstPartGroup[], into: PatternRequest[]): void {
+    for (let index = 0; index < groups.length; index += 1) {
+      const group = groups[index]!;
+      const first = group.first;
+      // A word part that does not match at `place` (the anchor "i" at the start of "it") can give
+      // no hit from a request there: no request.
+      if (first.kind === 'word' && !this.wordPartAt(text, first, place)) continue;
+      into.push({ wordStart: place, partStart: place, group });
+    }
+  }
+
+  /** Records that the needles (ids) occur at the word start `place` (places come in text order). */
+  needlesAt(needles: readonly number[], place: number): void {
+    const scan = this.scanNumber;
+    for (let index = 0; index < needles.length; index += 1) {
+      const id = needles[index]!;
+      this.needleWalkScan[id] = scan;
+      this.needleLastPlace[id] = place;
+    }
+  }
+
+  /** Pattern hits from the requests of a text (sorted by word start); see `scan`. */
+  scanRequests(
+    text: string,
+    requests: readonly PatternRequest[],
+    plainSpans: readonly (readonly number[])[],
+    judge: PatternJudge,
+  ): PatternHit[] {
+    if (requests.length === 0) return [];
     // One stretch of words for every request of the text, found only when a term with several
     // parts passes the cheap checks (segmenting around each request was most of the cost).
     let words: WordSpan[] | null = null;
@@ -290,6 +350,12 @@ export class PatternScanner {
     for (let index = 0; index < needles.length; index += 1) {
       const id = needles[index]!;
       let found: number;
+      if (this.walked && this.needleAtWordStarts[id] === 1) {
+        // The walk saw every word start: a part can only match at one at or after `from`, so the
+        // needle's last such place answers (an occurrence inside a word cannot match a part).
+        if (this.needleWalkScan[id] !== this.scanNumber || this.needleLastPlace[id]! < from) return false;
+        continue;
+      }
       if (this.needleScan[id] === this.scanNumber && from >= this.needleFrom[id]!) {
         found = this.needleAt[id]!;
         if (found !== -1 && found < from) {
@@ -309,7 +375,7 @@ export class PatternScanner {
   }
 
   /** The requests of the anchors that start at `place`, one per word start they may belong to. */
-  private requestsAt(text: string, place: number, into: Request[]): void {
+  private requestsAt(text: string, place: number, into: PatternRequest[]): void {
     let node: AnchorNode | undefined = this.root;
     for (let index = place; index < text.length; index += 1) {
       node = node.children.get(text.charCodeAt(index));
@@ -344,7 +410,7 @@ export class PatternScanner {
   }
 
   /** Where the request's first part ends, or -1 when it does not match there. */
-  private firstPartEnd(text: string, request: Request): number {
+  private firstPartEnd(text: string, request: PatternRequest): number {
     const { wordStart, partStart } = request;
     const first = request.group.first;
     if (first.kind === 'word') {

@@ -1,5 +1,5 @@
 import type { LanguagePack } from '../contracts/index.js';
-import { codeUnitAt, nextWordStartFrom, spacedCutCodeTable, wordCodeTable } from './lexicon-characters.js';
+import { codeUnitAt, spacedCutCodeTable, wordCodeTable } from './lexicon-characters.js';
 import { Negation } from './lexicon-negation.js';
 import {
   buildTermTrie,
@@ -7,12 +7,20 @@ import {
   createLiteralsFound,
   hasCategory,
   type LiteralsFound,
-  literalsAt,
+  type TermNode,
   type TermTrie,
 } from './lexicon-terms.js';
-import { type HitDropReason, type PatternHit, type PatternJudge, PatternScanner } from './lexicon-pattern-scan.js';
+import {
+  type FirstPartGroup,
+  type HitDropReason,
+  type PatternHit,
+  type PatternJudge,
+  type PatternRequest,
+  PatternScanner,
+} from './lexicon-pattern-scan.js';
 import { DEFAULT_MAX_GAP, isPatternTerm, type PatternTerm, parsePatternTerm } from './lexicon-patterns.js';
 import { SenseBlocks } from './lexicon-senses.js';
+import { WordStartAutomaton } from './lexicon-word-starts.js';
 import { createWordFinder, type WordFinder } from './lexicon-words.js';
 import { createMorphology } from './morphology.js';
 import { createScriptNormaliser } from './script-normalisation.js';
@@ -44,10 +52,12 @@ import { createScriptNormaliser } from './script-normalisation.js';
  *   category (conformity and individuation are registers of protective speech: docs/codebook.md);
  *   negation does not drop a register's hits unless its category declares `"negation": "applies"`.
  *
- * How it stays fast (DESIGN.md: >= 20 MB/s on one core). One RegExp over every category's literals
- * finds, natively, the few places where a term could start; there one character trie yields the
- * literals of all categories at once and the rules above are applied per category
- * (lexicon-terms.ts). Exclusions are checked only at a hit, against the precomputed places of its
+ * How it stays fast (DESIGN.md: >= 20 MB/s on one core). In whitespace scripts one walk visits the
+ * word starts, the only places a term can start, and one automaton over every category's literals,
+ * the pattern terms' anchors and the literals of their further parts (lexicon-word-starts.ts) yields
+ * there at once the literals of all categories (the rules above are then applied per category), the
+ * pattern requests and the places of those further parts; unspaced scripts walk it at every place
+ * whose first character starts a literal. Exclusions are checked only at a hit, against the precomputed places of its
  * literal inside each exclusion. Negation looks at words only when a cue occurs in the hit's
  * clause (lexicon-negation.ts), and words are segmented only around candidates and such hits
  * (lexicon-words.ts), which matters most for unspaced scripts, where ICU segmentation is the
@@ -374,8 +384,16 @@ class Matcher implements PatternJudge {
   private readonly literalsHere = createLiteralsFound();
   private readonly literalsAfterClitic: LiteralsFound[];
   private readonly cliticLengths: number[];
-  /** 1 for each code unit a literal starts with. */
-  private readonly literalFirstUnits = new Uint8Array(0x10000);
+  /**
+   * The literals, and in whitespace scripts without clitics or prefixes the pattern anchors and
+   * needles too, as one automaton walked from each word start (lexicon-word-starts.ts).
+   */
+  private readonly automaton: WordStartAutomaton<WordStartPayload>;
+  /** The pattern scanner whose requests and needles the word-start walk finds; null: it scans itself. */
+  private readonly walkedPatterns: PatternScanner | null;
+  /** 1 for each code unit a literal, anchor, needle or clitic starts with: where a walk may find something. */
+  private readonly walkFirstUnits: Uint8Array;
+  private readonly requests: PatternRequest[] = [];
 
   constructor(parts: MatcherParts) {
     this.spaced = parts.spaced;
@@ -398,7 +416,10 @@ class Matcher implements PatternJudge {
     this.nextAllowed = new Array<number>(parts.categoryNames.length).fill(0);
     this.literalsAfterClitic = parts.clitics.map(() => createLiteralsFound());
     this.cliticLengths = new Array<number>(parts.clitics.length).fill(0);
-    for (const code of parts.trie.root.children.keys()) this.literalFirstUnits[code] = 1;
+    this.walkedPatterns = parts.spaced && parts.patterns?.inWordStartWalk === true ? parts.patterns : null;
+    this.automaton = new WordStartAutomaton(wordStartEntries(parts.trie, this.walkedPatterns));
+    this.walkFirstUnits = this.automaton.firstUnits.slice();
+    for (const code of this.cliticsByFirstCode.keys()) this.walkFirstUnits[code] = 1;
   }
 
   /** `dropped`, when given, receives the candidates the rules drop and why (explain; slower). */
@@ -413,13 +434,19 @@ class Matcher implements PatternJudge {
     // in order, since each category's scan resumes after its previous kept hit.
     const hits: LexiconMatch[] = [];
     const categories: number[] = [];
-    for (const position of this.candidatePlaces(text)) this.candidateAt(text, position, hits, categories);
+    if (this.spaced) this.walkWordStarts(text, hits, categories);
+    else if (this.clitics.length === 0) this.walkUnspaced(text, hits, categories);
+    else for (const position of this.unspacedCandidatePlaces(text)) this.candidateAt(text, position, hits, categories);
     // candidateAt applied the rules that drop hits: what it found counts.
     const matches = hits;
     if (this.patterns !== null) {
       // The scan applies the drop rules itself (patternDropReason), so that a dropped candidate can
       // give way to a later occurrence of its parts or to another term.
-      const patternHits = this.patterns.scan(text, this.plainSpans(hits, categories), this);
+      const plainSpans = this.plainSpans(hits, categories);
+      const patternHits =
+        this.walkedPatterns !== null
+          ? this.walkedPatterns.scanRequests(text, this.requests, plainSpans, this)
+          : this.patterns.scan(text, plainSpans, this);
       for (const hit of patternHits) {
         const reason = hit.reason;
         if (reason === null) matches.push(this.patternMatch(text, hit));
@@ -489,59 +516,96 @@ class Matcher implements PatternJudge {
     return false;
   }
 
-  /** Sorted, distinct places where some category may have a candidate. */
-  private candidatePlaces(text: string): number[] {
-    const places: number[] = [];
+  /**
+   * Whitespace scripts: every word start (a letter, mark or digit after none) whose first code unit
+   * may begin something is walked once through the automaton, which gives the literals that start
+   * there (the plain candidates, examined at once, in text order, as each category's scan resumes
+   * after its previous kept hit) and, when the pattern scanner is walked too, its requests and the
+   * places of its needles. Terms start only at word starts there (directly or after a clitic that
+   * starts one), so no other place can hold a candidate. This replaces a RegExp over the literals'
+   * starts, an anchor walk and one needle search each per text.
+   */
+  private walkWordStarts(text: string, hits: LexiconMatch[], categories: number[]): void {
     const isWord = wordCodeTable();
-    if (!this.spaced) return this.unspacedCandidatePlaces(text, isWord);
-    const literals = this.trie.literals;
-    literals.lastIndex = 0;
-    let found = literals.exec(text);
-    let sorted = true;
-    while (found !== null) {
-      const literalStart = found.index;
-      this.addPlace(text, literalStart, places, isWord);
-      for (const clitic of this.clitics) {
-        const start = literalStart - clitic.length;
-        if (start >= 0 && text.startsWith(clitic, start)) {
-          sorted &&= places.length === 0 || places[places.length - 1]! < start;
-          this.addPlace(text, start, places, isWord);
+    const { automaton, walkFirstUnits, literalsHere, cliticsByFirstCode } = this;
+    const payloads = automaton.payloads;
+    const patterns = this.walkedPatterns;
+    const requests = this.requests;
+    requests.length = 0;
+    patterns?.beginWalk();
+    let previousIsWord = false;
+    for (let place = 0; place < text.length; place += 1) {
+      const code = text.charCodeAt(place);
+      const here = isWord[code] === 1;
+      if (here && !previousIsWord && walkFirstUnits[code] === 1) {
+        literalsHere.count = 0;
+        let state = 0;
+        for (let index = place; index < text.length; index += 1) {
+          state = automaton.next(state, text.charCodeAt(index));
+          if (state === 0) break;
+          const payload = payloads[state];
+          if (!payload) continue;
+          if (payload.term !== null) literalsHere.nodes[literalsHere.count++] = payload.term;
+          if (patterns !== null) {
+            if (payload.groups !== null) patterns.requestsForGroups(text, place, payload.groups, requests);
+            if (payload.needles !== null) patterns.needlesAt(payload.needles, place);
+          }
         }
+        if (literalsHere.count > 0 || cliticsByFirstCode.has(code)) this.candidateWith(text, place, hits, categories);
       }
-      // Literals may overlap (and other categories' terms may start inside this one). In whitespace
-      // scripts without clitics only word starts are places, so the rest of this word (where short
-      // literals such as "in" would stop the RegExp again and again) is skipped.
-      literals.lastIndex =
-        this.spaced && this.clitics.length === 0 ? nextWordStartFrom(text, literalStart, isWord) : literalStart + 1;
-      found = literals.exec(text);
+      previousIsWord = here;
     }
-    if (!sorted) {
-      places.sort((a, b) => a - b);
-      return places.filter((place, index) => index === 0 || place !== places[index - 1]);
-    }
-    return places;
   }
 
   /**
-   * candidatePlaces for unspaced scripts, where short literals (one kanji) start at most places
-   * and a RegExp exec per place cost more than looking in the trie: the same places, found by
-   * asking the trie at every position whose first code unit starts a literal.
+   * Unspaced scripts without clitics: every position whose first code unit starts a literal is
+   * walked once, and a place where literals start is examined with them at once (it used to be
+   * collected first and walked again).
    */
-  private unspacedCandidatePlaces(text: string, isWord: Uint8Array): number[] {
+  private walkUnspaced(text: string, hits: LexiconMatch[], categories: number[]): void {
+    const firstUnits = this.walkFirstUnits;
+    const found = this.literalsHere;
+    for (let place = 0; place < text.length; place += 1) {
+      if (firstUnits[text.charCodeAt(place)] !== 1) continue;
+      this.literalsAt(text, place, found);
+      if (found.count > 0) this.candidateWith(text, place, hits, categories);
+    }
+  }
+
+  /** Fills `found` with the trie nodes of the literals that start at `start`, shortest first. */
+  private literalsAt(text: string, start: number, found: LiteralsFound): void {
+    const automaton = this.automaton;
+    const payloads = automaton.payloads;
+    found.count = 0;
+    let state = 0;
+    for (let index = start; index < text.length; index += 1) {
+      state = automaton.next(state, text.charCodeAt(index));
+      if (state === 0) return;
+      const payload = payloads[state];
+      if (payload && payload.term !== null) found.nodes[found.count++] = payload.term;
+    }
+  }
+
+  /**
+   * The places of unspaced scripts with clitics, where short literals (one kanji) start at most
+   * places: every position whose first code unit starts a literal and where the trie finds one,
+   * and the places before the clitics that end there; sorted and distinct.
+   */
+  private unspacedCandidatePlaces(text: string): number[] {
     const places: number[] = [];
-    const firstUnits = this.literalFirstUnits;
+    const firstUnits = this.automaton.firstUnits;
     const found = this.literalsHere;
     let sorted = true;
     for (let literalStart = 0; literalStart < text.length; literalStart += 1) {
       if (firstUnits[text.charCodeAt(literalStart)] !== 1) continue;
-      literalsAt(this.trie, text, literalStart, found);
+      this.literalsAt(text, literalStart, found);
       if (found.count === 0) continue;
-      this.addPlace(text, literalStart, places, isWord);
+      addPlace(literalStart, places);
       for (const clitic of this.clitics) {
         const start = literalStart - clitic.length;
         if (start >= 0 && text.startsWith(clitic, start)) {
           sorted &&= places.length === 0 || places[places.length - 1]! < start;
-          this.addPlace(text, start, places, isWord);
+          addPlace(start, places);
         }
       }
     }
@@ -552,26 +616,19 @@ class Matcher implements PatternJudge {
     return places;
   }
 
-  /**
-   * For whitespace scripts a word start is a property of two characters, so other places are
-   * dropped here; for unspaced scripts only the segmenter knows, and is asked in candidateAt.
-   */
-  private addPlace(text: string, position: number, places: number[], isWord: Uint8Array): void {
-    if (
-      this.spaced &&
-      (isWord[text.charCodeAt(position)] !== 1 || (position > 0 && isWord[text.charCodeAt(position - 1)] === 1))
-    ) {
-      return;
-    }
-    if (places.length > 0 && places[places.length - 1] === position) return;
-    places.push(position);
+  /** Every category's hit (if any) at `position` (see candidateWith), the literals there found first. */
+  private candidateAt(text: string, position: number, hits: LexiconMatch[], categories: number[]): void {
+    this.literalsAt(text, position, this.literalsHere);
+    this.candidateWith(text, position, hits, categories);
   }
 
-  /** Every category's hit (if any) at `position`: its longest term there that no rule drops. */
-  private candidateAt(text: string, position: number, hits: LexiconMatch[], categories: number[]): void {
-    const { trie, nextAllowed, literalsHere, literalsAfterClitic, cliticLengths } = this;
+  /**
+   * Every category's hit (if any) at `position`: its longest term there that no rule drops, given
+   * the literals that start there in `literalsHere`.
+   */
+  private candidateWith(text: string, position: number, hits: LexiconMatch[], categories: number[]): void {
+    const { nextAllowed, literalsHere, literalsAfterClitic, cliticLengths } = this;
     const code = text.charCodeAt(position);
-    literalsAt(trie, text, position, literalsHere);
     let anyLiteral = literalsHere.count > 0;
     let cliticCount = 0;
     const clitics = this.cliticsByFirstCode.get(code);
@@ -579,7 +636,7 @@ class Matcher implements PatternJudge {
       for (const clitic of clitics) {
         if (!text.startsWith(clitic, position)) continue;
         const after = literalsAfterClitic[cliticCount]!;
-        literalsAt(trie, text, position + clitic.length, after);
+        this.literalsAt(text, position + clitic.length, after);
         anyLiteral ||= after.count > 0;
         cliticLengths[cliticCount] = clitic.length;
         cliticCount += 1;
@@ -685,6 +742,45 @@ class Matcher implements PatternJudge {
       negation.isNegated(text, hit.start, hit.end, this.wordFinder.wordsAround(hit.start, hit.end, negation.margin))
     );
   }
+}
+
+/** Appends a place unless it is the last one already. */
+function addPlace(position: number, places: number[]): void {
+  if (places.length > 0 && places[places.length - 1] === position) return;
+  places.push(position);
+}
+
+/** What ends at a state of the word-start automaton. */
+interface WordStartPayload {
+  /** The plain literal's trie node (its terms per category). */
+  term: TermNode | null;
+  /** The first-part groups of the pattern anchor. */
+  groups: readonly FirstPartGroup[] | null;
+  /** Ids of the pattern needles. */
+  needles: number[] | null;
+}
+
+/** The strings of the word-start automaton: every literal of the trie, and the walked scanner's anchors and needles. */
+function wordStartEntries(
+  trie: TermTrie,
+  patterns: PatternScanner | null,
+): [string, (known: WordStartPayload | null) => WordStartPayload][] {
+  const entries: [string, (known: WordStartPayload | null) => WordStartPayload][] = [];
+  const empty = (): WordStartPayload => ({ term: null, groups: null, needles: null });
+  const visit = (node: TermNode, literal: string): void => {
+    if (node.terms !== null) entries.push([literal, (known) => ({ ...(known ?? empty()), term: node })]);
+    for (const [code, child] of node.children) visit(child, literal + String.fromCharCode(code));
+  };
+  visit(trie.root, '');
+  if (patterns !== null) {
+    for (const [anchor, groups] of patterns.groupsByAnchor) {
+      entries.push([anchor, (known) => ({ ...(known ?? empty()), groups })]);
+    }
+    patterns.needles.forEach((needle, id) => {
+      entries.push([needle, (known) => ({ ...(known ?? empty()), needles: [...(known?.needles ?? []), id] })]);
+    });
+  }
+  return entries;
 }
 
 interface Exclusion {
