@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runSimulateStage } from '../src/cli/stages.js';
@@ -63,6 +63,14 @@ export interface SchedulerBenchmarkResult {
   maxInFlight: number;
   prefixShare: number | null;
   minimumPrefixShare: number | null;
+  /**
+   * CPU time of the orchestrator's process (all its threads: the SQLite checkpointer's too) during
+   * the study, per call made: what decides how many calls per second one core can keep in flight,
+   * and the figure to compare across machines and loads (the mock server's process is not in it).
+   */
+  orchestratorCpuMsPerCall: number;
+  /** One-minute load average before and after the study: the share of the cores the run could get. */
+  loadAverage: [number, number];
 }
 
 async function startServerProcess(latency: BenchLatency): Promise<{
@@ -156,9 +164,13 @@ export async function benchmarkScheduler(options: {
   const previousKey = process.env[OPENAI_COMPATIBLE_KEY_VARIABLE];
   process.env[OPENAI_COMPATIBLE_KEY_VARIABLE] = 'bench';
   try {
+    const loadBefore = loadavg()[0] ?? 0;
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const completed = await runSimulateStage(loaded, join(directory, 'run'), { quiet: true });
     const achievedMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const loadAfter = loadavg()[0] ?? 0;
     const { stats, latencies } = await server.stop();
     if (!completed || stats.outcomes.ok !== stats.requests) {
       throw new Error(`scheduler benchmark: the study did not complete cleanly (${JSON.stringify(stats.outcomes)})`);
@@ -185,6 +197,8 @@ export async function benchmarkScheduler(options: {
       maxInFlight: stats.maxInFlight,
       prefixShare: stats.prefix.share,
       minimumPrefixShare: stats.prefix.minimumShare,
+      orchestratorCpuMsPerCall: (cpu.user + cpu.system) / 1000 / stats.requests,
+      loadAverage: [loadBefore, loadAfter],
     };
   } finally {
     if (previousKey === undefined) delete process.env[OPENAI_COMPATIBLE_KEY_VARIABLE];
