@@ -24,6 +24,32 @@ describe('requestKey', () => {
     );
   });
 
+  it('stays the hash of that JSON when message objects are reused, changed or unusual', () => {
+    const jsonKey = (request: ReturnType<typeof testRequest>) =>
+      sha256(
+        JSON.stringify([
+          2,
+          canonicalJson(identity),
+          request.messages.map((message) => [message.role, message.content]),
+          request.temperature,
+          request.maxTokens,
+          request.topP ?? null,
+          request.seed,
+          request.metadata.replicate,
+        ]),
+      );
+    const system = { role: 'system' as const, content: 'Quotes " and \\ and \n and \u2028 and 日本語' };
+    const first = testRequest({ messages: [system, { role: 'user', content: 'a' }] });
+    expect(requestKey(identity, first)).toBe(jsonKey(first));
+    // The same message objects in a longer conversation, then one of them changed in place.
+    const second = testRequest({ messages: [...first.messages, { role: 'assistant', content: '' }] });
+    expect(requestKey(identity, second)).toBe(jsonKey(second));
+    system.content = 'changed';
+    expect(requestKey(identity, second)).toBe(jsonKey(second));
+    const noSeed = testRequest({ seed: undefined as unknown as number });
+    expect(requestKey(identity, noSeed)).toBe(jsonKey(noSeed));
+  });
+
   it('changes with each thing that changes the output', () => {
     const base = requestKey(identity, testRequest());
     expect(requestKey(identity, testRequest({ metadata: { replicate: 1 } }))).not.toBe(base);
