@@ -111,21 +111,23 @@ export function withCallRecorder(inner: ChatModel, options: CallRecorderOptions)
       const tripleKey = `${metadata.runId}\u0000${metadata.turn}\u0000${metadata.agentId}`;
       const occurrence = occurrences.get(tripleKey) ?? 0;
       occurrences.set(tripleKey, occurrence + 1);
-      const base = {
-        callId: callIdFor(metadata, occurrence),
-        runId: metadata.runId,
-        turn: metadata.turn,
-        agentId: metadata.agentId,
-        model: recordedModel,
-        requestHash: requestHashOf(request),
-      };
+      // The fields are written out in each record, not spread from a shared object: V8 builds an
+      // object literal that starts with a spread followed by a dozen fields on a slow path, which
+      // cost about 15 microseconds of CPU per call (more than a surrogate answer).
+      const callId = callIdFor(metadata, occurrence);
+      const requestHash = requestHashOf(request);
       const started = now();
       let result: GenerateResult;
       try {
         result = await inner.generate(request);
       } catch (error) {
         await options.sink.put({
-          ...base,
+          callId,
+          runId: metadata.runId,
+          turn: metadata.turn,
+          agentId: metadata.agentId,
+          model: recordedModel,
+          requestHash,
           modelVersion: null,
           promptTokens: 0,
           completionTokens: 0,
@@ -143,7 +145,12 @@ export function withCallRecorder(inner: ChatModel, options: CallRecorderOptions)
       }
       const cached = result.cached === true;
       await options.sink.put({
-        ...base,
+        callId,
+        runId: metadata.runId,
+        turn: metadata.turn,
+        agentId: metadata.agentId,
+        model: recordedModel,
+        requestHash,
         modelVersion: result.modelVersion,
         promptTokens: result.usage.promptTokens,
         completionTokens: result.usage.completionTokens,
