@@ -25,7 +25,7 @@ export interface EngineBenchmarkResult {
   seconds: number;
   /** CPU time of the process, every thread's (process.cpuUsage). */
   cpuSeconds: number;
-  /** Worker threads the simulations ran in (0: in process; BACKFIRE_SIMULATION_THREADS sets it). */
+  /** Worker threads beside the main one the simulations ran in (0: in process only; BACKFIRE_SIMULATION_THREADS sets it). */
   simulationThreads: number;
 }
 
@@ -41,7 +41,7 @@ export async function benchmarkEngine(files: readonly string[] = STUDY_FILES): P
       const studyStarted = performance.now();
       const loaded = loadStudyFile(file);
       const directory = join(root, loaded.study.name);
-      // As `backfire run` simulates: the surrogate's runs in worker threads, one per core.
+      // As `backfire run` simulates: the surrogate's runs on every core (worker threads beside this one).
       const summary = await simulateStage({
         loaded,
         directory,

@@ -12,7 +12,7 @@ import { REPO_ROOT, runCli, spawnCli, temporaryDirectory } from './support/cli.j
 
 const THREADS = 'BACKFIRE_SIMULATION_THREADS';
 const IN_PROCESS = { [THREADS]: '0' };
-const TWO_THREADS = { [THREADS]: '2' };
+const THREADS_TOO = { [THREADS]: '1' };
 
 /** Every table of a store as sorted rows, calls without `latency_ms` (a measured duration). */
 function dumpStore(folder: string): Record<string, string> {
@@ -65,7 +65,7 @@ async function interruptAfter(
   turns: number,
   signal: NodeJS.Signals,
 ): Promise<number | null> {
-  const child = spawnCli(['run', studyFile, '--out', out, '--quiet'], { env: TWO_THREADS });
+  const child = spawnCli(['run', studyFile, '--out', out, '--quiet'], { env: THREADS_TOO });
   const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
@@ -101,7 +101,7 @@ describe('simulation in worker threads', () => {
   it('gives the demo study byte for byte what the in-process scheduler gives', () => {
     const directory = temporaryDirectory('threads-demo');
     const demo = join(REPO_ROOT, 'studies', 'demo.yaml');
-    const threaded = runCli(['run', demo, '--out', join(directory, 'threads'), '--quiet'], { env: TWO_THREADS });
+    const threaded = runCli(['run', demo, '--out', join(directory, 'threads'), '--quiet'], { env: THREADS_TOO });
     expect(threaded.status, threaded.stderr).toBe(0);
     const inProcess = runCli(['run', demo, '--out', join(directory, 'in-process'), '--quiet'], { env: IN_PROCESS });
     expect(inProcess.status, inProcess.stderr).toBe(0);
@@ -126,7 +126,7 @@ describe('simulation in worker threads', () => {
     expect(afterKill).toBeGreaterThanOrEqual(afterStop + 60);
     expect(afterKill).toBeLessThan(TOTAL_TURNS);
 
-    const resumed = runCli(['run', studyFile, '--out', out, '--quiet'], { env: TWO_THREADS });
+    const resumed = runCli(['run', studyFile, '--out', out, '--quiet'], { env: THREADS_TOO });
     expect(resumed.status, resumed.stderr).toBe(0);
     const reference = runCli(['run', studyFile, '--out', join(directory, 'in-process'), '--quiet'], {
       env: IN_PROCESS,

@@ -10,16 +10,17 @@ import {
 } from '../runner/index.js';
 
 /**
- * Whether a local simulation runs its model calls in worker threads, and how many. Only studies
- * whose every model is the surrogate: its answers depend on the run's seed alone, so threads give
- * the in-process results byte for byte, and it is CPU-bound, so the other cores were idle. Scripted
- * mocks count calls across runs (their answers would depend on which thread made them) and remote
- * models wait on the network, where the in-process scheduler's concurrency is what matters.
+ * Whether a local simulation also runs in worker threads, and in how many besides the main thread
+ * (which simulates too, between its commits). Only studies whose every model is the surrogate: its
+ * answers depend on the run's seed alone, so threads give the in-process results byte for byte, and
+ * it is CPU-bound, so the other cores were idle. Scripted mocks count calls across runs (their answers
+ * would depend on which thread made them) and remote models wait on the network, where the
+ * in-process scheduler's concurrency is what matters.
  *
  * `BACKFIRE_SIMULATION_THREADS=0` forces the in-process scheduler (the fallback, and the reference
- * the threaded path is tested against); `=N` forces N threads, however small the study. Unset: one
- * thread per core when there are at least two and the study is large enough to repay the threads'
- * start-up (each loads the modules and builds the models, about a quarter of a second).
+ * the threaded path is tested against); `=N` forces N worker threads, however small the study. Unset:
+ * one per core but one, when the study is large enough to repay a thread's start-up (it loads the
+ * modules, builds the models and compiles lexicons with a cold JIT: about a second of CPU).
  */
 export const SIMULATION_THREADS_VARIABLE = 'BACKFIRE_SIMULATION_THREADS';
 
@@ -51,12 +52,11 @@ export function simulationThreadsFor(
   return (options) => simulateStudyInThreads(options, { threads, entry, setup });
 }
 
-/** Threads a large surrogate study is simulated in: the variable's count, else one per core (none on one core). */
+/** Worker threads beside the main one for a large surrogate study: the variable's count, else one per core but one. */
 export function configuredSimulationThreads(env: Readonly<Record<string, string | undefined>> = process.env): number {
   const forced = parseThreadCount(env[SIMULATION_THREADS_VARIABLE]);
   if (forced !== undefined) return forced;
-  const cores = availableParallelism();
-  return cores >= 2 ? cores : 0;
+  return availableParallelism() - 1;
 }
 
 function parseThreadCount(value: string | undefined): number | undefined {
@@ -65,7 +65,7 @@ function parseThreadCount(value: string | undefined): number | undefined {
   if (!Number.isInteger(count) || count < 0 || count > 256) {
     throw new UserInputError(`${SIMULATION_THREADS_VARIABLE} must be a whole number from 0 to 256, not "${value}"`, {
       path: SIMULATION_THREADS_VARIABLE,
-      fix: `unset it (one thread per core for surrogate studies), or set 0 to simulate in process`,
+      fix: `unset it (surrogate studies use every core), or set 0 to simulate in process`,
     });
   }
   return count;

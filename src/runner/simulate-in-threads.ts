@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RunPlan } from '../contracts/index.js';
 import { TurnCommitBuffer } from '../store/index.js';
-import { beginSimulation, type SimulateStudyOptions, type SimulationSummary } from './simulate.js';
+import { simulateRun } from '../engine/index.js';
+import { beginSimulation, runSpecFor, type SimulateStudyOptions, type SimulationSummary } from './simulate.js';
 import {
   STOP_FLAG_INDEX,
   type SimulationThreadData,
@@ -13,7 +14,7 @@ import {
 } from './simulation-thread.js';
 
 /**
- * The scheduler of `simulate.ts` with the model calls in worker threads: a surrogate run is pure CPU
+ * The scheduler of `simulate.ts` with runs simulated in worker threads too: a surrogate run is pure CPU
  * (prompt rendering, the surrogate's lexicon scoring, request hashing) and the orchestrator's one
  * thread left the machine's other cores idle. Each thread builds the study's models itself (the
  * entry module, given by the composition root) and simulates whole runs with the same engine; every
@@ -22,13 +23,13 @@ import {
  * killed process still leaves whole turns only and a resume continues from them, exactly once.
  *
  * Only for models whose answers depend on nothing but the run (the surrogate: seeded per run and
- * agent); the results are then byte for byte those of the in-process scheduler (test/threads.test.ts).
+ * agent); the results are then byte for byte those of the in-process scheduler (test/simulation-threads.test.ts).
  * Scripted mocks count calls across runs, and remote models spend their time waiting, not computing:
  * both stay in process.
  */
 
 export interface SimulationThreadsOptions {
-  /** Worker threads to start (at most one per pending run). */
+  /** Worker threads to start beside the orchestrator's own (which simulates too); at most one per pending run but one. */
   threads: number;
   /** The module each thread runs: it calls `serveSimulationThread` with a way to build the study's runs. */
   entry: URL;
@@ -138,11 +139,61 @@ export async function simulateStudyInThreads(
       });
     });
 
-  const threads = Math.max(1, Math.min(threadOptions.threads, pending.length));
+  // The orchestrator's thread simulates too, between commits, with the models it was given: it is
+  // busy from the first moment (the other threads take a fraction of a second to load), and one
+  // thread fewer is one start-up fewer (modules, lexicons, a cold JIT: about a second of CPU each).
+  const simulateHere = async (): Promise<void> => {
+    while (next < pending.length) {
+      // Between runs the thread's messages (turns to commit, runs to hand out) are handled.
+      await new Promise<void>((resolveTurn) => setImmediate(resolveTurn));
+      if (next >= pending.length || stopRequested()) return;
+      const run = pending[next++]!;
+      const pack = options.packs.get(run.cell.language);
+      const model = options.models.get(run.cell.model);
+      if (pack === undefined || model === undefined) {
+        throw new Error(
+          `run ${run.id}: no language pack or model prepared for ${run.cell.language} / ${run.cell.model}`,
+        );
+      }
+      const outcome = await simulateRun(
+        runSpecFor(study, run, pack, model),
+        {
+          commitTurn(batch) {
+            commits.add({
+              runId: run.id,
+              turn: batch.turn,
+              events: batch.events,
+              calls: batch.calls,
+              status: batch.events.some((event) => event.type === 'run-end') ? 'completed' : 'running',
+            });
+          },
+        },
+        store.loadEvents(run.id),
+        {
+          onTurn: (_turn, calls) => {
+            summary.turnsThisSession += 1;
+            summary.callsThisSession += calls;
+            options.progress?.advance(study.agents);
+          },
+          shouldStop: stopRequested,
+        },
+      );
+      if (outcome.status === 'stopped') {
+        commits.flush();
+        store.setRunStatus(run.id, 'stopped');
+        summary.stopped = true;
+        return;
+      }
+      summary.runsThisSession += 1;
+      summary.completedRuns += 1;
+    }
+  };
+
+  const threads = Math.max(0, Math.min(threadOptions.threads, pending.length - 1));
   const poll = setInterval(stopRequested, STOP_POLL_MS);
   try {
     await store.withBackgroundCheckpoints(async () => {
-      await Promise.all(Array.from({ length: threads }, () => runThread()));
+      await Promise.all([simulateHere().catch(fail), ...Array.from({ length: threads }, () => runThread())]);
       // The turns completed before a failure are kept too; a failing commit is the failure.
       try {
         commits.flush();
