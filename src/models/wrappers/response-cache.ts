@@ -1,3 +1,4 @@
+// A namespace import: `hash` is missing before Node 20.12, and a missing named import would not link.
 import * as nodeCrypto from 'node:crypto';
 import {
   type FinishReason,
@@ -46,59 +47,43 @@ export interface ModelIdentity {
 }
 
 /**
- * The request hash: cache key, and the `requestHash` of a stored call. It is the SHA-256 of
- *
- *   JSON.stringify([v, canonicalJson(identity), messages as [role, content] pairs, temperature,
- *                   maxTokens, topP ?? null, seed, replicate])
- *
- * The model identity (which may hold arbitrary provider options) is canonicalised; the rest is a
- * fixed-order array, canonical by construction — sorting the keys of a long conversation on every
- * call cost more CPU than the call. The same bytes are fed to the hash in pieces: the identity's
- * part is encoded once per identity object and each message's once per message object (a
- * conversation is append-only and its message objects persist between calls), so a call encodes
- * only its new messages instead of the whole conversation again.
+ * The request hash: cache key, and the `requestHash` of a stored call. The model identity (which may
+ * hold arbitrary provider options) is canonicalised; the rest is a fixed-order array, canonical by
+ * construction — sorting the keys of a long conversation on every call cost more CPU than the call.
  */
 export function requestKey(identity: ModelIdentity, request: GenerateRequest): string {
-  const hash = nodeCrypto.createHash('sha256');
-  hash.update(identityPrefix(identity));
-  const messages = request.messages;
-  for (let index = 0; index < messages.length; index += 1) {
-    if (index > 0) hash.update(',');
-    hash.update(messageJson(messages[index]!));
-  }
-  hash.update(
-    `],${jsonElement(request.temperature)},${jsonElement(request.maxTokens)},${jsonElement(request.topP ?? null)},${jsonElement(request.seed)},${jsonElement(request.metadata.replicate)}]`,
+  return sha256Hex(
+    JSON.stringify([
+      CACHE_KEY_VERSION,
+      canonicalIdentity(identity),
+      request.messages.map((message) => [message.role, message.content]),
+      request.temperature,
+      request.maxTokens,
+      request.topP ?? null,
+      request.seed,
+      request.metadata.replicate,
+    ]),
   );
-  return hash.digest('hex');
 }
 
-/** An array element as `JSON.stringify` writes it inside an array (`undefined` becomes `null`). */
-function jsonElement(value: unknown): string {
-  return JSON.stringify(value) ?? 'null';
-}
-
-/** `[v,"<canonical identity>",[` — the same for every call of a model. */
-const identityPrefixes = new WeakMap<ModelIdentity, string>();
-function identityPrefix(identity: ModelIdentity): string {
-  let prefix = identityPrefixes.get(identity);
-  if (prefix === undefined) {
-    prefix = `[${CACHE_KEY_VERSION},${JSON.stringify(canonicalJson(identity))},[`;
-    identityPrefixes.set(identity, prefix);
+// Per call, the identity's canonical JSON (the same for every call of a model) and a Hash object
+// were measurable orchestrator CPU at hundreds of calls in flight: the one is remembered per identity
+// object, the other is the one-shot `crypto.hash` (Node >= 20.12). The key is unchanged. (Encoding
+// each message once per message object, remembered in a WeakMap, measured no cheaper on the
+// benchmark's conversations, and a WeakMap entry per message is extra work for every collection.)
+const canonicalIdentities = new WeakMap<ModelIdentity, string>();
+function canonicalIdentity(identity: ModelIdentity): string {
+  let canonical = canonicalIdentities.get(identity);
+  if (canonical === undefined) {
+    canonical = canonicalJson(identity);
+    canonicalIdentities.set(identity, canonical);
   }
-  return prefix;
+  return canonical;
 }
-
-/** A message as `[role, content]` JSON, remembered per message object while its fields are the same. */
-const messageJsonCache = new WeakMap<object, { role: string; content: string; json: string }>();
-function messageJson(message: GenerateRequest['messages'][number]): string {
-  const cached = messageJsonCache.get(message);
-  if (cached !== undefined && cached.role === message.role && cached.content === message.content) {
-    return cached.json;
-  }
-  const json = JSON.stringify([message.role, message.content]);
-  messageJsonCache.set(message, { role: message.role, content: message.content, json });
-  return json;
-}
+const sha256Hex: (data: string) => string =
+  typeof nodeCrypto.hash === 'function'
+    ? (data) => nodeCrypto.hash('sha256', data)
+    : (data) => nodeCrypto.createHash('sha256').update(data).digest('hex');
 
 /**
  * `requestKey` for one model, remembered per request object: the engine asks for a call's hash and
