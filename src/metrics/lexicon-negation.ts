@@ -174,6 +174,7 @@ export class Negation {
   private readonly pseudoPattern: RegExp;
   /** The current text and, found on first need, its cue occurrences and clause stops. */
   private text = '';
+  /** The before cues' occurrences that may be words of their own (mayBeBeforeCue), in order. */
   private beforeCues: number[] | null = null;
   private afterCues: number[] | null = null;
   private clauseStops: number[] | null = null;
@@ -447,13 +448,12 @@ export class Negation {
     const text = this.text;
     if (this.before.size > 0) {
       if (this.before.pattern === null) return true;
-      this.beforeCues ??= this.before.occurrences(text);
+      // Which cue occurrences may be words does not depend on the hit: decided once per text.
+      this.beforeCues ??= this.before.occurrences(text).filter((cue) => this.mayBeBeforeCue(text, cue));
       // A declared dependent clause lets a cue reach through commas: then only other stops count.
       const stops = this.dependent === null ? this.stops() : this.hardStops();
-      for (const cue of this.beforeCues) {
-        if (cue >= start) break;
-        if (this.mayBeBeforeCue(text, cue) && cue > lastBefore(stops, start)) return true;
-      }
+      // Some cue lies between the last stop before the hit and the hit: the last cue before it does.
+      if (lastBefore(this.beforeCues, start) > lastBefore(stops, start)) return true;
     }
     if (this.after.size > 0) {
       if (this.after.pattern === null) return true;

@@ -84,7 +84,6 @@ export class PatternScanner {
   private readonly root: AnchorNode = { children: new Map(), groups: null };
   /** Words to look at around the candidates: the longest pattern's reach, or a conditional's. */
   private readonly margin: number;
-  private readonly stemPrefixes: readonly string[];
   // Scratch space of a scan, reused across texts (matching is synchronous).
   private readonly nextAllowed: number[];
   private readonly best: (PatternHit | null)[];
@@ -105,11 +104,18 @@ export class PatternScanner {
   /** Each anchor's first-part groups (the arrays of the anchor trie's nodes). */
   readonly groupsByAnchor = new Map<string, FirstPartGroup[]>();
   /**
-   * Whether the matcher's word-start walk (lexicon.ts) may make this scanner's requests and find its
-   * needles: in whitespace scripts without clitics or declared prefixes, where a request needs an
-   * anchor at a word start and every part starts at a word start.
+   * Whether the matcher's word-start walk (lexicon.ts) makes this scanner's requests: in whitespace
+   * scripts, where a request needs an anchor at a word start or right after a clitic or declared
+   * prefix that starts one (`stemPrefixes`, walked from their ends).
    */
   readonly inWordStartWalk: boolean;
+  /**
+   * Whether the walk also finds the needles' places: without clitics and declared prefixes, where
+   * every part starts at a word start (after a prefix a stem part's anchor does not).
+   */
+  readonly needlesInWordStartWalk: boolean;
+  /** What may stand before a stem part's anchor in its word: the clitics, then the declared prefixes (normalised). */
+  readonly stemPrefixes: readonly string[];
   /**
    * Per needle, 1 when its first code unit is a letter, mark or digit: then every occurrence that
    * can match a part starts at a word start, and the word-start walk sees it (others are searched).
@@ -184,7 +190,8 @@ export class PatternScanner {
     // After a first part, its further parts; before a cue in a gap, a conditional's reach.
     this.margin = Math.max(reach + 1, negation.voidMargin);
     this.stemPrefixes = [...new Set([...clitics, ...(morphology?.prefixes ?? [])])];
-    this.inWordStartWalk = spaced && this.stemPrefixes.length === 0;
+    this.inWordStartWalk = spaced;
+    this.needlesInWordStartWalk = spaced && this.stemPrefixes.length === 0;
     this.nextAllowed = new Array<number>(categories.length).fill(0);
     this.best = new Array<PatternHit | null>(categories.length).fill(null);
     this.bestDropped = new Array<PatternHit | null>(categories.length).fill(null);
@@ -196,8 +203,8 @@ export class PatternScanner {
 
   /**
    * Pattern hits in `text`, given per category the spans of the plain-term candidates ([start, end,
-   * ...]), for scripts the matcher's word-start walk does not cover (`inWordStartWalk` false:
-   * unspaced scripts, clitics, declared prefixes), where an anchor may start inside a written word.
+   * ...]), for the scripts the matcher's word-start walk does not cover (`inWordStartWalk` false:
+   * unspaced scripts, where only the segmenter knows the word starts).
    */
   scan(text: string, plainSpans: readonly (readonly number[])[], judge: PatternJudge): PatternHit[] {
     // The anchors have their own RegExp: in the plain terms' one, every anchor place (common short
@@ -229,7 +236,7 @@ export class PatternScanner {
    */
   beginWalk(): void {
     this.nextScanNumber();
-    this.walked = true;
+    this.walked = this.needlesInWordStartWalk;
   }
 
   /**
@@ -244,6 +251,31 @@ export class PatternScanner {
       // no hit from a request there: no request.
       if (first.kind === 'word' && !this.wordPartAt(text, first, place)) continue;
       into.push({ wordStart: place, partStart: place, group });
+    }
+  }
+
+  /**
+   * The requests of the first-part groups of an anchor that the walk found right after `affix` (one
+   * of `stemPrefixes`), which starts the word at `wordStart` (requestsAt's affix requests).
+   */
+  affixRequestsForGroups(
+    text: string,
+    wordStart: number,
+    affix: string,
+    groups: readonly FirstPartGroup[],
+    into: PatternRequest[],
+  ): void {
+    const place = wordStart + affix.length;
+    for (let index = 0; index < groups.length; index += 1) {
+      const group = groups[index]!;
+      const first = group.first;
+      if (first.kind === 'word') {
+        // A word part may follow a clitic only, and must match where the anchor starts.
+        if (!this.clitics.includes(affix) || !this.wordPartAt(text, first, place)) continue;
+        into.push({ wordStart, partStart: place, group });
+      } else {
+        into.push({ wordStart, partStart: wordStart, group });
+      }
     }
   }
 

@@ -7,22 +7,28 @@
  * needle and text), each walking its own trie of Map nodes.
  *
  * States are numbers and the transitions live in flat typed arrays: a direct table for the root
- * (every walk starts there, and most end after one step), an open-addressing hash table for the
- * rest. A Map lookup per character was the largest single cost of the old walks.
+ * (every walk starts there, and most end after one step), and for every other state its edges,
+ * sorted by code unit, in one run of two arrays. States are numbered depth first, so a walk reads
+ * neighbouring memory. A Map lookup per character was the largest single cost of the old walks; an
+ * open-addressing hash table of all edges was no better, as nearly every probe missed the cache.
  */
 
 /** Built from strings with a payload at their last character; states are numbered from the root, 0. */
 export class WordStartAutomaton<Payload> {
   /** 1 for every code unit a string starts with. */
   readonly firstUnits = new Uint8Array(0x10000);
-  /** Per state, what ends there (null: nothing). */
-  readonly payloads: (Payload | null)[];
+  /**
+   * Per state, 1 + the index into `payloads` of what ends there, 0 for nothing: most states of a
+   * walk hold nothing, and a typed-array read answers that without loading an object.
+   */
+  readonly payloadOf: Int32Array;
+  readonly payloads: Payload[];
   /** The root's transitions: the next state per code unit, 0 for none (the root is no one's child). */
   private readonly rootNext = new Int32Array(0x10000);
-  private readonly keyState: Int32Array;
-  private readonly keyCode: Int32Array;
-  private readonly target: Int32Array;
-  private readonly mask: number;
+  /** The edges of state s are edgeCode/edgeTarget[edgeStart[s], edgeStart[s + 1]), by code unit. */
+  private readonly edgeStart: Int32Array;
+  private readonly edgeCode: Uint16Array;
+  private readonly edgeTarget: Int32Array;
 
   /** `entries`: each string (non-empty) with the payload to merge into its last state. */
   constructor(entries: Iterable<readonly [string, (known: Payload | null) => Payload]>) {
@@ -44,45 +50,61 @@ export class WordStartAutomaton<Payload> {
       }
       payloads[state] = merge(payloads[state] ?? null);
     }
-    this.payloads = payloads;
+    // Depth-first numbering (children by code unit), so that a walk's states lie close together.
+    const order: number[] = [];
+    const renumbered = new Int32Array(children.length);
+    const visit = (state: number): void => {
+      renumbered[state] = order.length;
+      order.push(state);
+      for (const code of [...children[state]!.keys()].sort((a, b) => a - b)) visit(children[state]!.get(code)!);
+    };
+    visit(0);
+    this.payloadOf = new Int32Array(order.length);
+    this.payloads = [];
+    this.edgeStart = new Int32Array(order.length + 1);
     let edges = 0;
-    for (const [code, child] of children[0]!) {
-      this.rootNext[code] = child;
-      this.firstUnits[code] = 1;
-    }
-    for (let state = 1; state < children.length; state += 1) edges += children[state]!.size;
-    // At most half full, so that a miss (the usual answer) ends after a probe or two.
-    let size = 16;
-    while (size < edges * 2) size *= 2;
-    this.mask = size - 1;
-    this.keyState = new Int32Array(size).fill(-1);
-    this.keyCode = new Int32Array(size);
-    this.target = new Int32Array(size);
-    for (let state = 1; state < children.length; state += 1) {
-      for (const [code, child] of children[state]!) {
-        let slot = hashOf(state, code) & this.mask;
-        while (this.keyState[slot] !== -1) slot = (slot + 1) & this.mask;
-        this.keyState[slot] = state;
-        this.keyCode[slot] = code;
-        this.target[slot] = child;
+    for (const state of order) edges += children[state]!.size;
+    this.edgeCode = new Uint16Array(edges);
+    this.edgeTarget = new Int32Array(edges);
+    let edge = 0;
+    order.forEach((state, number) => {
+      const payload = payloads[state] ?? null;
+      if (payload !== null) {
+        this.payloads.push(payload);
+        this.payloadOf[number] = this.payloads.length;
       }
-    }
+      this.edgeStart[number] = edge;
+      for (const code of [...children[state]!.keys()].sort((a, b) => a - b)) {
+        const child = renumbered[children[state]!.get(code)!]!;
+        if (number === 0) {
+          this.rootNext[code] = child;
+          this.firstUnits[code] = 1;
+        }
+        this.edgeCode[edge] = code;
+        this.edgeTarget[edge] = child;
+        edge += 1;
+      }
+    });
+    this.edgeStart[order.length] = edge;
   }
 
   /** The state after `code` from `state`, or 0 when there is none. */
   next(state: number, code: number): number {
     if (state === 0) return this.rootNext[code]!;
-    const { keyState, keyCode, mask } = this;
-    let slot = hashOf(state, code) & mask;
-    for (;;) {
-      const known = keyState[slot]!;
-      if (known === -1) return 0;
-      if (known === state && keyCode[slot] === code) return this.target[slot]!;
-      slot = (slot + 1) & mask;
+    const { edgeCode } = this;
+    let low = this.edgeStart[state]!;
+    let high = this.edgeStart[state + 1]!;
+    // Past the first letters a state has one or two edges: a scan; wide ones are halved first.
+    while (high - low > 8) {
+      const middle = (low + high) >> 1;
+      if (edgeCode[middle]! <= code) low = middle;
+      else high = middle;
     }
+    for (; low < high; low += 1) {
+      const known = edgeCode[low]!;
+      if (known === code) return this.edgeTarget[low]!;
+      if (known > code) return 0;
+    }
+    return 0;
   }
-}
-
-function hashOf(state: number, code: number): number {
-  return (Math.imul(state, 0x9e3779b1) ^ Math.imul(code, 0x85ebca6b)) >>> 7;
 }

@@ -393,6 +393,10 @@ class Matcher implements PatternJudge {
   private readonly walkedPatterns: PatternScanner | null;
   /** 1 for each code unit a literal, anchor, needle or clitic starts with: where a walk may find something. */
   private readonly walkFirstUnits: Uint8Array;
+  /** 1 for each code unit a clitic starts with: where a plain candidate may start before a clitic. */
+  private readonly cliticFirstUnits = new Uint8Array(0x10000);
+  /** The walked scanner's clitics and declared prefixes by first code unit: anchors are walked from their ends too. */
+  private readonly walkAffixes = new Map<number, string[]>();
   private readonly requests: PatternRequest[] = [];
 
   constructor(parts: MatcherParts) {
@@ -419,7 +423,16 @@ class Matcher implements PatternJudge {
     this.walkedPatterns = parts.spaced && parts.patterns?.inWordStartWalk === true ? parts.patterns : null;
     this.automaton = new WordStartAutomaton(wordStartEntries(parts.trie, this.walkedPatterns));
     this.walkFirstUnits = this.automaton.firstUnits.slice();
-    for (const code of this.cliticsByFirstCode.keys()) this.walkFirstUnits[code] = 1;
+    for (const code of this.cliticsByFirstCode.keys()) {
+      this.walkFirstUnits[code] = 1;
+      this.cliticFirstUnits[code] = 1;
+    }
+    for (const affix of this.walkedPatterns?.stemPrefixes ?? []) {
+      if (affix === '') continue;
+      const code = affix.charCodeAt(0);
+      this.walkAffixes.set(code, [...(this.walkAffixes.get(code) ?? []), affix]);
+      this.walkFirstUnits[code] = 1;
+    }
   }
 
   /** `dropped`, when given, receives the candidates the rules drop and why (explain; slower). */
@@ -527,8 +540,8 @@ class Matcher implements PatternJudge {
    */
   private walkWordStarts(text: string, hits: LexiconMatch[], categories: number[]): void {
     const isWord = wordCodeTable();
-    const { automaton, walkFirstUnits, literalsHere, cliticsByFirstCode } = this;
-    const payloads = automaton.payloads;
+    const { automaton, walkFirstUnits, literalsHere, cliticFirstUnits } = this;
+    const { payloads, payloadOf } = automaton;
     const patterns = this.walkedPatterns;
     const requests = this.requests;
     requests.length = 0;
@@ -543,17 +556,49 @@ class Matcher implements PatternJudge {
         for (let index = place; index < text.length; index += 1) {
           state = automaton.next(state, text.charCodeAt(index));
           if (state === 0) break;
-          const payload = payloads[state];
-          if (!payload) continue;
+          const ending = payloadOf[state]!;
+          if (ending === 0) continue;
+          const payload = payloads[ending - 1]!;
           if (payload.term !== null) literalsHere.nodes[literalsHere.count++] = payload.term;
           if (patterns !== null) {
             if (payload.groups !== null) patterns.requestsForGroups(text, place, payload.groups, requests);
             if (payload.needles !== null) patterns.needlesAt(payload.needles, place);
           }
         }
-        if (literalsHere.count > 0 || cliticsByFirstCode.has(code)) this.candidateWith(text, place, hits, categories);
+        if (patterns !== null && this.walkAffixes.size > 0)
+          this.walkAfterAffixes(text, place, code, patterns, requests);
+        if (literalsHere.count > 0 || cliticFirstUnits[code] === 1) this.candidateWith(text, place, hits, categories);
       }
       previousIsWord = here;
+    }
+  }
+
+  /**
+   * The pattern requests of anchors that start right after a clitic or declared prefix starting the
+   * word at `wordStart` (anchors only: the plain terms after clitics are candidateWith's).
+   */
+  private walkAfterAffixes(
+    text: string,
+    wordStart: number,
+    code: number,
+    patterns: PatternScanner,
+    requests: PatternRequest[],
+  ): void {
+    const affixes = this.walkAffixes.get(code);
+    if (affixes === undefined) return;
+    const { automaton } = this;
+    const { payloads, payloadOf } = automaton;
+    for (const affix of affixes) {
+      if (!text.startsWith(affix, wordStart)) continue;
+      let state = 0;
+      for (let index = wordStart + affix.length; index < text.length; index += 1) {
+        state = automaton.next(state, text.charCodeAt(index));
+        if (state === 0) break;
+        const ending = payloadOf[state]!;
+        if (ending === 0) continue;
+        const groups = payloads[ending - 1]!.groups;
+        if (groups !== null) patterns.affixRequestsForGroups(text, wordStart, affix, groups, requests);
+      }
     }
   }
 
@@ -575,14 +620,16 @@ class Matcher implements PatternJudge {
   /** Fills `found` with the trie nodes of the literals that start at `start`, shortest first. */
   private literalsAt(text: string, start: number, found: LiteralsFound): void {
     const automaton = this.automaton;
-    const payloads = automaton.payloads;
+    const { payloads, payloadOf } = automaton;
     found.count = 0;
     let state = 0;
     for (let index = start; index < text.length; index += 1) {
       state = automaton.next(state, text.charCodeAt(index));
       if (state === 0) return;
-      const payload = payloads[state];
-      if (payload && payload.term !== null) found.nodes[found.count++] = payload.term;
+      const payload = payloadOf[state]!;
+      if (payload === 0) continue;
+      const term = payloads[payload - 1]!.term;
+      if (term !== null) found.nodes[found.count++] = term;
     }
   }
 
@@ -776,9 +823,11 @@ function wordStartEntries(
     for (const [anchor, groups] of patterns.groupsByAnchor) {
       entries.push([anchor, (known) => ({ ...(known ?? empty()), groups })]);
     }
-    patterns.needles.forEach((needle, id) => {
-      entries.push([needle, (known) => ({ ...(known ?? empty()), needles: [...(known?.needles ?? []), id] })]);
-    });
+    if (patterns.needlesInWordStartWalk) {
+      patterns.needles.forEach((needle, id) => {
+        entries.push([needle, (known) => ({ ...(known ?? empty()), needles: [...(known?.needles ?? []), id] })]);
+      });
+    }
   }
   return entries;
 }
