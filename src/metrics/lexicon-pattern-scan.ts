@@ -91,6 +91,8 @@ export class PatternScanner {
   private readonly bestDropped: (PatternHit | null)[];
   /** What `restAt` found: the first hit the judge keeps, else the first one it drops. */
   private kept: PatternHit | null = null;
+  /** The categories with a candidate at the current word start (scratch of scanRequests). */
+  private readonly touched: number[] = [];
   private firstDropped: PatternHit | null = null;
   /** Literals and anchors of the terms' further parts (see GroupEntry). */
   readonly needles: readonly string[];
@@ -316,7 +318,8 @@ export class PatternScanner {
     let index = 0;
     while (index < requests.length) {
       const wordStart = requests[index]!.wordStart;
-      const touched: number[] = [];
+      const touched = this.touched;
+      touched.length = 0;
       for (; index < requests.length && requests[index]!.wordStart === wordStart; index += 1) {
         const request = requests[index]!;
         const partStart = request.partStart;

@@ -72,6 +72,13 @@ class SpacedWordFinder implements WordFinder {
    * anew). Agent texts are short, so segmenting one whole costs about what one stretch did.
    */
   private words: WordSpan[] | null = null;
+  /**
+   * The spans handed out, reused from text to text (the list and its span objects): nothing keeps
+   * the words of a text once the matcher moves to the next (a hit's words are read during the
+   * scan only), and allocating about forty spans per text was a large part of the garbage.
+   */
+  private readonly pool: WordSpan[] = [];
+  private readonly list: WordSpan[] = [];
 
   setText(text: string): void {
     this.text = text;
@@ -108,7 +115,8 @@ class SpacedWordFinder implements WordFinder {
     if (this.words !== null) return this.words;
     const text = this.text;
     const isWord = wordCodeTable();
-    const spans: WordSpan[] = [];
+    const { pool, list } = this;
+    let count = 0;
     let index = 0;
     while (index < text.length) {
       const code = text.charCodeAt(index);
@@ -118,12 +126,22 @@ class SpacedWordFinder implements WordFinder {
       if (wordEnd === index) {
         index += 1;
       } else {
-        spans.push({ start: index, end: wordEnd });
+        let span = pool[count];
+        if (span === undefined) {
+          span = { start: index, end: wordEnd };
+          pool.push(span);
+        } else {
+          span.start = index;
+          span.end = wordEnd;
+        }
+        list[count] = span;
+        count += 1;
         index = wordEnd;
       }
     }
-    this.words = spans;
-    return spans;
+    list.length = count;
+    this.words = list;
+    return list;
   }
 
   countWords(text: string): number {

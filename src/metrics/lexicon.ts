@@ -398,6 +398,8 @@ class Matcher implements PatternJudge {
   /** The walked scanner's clitics and declared prefixes by first code unit: anchors are walked from their ends too. */
   private readonly walkAffixes = new Map<number, string[]>();
   private readonly requests: PatternRequest[] = [];
+  /** Per scanned category, the current text's plain hit spans (reused from text to text). */
+  private readonly plainSpansScratch: number[][];
 
   constructor(parts: MatcherParts) {
     this.spaced = parts.spaced;
@@ -418,6 +420,7 @@ class Matcher implements PatternJudge {
     this.negation = parts.negation;
     this.quotePairs = parts.quotePairs;
     this.nextAllowed = new Array<number>(parts.categoryNames.length).fill(0);
+    this.plainSpansScratch = parts.categoryNames.map(() => []);
     this.literalsAfterClitic = parts.clitics.map(() => createLiteralsFound());
     this.cliticLengths = new Array<number>(parts.clitics.length).fill(0);
     this.walkedPatterns = parts.spaced && parts.patterns?.inWordStartWalk === true ? parts.patterns : null;
@@ -477,9 +480,11 @@ class Matcher implements PatternJudge {
 
   /** Per scanned category, the spans of its kept plain-term hits (a pattern does not count again inside one). */
   private plainSpans(hits: readonly LexiconMatch[], categories: readonly number[]): number[][] {
-    const spans: number[][] = this.categoryNames.map(() => []);
-    for (let index = 0; index < hits.length; index += 1)
+    const spans = this.plainSpansScratch;
+    for (const categorySpans of spans) categorySpans.length = 0;
+    for (let index = 0; index < hits.length; index += 1) {
       spans[categories[index]!]!.push(hits[index]!.start, hits[index]!.end);
+    }
     return spans;
   }
 
