@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createMulberry32, deriveSeed, type LanguagePack } from '../contracts/index.js';
-import { listLanguageTags, loadLanguagePack } from '../languages/index.js';
+import { languagePackFile, listLanguageTags, loadLanguagePack } from '../languages/index.js';
 import { codeUnitAt, isJoinerCode, isWordCode, isUnspacedCut, wordCodeTable } from './lexicon-characters.js';
 import { compileLexicon } from './lexicon.js';
 import { compileLexicon as compileReferenceLexicon } from './lexicon-reference.test-support.js';
@@ -141,5 +142,99 @@ function randomText(material: Material, random: () => number): string {
   // Half the texts end exactly at their last piece and begin at their first; the others are
   // framed by a letter or punctuation.
   if (random() < 0.5) text = `${pick(['', '.', 'a', ' '])}${text}${pick(['', '!', 'x', ' '])}`;
+  return text;
+}
+
+/**
+ * The word-start walk (lexicon.ts, lexicon-word-starts.ts) finds, in whitespace scripts, the plain
+ * candidates, the pattern requests (also right after clitics and declared prefixes) and the places
+ * of the patterns' further parts in one pass over the word starts, where separate scans over every
+ * position used to. Its ways to go wrong: a place that is not a word start to the walk but is one to
+ * the rules (after an apostrophe or hyphen, next to an astral letter or a digit), an anchor right
+ * after a clitic or prefix, a further part's literal inside a word (which must not count as its
+ * place), or one that occurs only before the first part. So every whitespace pack is matched, with
+ * its own clitics and with clitics and prefixes added from its terms' first letters, on texts of its
+ * terms glued to those affixes, to letters, astral letters, digits and joiners, against the
+ * reference implementation.
+ */
+describe('word-start walk against the reference: terms glued to clitics, prefixes, letters and joiners', () => {
+  const spacedTags = listLanguageTags().filter(
+    (tag) => JSON.parse(readFileSync(languagePackFile(tag), 'utf8')).capabilities?.segmentation === 'whitespace',
+  );
+  for (const tag of spacedTags) {
+    it(`${tag}: ${WALK_TEXTS} texts with its clitics, and with added clitics and prefixes`, () => {
+      const pack = loadLanguagePack(tag);
+      const random = createMulberry32(deriveSeed(20261207, `word-start-walk:${tag}`));
+      const material = materialOf(pack);
+      const affixed = withAffixes(pack, material);
+      const glue = [
+        ...pack.lexicon.cliticPrefixes,
+        ...affixed.lexicon.cliticPrefixes,
+        ...(affixed.capabilities.morphology?.prefixes ?? []),
+      ];
+      const mismatches: string[] = [];
+      let gluedHits = 0;
+      for (const variant of [pack, affixed]) {
+        const matcher = compileLexicon(variant);
+        const reference = compileReferenceLexicon(variant);
+        for (let index = 0; index < WALK_TEXTS / 2; index += 1) {
+          const text = gluedText(material, glue, random);
+          const expected = reference.match(text);
+          const actual = matcher.match(text);
+          const normalised = matcher.normalise(text);
+          gluedHits += expected.filter(
+            (hit) => hit.start > 0 && /[\p{L}\p{M}\p{N}'-]/u.test(normalised[hit.start - 1]!),
+          ).length;
+          if (JSON.stringify(actual) !== JSON.stringify(expected) && mismatches.length < 5) {
+            mismatches.push(
+              `${JSON.stringify(text)}\n  matcher:   ${JSON.stringify(actual)}\n  reference: ${JSON.stringify(expected)}`,
+            );
+          }
+        }
+      }
+      expect(mismatches).toEqual([]);
+      // The texts reach what they are made for: hits that start inside a written word (after a
+      // clitic, a prefix or a joiner).
+      expect(gluedHits).toBeGreaterThan(0);
+    });
+  }
+});
+
+const WALK_TEXTS = Number(process.env.LEXICON_WALK_TEXTS ?? 160);
+
+/** The pack with two clitics and two declared prefixes more, made of its terms' first letters (so they often stand before an anchor). */
+function withAffixes(pack: LanguagePack, material: Material): LanguagePack {
+  const changed = structuredClone(pack);
+  const starts = [
+    ...new Set(
+      material.terms
+        .map((term) => term.toLowerCase().normalize('NFKC'))
+        .filter((term) => /^[\p{L}]{3}/u.test(term))
+        .map((term) => term.slice(0, 2)),
+    ),
+  ];
+  const [first = 'a', second = 'b', third = 'c', fourth = 'd'] = starts;
+  changed.lexicon.cliticPrefixes = [...changed.lexicon.cliticPrefixes, first, `${second}'`];
+  const morphology = changed.capabilities.morphology;
+  changed.capabilities.morphology = {
+    ...(morphology ?? {}),
+    prefixes: [...(morphology?.prefixes ?? []), third, fourth.slice(0, 1)],
+  };
+  return changed;
+}
+
+const GLUE_AROUND = ['', '', '', 'x', '𐐨', '7', "'", '-', 'qu'];
+
+/** Terms and rules joined by spaces and punctuation, each maybe glued to an affix, letters, an astral letter, a digit or a joiner. */
+function gluedText(material: Material, affixes: readonly string[], random: () => number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const pieces = 2 + Math.floor(random() * 6);
+  let text = '';
+  for (let index = 0; index < pieces; index += 1) {
+    const piece = random() < 0.7 ? pick(material.terms) : pick(material.rules);
+    const before = random() < 0.4 && affixes.length > 0 ? pick(affixes) : pick(GLUE_AROUND);
+    const after = random() < 0.2 ? pick(GLUE_AROUND) : '';
+    text += (index === 0 ? '' : pick(JOINERS)) + before + piece + after;
+  }
   return text;
 }
