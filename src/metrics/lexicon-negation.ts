@@ -1,5 +1,5 @@
 import type { Lexicon } from '../contracts/index.js';
-import { codeUnitAt, isUnspacedCut, wordCodeTable } from './lexicon-characters.js';
+import { codeUnitAt, isUnspacedCut, isWordCode, wordCodeTable } from './lexicon-characters.js';
 import { escapeForRegExp, literalPattern } from './lexicon-terms.js';
 import type { WordSpan } from './segmentation.js';
 
@@ -43,9 +43,11 @@ class CueIndex {
   private readonly byFirstCode = new Map<number, NegationCue[]>();
   /** Cues with an empty literal (a bare `*`): they match every word. */
   readonly everywhere: NegationCue[] = [];
+  readonly literals: readonly string[];
 
   constructor(private readonly cues: readonly NegationCue[]) {
     this.size = cues.length;
+    this.literals = cues.map((cue) => cue.literal);
     for (const cue of cues) {
       if (cue.literal === '') {
         this.everywhere.push(cue);
@@ -176,6 +178,8 @@ export class Negation {
   private text = '';
   /** The before cues' occurrences that may be words of their own (mayBeBeforeCue), in order. */
   private beforeCues: number[] | null = null;
+  /** beforeCues as the word-start walk finds them (reused from text to text). */
+  private readonly walkedCues: number[] = [];
   private afterCues: number[] | null = null;
   private clauseStops: number[] | null = null;
   /** The clause stops that are not commas (found when a dependent clause is declared). */
@@ -474,6 +478,33 @@ export class Negation {
   private mayBeBeforeCue(text: string, position: number): boolean {
     if (!this.spaced) return true;
     return wordCodeTable()[codeUnitAt(text, position - 1)] !== 1 && this.before.mayBeWordAt(text, position);
+  }
+
+  /**
+   * The before cues' literals when the matcher's word-start walk may find their places (whitespace
+   * scripts, every literal starting with a letter, mark or digit: a cue that may be a word then
+   * starts at a word start); null otherwise.
+   */
+  get walkableBeforeCues(): readonly string[] | null {
+    if (!this.spaced || this.before.size === 0 || this.before.pattern === null) return null;
+    const literals = this.before.literals;
+    return literals.every((literal) => isWordCode(literal.charCodeAt(0))) ? literals : null;
+  }
+
+  /**
+   * Starts the current text's before-cue places as found by the word-start walk (call after
+   * `setText`): the walk reports each word start where a cue literal starts through `beforeCueAt`,
+   * in text order, before it asks `mayNegate` about a hit after it.
+   */
+  beginWalk(): void {
+    const places = this.walkedCues;
+    places.length = 0;
+    this.beforeCues = places;
+  }
+
+  /** A cue literal starts at the word start `position` (word-start walk). */
+  beforeCueAt(text: string, position: number): void {
+    if (this.mayBeBeforeCue(text, position)) this.walkedCues.push(position);
   }
 
   /** Makes `text` the text the next `mayNegate` calls are about. */

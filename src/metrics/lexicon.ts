@@ -398,6 +398,8 @@ class Matcher implements PatternJudge {
   /** The walked scanner's clitics and declared prefixes by first code unit: anchors are walked from their ends too. */
   private readonly walkAffixes = new Map<number, string[]>();
   private readonly requests: PatternRequest[] = [];
+  /** The negation's before cues when the walk finds their places (null: negation searches for them). */
+  private readonly walkedCues: readonly string[] | null;
   /** Per scanned category, the current text's plain hit spans (reused from text to text). */
   private readonly plainSpansScratch: number[][];
 
@@ -424,7 +426,8 @@ class Matcher implements PatternJudge {
     this.literalsAfterClitic = parts.clitics.map(() => createLiteralsFound());
     this.cliticLengths = new Array<number>(parts.clitics.length).fill(0);
     this.walkedPatterns = parts.spaced && parts.patterns?.inWordStartWalk === true ? parts.patterns : null;
-    this.automaton = new WordStartAutomaton(wordStartEntries(parts.trie, this.walkedPatterns));
+    this.walkedCues = parts.spaced && parts.negation.active ? parts.negation.walkableBeforeCues : null;
+    this.automaton = new WordStartAutomaton(wordStartEntries(parts.trie, this.walkedPatterns, this.walkedCues));
     this.walkFirstUnits = this.automaton.firstUnits.slice();
     for (const code of this.cliticsByFirstCode.keys()) {
       this.walkFirstUnits[code] = 1;
@@ -551,12 +554,15 @@ class Matcher implements PatternJudge {
     const requests = this.requests;
     requests.length = 0;
     patterns?.beginWalk();
+    const negation = this.walkedCues === null ? null : this.negation;
+    negation?.beginWalk();
     let previousIsWord = false;
     for (let place = 0; place < text.length; place += 1) {
       const code = text.charCodeAt(place);
       const here = isWord[code] === 1;
       if (here && !previousIsWord && walkFirstUnits[code] === 1) {
         literalsHere.count = 0;
+        let cueHere = false;
         let state = 0;
         for (let index = place; index < text.length; index += 1) {
           state = automaton.next(state, text.charCodeAt(index));
@@ -568,6 +574,10 @@ class Matcher implements PatternJudge {
           if (patterns !== null) {
             if (payload.groups !== null) patterns.requestsForGroups(text, place, payload.groups, requests);
             if (payload.needles !== null) patterns.needlesAt(payload.needles, place);
+          }
+          if (payload.beforeCue && !cueHere && negation !== null) {
+            cueHere = true;
+            negation.beforeCueAt(text, place);
           }
         }
         if (patterns !== null && this.walkAffixes.size > 0)
@@ -810,15 +820,19 @@ interface WordStartPayload {
   groups: readonly FirstPartGroup[] | null;
   /** Ids of the pattern needles. */
   needles: number[] | null;
+  /** A before cue of negation ends here. */
+  beforeCue: boolean;
 }
 
 /** The strings of the word-start automaton: every literal of the trie, and the walked scanner's anchors and needles. */
 function wordStartEntries(
   trie: TermTrie,
   patterns: PatternScanner | null,
+  beforeCues: readonly string[] | null,
 ): [string, (known: WordStartPayload | null) => WordStartPayload][] {
   const entries: [string, (known: WordStartPayload | null) => WordStartPayload][] = [];
-  const empty = (): WordStartPayload => ({ term: null, groups: null, needles: null });
+  const empty = (): WordStartPayload => ({ term: null, groups: null, needles: null, beforeCue: false });
+  for (const cue of beforeCues ?? []) entries.push([cue, (known) => ({ ...(known ?? empty()), beforeCue: true })]);
   const visit = (node: TermNode, literal: string): void => {
     if (node.terms !== null) entries.push([literal, (known) => ({ ...(known ?? empty()), term: node })]);
     for (const [code, child] of node.children) visit(child, literal + String.fromCharCode(code));
