@@ -84,6 +84,31 @@ describe('RunStore', () => {
     reopened.close();
   });
 
+  it('writes response-cache entries with the next turn commit or at the end of the event-loop turn', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'store-')), 'store.sqlite');
+    const store = RunStore.open(file, { create: true });
+    store.planRuns([plan]);
+    const written = (key: string) => {
+      const reader = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        return reader.prepare('SELECT body FROM response_cache WHERE key = ?').get(key) !== undefined;
+      } finally {
+        reader.close();
+      }
+    };
+    store.cachePut('with-turn', 'a');
+    expect(store.cacheGet('with-turn')).toBe('a'); // readable before it is written
+    expect(written('with-turn')).toBe(false);
+    store.commitTurn({ runId: plan.id, turn: 1, events: [], calls: [call(1, 1)], status: 'running' });
+    expect(written('with-turn')).toBe(true); // in the turn's transaction
+    store.cachePut('alone', 'b');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written('alone')).toBe(true); // no turn commit: at the end of the event-loop turn
+    store.cachePut('at-close', 'c');
+    store.close();
+    expect(written('at-close')).toBe(true);
+  });
+
   it('answers replay lookups by request hash, in recorded order, without an index on the hash', () => {
     const store = RunStore.open(join(mkdtempSync(join(tmpdir(), 'store-')), 'store.sqlite'), { create: true });
     store.planRuns([plan]);

@@ -115,8 +115,11 @@ export class RunStore {
   }
 
   close(): void {
-    this.flushCache();
-    this.database.close();
+    try {
+      this.flushCache();
+    } finally {
+      this.database.close();
+    }
   }
 
   /**
