@@ -23,9 +23,12 @@ export class WordStartAutomaton<Payload> {
    */
   readonly payloadOf: Int32Array;
   readonly payloads: Payload[];
-  /** The root's transitions: the next state per code unit, 0 for none (the root is no one's child). */
+  /** The root's transitions as `next` answers them, per code unit. */
   private readonly rootNext = new Int32Array(0x10000);
-  /** The edges of state s are edgeCode/edgeTarget[edgeStart[s], edgeStart[s + 1]), by code unit. */
+  /**
+   * The edges of state s are edgeCode/edgeTarget[edgeStart[s], edgeStart[s + 1]), by code unit;
+   * targets as `next` answers them.
+   */
   private readonly edgeStart: Int32Array;
   private readonly edgeCode: Uint16Array;
   private readonly edgeTarget: Int32Array;
@@ -75,7 +78,9 @@ export class WordStartAutomaton<Payload> {
       }
       this.edgeStart[number] = edge;
       for (const code of [...children[state]!.keys()].sort((a, b) => a - b)) {
-        const child = renumbered[children[state]!.get(code)!]!;
+        const childState = children[state]!.get(code)!;
+        // The target and, in its lowest bit, whether something ends there (see `next`).
+        const child = renumbered[childState]! * 2 + ((payloads[childState] ?? null) === null ? 0 : 1);
         if (number === 0) {
           this.rootNext[code] = child;
           this.firstUnits[code] = 1;
@@ -88,7 +93,10 @@ export class WordStartAutomaton<Payload> {
     this.edgeStart[order.length] = edge;
   }
 
-  /** The state after `code` from `state`, or 0 when there is none. */
+  /**
+   * The state after `code` from `state`, times two, plus one when something ends there (so a walk
+   * loads `payloadOf` only then); 0 when there is no such state (the root is no one's child).
+   */
   next(state: number, code: number): number {
     if (state === 0) return this.rootNext[code]!;
     const { edgeCode } = this;

@@ -565,10 +565,11 @@ class Matcher implements PatternJudge {
         let cueHere = false;
         let state = 0;
         for (let index = place; index < text.length; index += 1) {
-          state = automaton.next(state, text.charCodeAt(index));
-          if (state === 0) break;
+          const step = automaton.next(state, text.charCodeAt(index));
+          if (step === 0) break;
+          state = step >> 1;
+          if ((step & 1) === 0) continue;
           const ending = payloadOf[state]!;
-          if (ending === 0) continue;
           const payload = payloads[ending - 1]!;
           if (payload.term !== null) literalsHere.nodes[literalsHere.count++] = payload.term;
           if (patterns !== null) {
@@ -607,10 +608,11 @@ class Matcher implements PatternJudge {
       if (!text.startsWith(affix, wordStart)) continue;
       let state = 0;
       for (let index = wordStart + affix.length; index < text.length; index += 1) {
-        state = automaton.next(state, text.charCodeAt(index));
-        if (state === 0) break;
+        const step = automaton.next(state, text.charCodeAt(index));
+        if (step === 0) break;
+        state = step >> 1;
+        if ((step & 1) === 0) continue;
         const ending = payloadOf[state]!;
-        if (ending === 0) continue;
         const groups = payloads[ending - 1]!.groups;
         if (groups !== null) patterns.affixRequestsForGroups(text, wordStart, affix, groups, requests);
       }
@@ -639,10 +641,11 @@ class Matcher implements PatternJudge {
     found.count = 0;
     let state = 0;
     for (let index = start; index < text.length; index += 1) {
-      state = automaton.next(state, text.charCodeAt(index));
-      if (state === 0) return;
+      const step = automaton.next(state, text.charCodeAt(index));
+      if (step === 0) return;
+      state = step >> 1;
+      if ((step & 1) === 0) continue;
       const payload = payloadOf[state]!;
-      if (payload === 0) continue;
       const term = payloads[payload - 1]!.term;
       if (term !== null) found.nodes[found.count++] = term;
     }
