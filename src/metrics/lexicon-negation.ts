@@ -454,10 +454,14 @@ export class Negation {
       if (this.before.pattern === null) return true;
       // Which cue occurrences may be words does not depend on the hit: decided once per text.
       this.beforeCues ??= this.before.occurrences(text).filter((cue) => this.mayBeBeforeCue(text, cue));
-      // A declared dependent clause lets a cue reach through commas: then only other stops count.
-      const stops = this.dependent === null ? this.stops() : this.hardStops();
-      // Some cue lies between the last stop before the hit and the hit: the last cue before it does.
-      if (lastBefore(this.beforeCues, start) > lastBefore(stops, start)) return true;
+      // Some cue lies between the last stop before the hit and the hit: the last cue before it does
+      // (most hits have none, and then the stops need not be found).
+      const lastCue = lastBefore(this.beforeCues, start);
+      if (lastCue !== -1) {
+        // A declared dependent clause lets a cue reach through commas: then only other stops count.
+        const stops = this.dependent === null ? this.stops() : this.hardStops();
+        if (lastCue > lastBefore(stops, start)) return true;
+      }
     }
     if (this.after.size > 0) {
       if (this.after.pattern === null) return true;
