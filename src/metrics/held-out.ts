@@ -93,42 +93,44 @@ function pooled(categoryLists: readonly HeldOutCategory[][]): HeldOutCategory[] 
   });
 }
 
-/** Scores every language's locked test part with its installed pack. */
-export function scoreGoldTestParts(goldDirectory: string, lock: GoldLock, scoredAt: string): HeldOutFigures {
-  const languages: HeldOutLanguage[] = [];
-  for (const tag of Object.keys(lock.counts).sort()) {
-    const pack = loadLanguagePack(tag);
-    const items = readGoldItems(join(goldDirectory, tag, 'test.jsonl'));
-    const asValidation = (list: readonly GoldItem[]) =>
-      list.map((item) => ({ text: item.text, labels: [...item.labels], note: item.case }));
-    const evaluation = evaluateLexicon(pack, asValidation(items));
-    const parallelItems = items.filter((item) => item.parallelId !== undefined);
-    const parallel = evaluateLexicon(pack, asValidation(parallelItems));
-    languages.push({
-      language: tag,
-      lexiconVersion: pack.lexicon.version,
-      lexiconHash: lexiconHash(pack),
-      items: evaluation.items,
-      exactLabelSets: evaluation.exactLabelSets,
-      exactLabelSetShare: evaluation.items > 0 ? evaluation.exactLabelSets / evaluation.items : null,
-      labelAccuracy: evaluation.labelAccuracy,
-      categories: evaluation.categories.filter((row) =>
-        (REQUIRED_LEXICON_CATEGORIES as readonly string[]).includes(row.category),
-      ),
-      parallel: {
-        items: parallelItems.length,
-        recall: parallel.categories
-          .filter((row) => (REQUIRED_LEXICON_CATEGORIES as readonly string[]).includes(row.category))
-          .map((row) => ({
-            category: row.category,
-            positives: row.positives,
-            truePositives: row.truePositives,
-            recall: row.recall,
-            recallInterval: row.recallInterval,
-          })),
-      },
-    });
-  }
+/** One language's items scored with its installed pack; the items carrying a `parallelId` also alone. */
+export function scoreLanguageItems(tag: string, items: readonly GoldItem[]): HeldOutLanguage {
+  const pack = loadLanguagePack(tag);
+  const asValidation = (list: readonly GoldItem[]) =>
+    list.map((item) => ({ text: item.text, labels: [...item.labels], note: item.case }));
+  const evaluation = evaluateLexicon(pack, asValidation(items));
+  const parallelItems = items.filter((item) => item.parallelId !== undefined);
+  const parallel = evaluateLexicon(pack, asValidation(parallelItems));
+  return {
+    language: tag,
+    lexiconVersion: pack.lexicon.version,
+    lexiconHash: lexiconHash(pack),
+    items: evaluation.items,
+    exactLabelSets: evaluation.exactLabelSets,
+    exactLabelSetShare: evaluation.items > 0 ? evaluation.exactLabelSets / evaluation.items : null,
+    labelAccuracy: evaluation.labelAccuracy,
+    categories: evaluation.categories.filter((row) =>
+      (REQUIRED_LEXICON_CATEGORIES as readonly string[]).includes(row.category),
+    ),
+    parallel: {
+      items: parallelItems.length,
+      recall: parallel.categories
+        .filter((row) => (REQUIRED_LEXICON_CATEGORIES as readonly string[]).includes(row.category))
+        .map((row) => ({
+          category: row.category,
+          positives: row.positives,
+          truePositives: row.truePositives,
+          recall: row.recall,
+          recallInterval: row.recallInterval,
+        })),
+    },
+  };
+}
+
+/** Pooled figures over languages, and per category the spread of parallel-item recall across them. */
+export function summariseLanguages(
+  languages: readonly HeldOutLanguage[],
+): Pick<HeldOutFigures, 'overall' | 'invariance'> {
   const totalItems = languages.reduce((sum, language) => sum + language.items, 0);
   const totalExact = languages.reduce((sum, language) => sum + language.exactLabelSets, 0);
   const decisions = totalItems * REQUIRED_LEXICON_CATEGORIES.length;
@@ -137,12 +139,6 @@ export function scoreGoldTestParts(goldDirectory: string, lock: GoldLock, scored
     0,
   );
   return {
-    format: 'backfire-held-out/1',
-    kind: 'held-out',
-    scoredAt,
-    goldLock: lock.hash,
-    codebookVersion: lock.codebookVersion,
-    languages,
     overall: {
       items: totalItems,
       exactLabelSetShare: totalItems > 0 ? totalExact / totalItems : null,
@@ -168,19 +164,50 @@ export function scoreGoldTestParts(goldDirectory: string, lock: GoldLock, scored
   };
 }
 
+/** Scores every language's locked test part with its installed pack. */
+export function scoreGoldTestParts(goldDirectory: string, lock: GoldLock, scoredAt: string): HeldOutFigures {
+  const languages = Object.keys(lock.counts)
+    .sort()
+    .map((tag) => scoreLanguageItems(tag, readGoldItems(join(goldDirectory, tag, 'test.jsonl'))));
+  return {
+    format: 'backfire-held-out/1',
+    kind: 'held-out',
+    scoredAt,
+    goldLock: lock.hash,
+    codebookVersion: lock.codebookVersion,
+    languages,
+    ...summariseLanguages(languages),
+  };
+}
+
 const percent = (value: number | null) => (value === null ? 'n/a' : value.toFixed(2));
 const interval = (value: { lower: number; upper: number } | null) =>
   value === null ? '' : ` [${value.lower.toFixed(2)}, ${value.upper.toFixed(2)}]`;
 
+/** How a Markdown page of held-out figures introduces itself: its title, opening lines and parallel set. */
+export interface HeldOutPageHeading {
+  title: string;
+  introduction: string[];
+  /** Names the parallel items in the invariance section's title, e.g. "the same 48 meanings in every language". */
+  parallelSet: string;
+}
+
 /** docs/validation.md: the held-out figures as tables (written by scripts/gold/score.ts). */
-export function formatHeldOutMarkdown(figures: HeldOutFigures): string {
+export function formatHeldOutMarkdown(figures: HeldOutFigures, heading?: HeldOutPageHeading): string {
+  const page = heading ?? {
+    title: 'Held-out validation of the lexicons',
+    introduction: [
+      `Written by \`scripts/gold/score.ts\` on ${figures.scoredAt.slice(0, 10)}; do not edit by hand. Gold sets, how they`,
+      `were written and split: \`gold/README.md\` (lock \`${figures.goldLock.slice(0, 16)}\`, codebook ${figures.codebookVersion}).`,
+      'Every figure here is on the locked **test** parts, which no lexicon was tuned on. Intervals are',
+      'Wilson 95%. An action is predicted positive for a category when the lexicon finds a hit in it.',
+    ],
+    parallelSet: 'the same 48 meanings in every language',
+  };
   const lines = [
-    '# Held-out validation of the lexicons',
+    `# ${page.title}`,
     '',
-    `Written by \`scripts/gold/score.ts\` on ${figures.scoredAt.slice(0, 10)}; do not edit by hand. Gold sets, how they`,
-    `were written and split: \`gold/README.md\` (lock \`${figures.goldLock.slice(0, 16)}\`, codebook ${figures.codebookVersion}).`,
-    'Every figure here is on the locked **test** parts, which no lexicon was tuned on. Intervals are',
-    'Wilson 95%. An action is predicted positive for a category when the lexicon finds a hit in it.',
+    ...page.introduction,
     '',
     '## Overall (all languages pooled)',
     '',
@@ -193,7 +220,7 @@ export function formatHeldOutMarkdown(figures: HeldOutFigures): string {
         `| ${row.category} | ${row.positives} | ${percent(row.precision)}${interval(row.precisionInterval)} | ${percent(row.recall)}${interval(row.recallInterval)} | ${percent(row.f1)} |`,
     ),
     '',
-    '## Measurement invariance (parallel set: the same 48 meanings in every language)',
+    `## Measurement invariance (parallel set: ${page.parallelSet})`,
     '',
     '| category | lowest recall | highest recall | spread |',
     '|---|---|---|---|',
