@@ -24,14 +24,14 @@ export class WordStartAutomaton<Payload> {
   readonly payloadOf: Int32Array;
   readonly payloads: Payload[];
   /** The root's transitions as `next` answers them, per code unit. */
-  private readonly rootNext = new Int32Array(0x10000);
+  readonly rootNext = new Int32Array(0x10000);
   /**
    * The edges of state s are edgeCode/edgeTarget[edgeStart[s], edgeStart[s + 1]), by code unit;
    * targets as `next` answers them.
    */
-  private readonly edgeStart: Int32Array;
-  private readonly edgeCode: Uint16Array;
-  private readonly edgeTarget: Int32Array;
+  readonly edgeStart: Int32Array;
+  readonly edgeCode: Uint16Array;
+  readonly edgeTarget: Int32Array;
 
   /** `entries`: each string (non-empty) with the payload to merge into its last state. */
   constructor(entries: Iterable<readonly [string, (known: Payload | null) => Payload]>) {

@@ -549,7 +549,7 @@ class Matcher implements PatternJudge {
   private walkWordStarts(text: string, hits: LexiconMatch[], categories: number[]): void {
     const isWord = wordCodeTable();
     const { automaton, walkFirstUnits, literalsHere, cliticFirstUnits } = this;
-    const { payloads, payloadOf } = automaton;
+    const { payloads, payloadOf, rootNext, edgeStart, edgeCode, edgeTarget } = automaton;
     const patterns = this.walkedPatterns;
     const requests = this.requests;
     requests.length = 0;
@@ -563,22 +563,41 @@ class Matcher implements PatternJudge {
       if (here && !previousIsWord && walkFirstUnits[code] === 1) {
         literalsHere.count = 0;
         let cueHere = false;
+        // automaton.next, written out: this loop is the matcher's hottest.
+        let step = rootNext[code]!;
         let state = 0;
-        for (let index = place; index < text.length; index += 1) {
-          const step = automaton.next(state, text.charCodeAt(index));
+        for (let index = place + 1; ; index += 1) {
           if (step === 0) break;
           state = step >> 1;
-          if ((step & 1) === 0) continue;
-          const ending = payloadOf[state]!;
-          const payload = payloads[ending - 1]!;
-          if (payload.term !== null) literalsHere.nodes[literalsHere.count++] = payload.term;
-          if (patterns !== null) {
-            if (payload.groups !== null) patterns.requestsForGroups(text, place, payload.groups, requests);
-            if (payload.needles !== null) patterns.needlesAt(payload.needles, place);
+          if ((step & 1) === 1) {
+            const payload = payloads[payloadOf[state]! - 1]!;
+            if (payload.term !== null) literalsHere.nodes[literalsHere.count++] = payload.term;
+            if (patterns !== null) {
+              if (payload.groups !== null) patterns.requestsForGroups(text, place, payload.groups, requests);
+              if (payload.needles !== null) patterns.needlesAt(payload.needles, place);
+            }
+            if (payload.beforeCue && !cueHere && negation !== null) {
+              cueHere = true;
+              negation.beforeCueAt(text, place);
+            }
           }
-          if (payload.beforeCue && !cueHere && negation !== null) {
-            cueHere = true;
-            negation.beforeCueAt(text, place);
+          if (index >= text.length) break;
+          const next = text.charCodeAt(index);
+          let low = edgeStart[state]!;
+          let high = edgeStart[state + 1]!;
+          while (high - low > 8) {
+            const middle = (low + high) >> 1;
+            if (edgeCode[middle]! <= next) low = middle;
+            else high = middle;
+          }
+          step = 0;
+          for (; low < high; low += 1) {
+            const known = edgeCode[low]!;
+            if (known === next) {
+              step = edgeTarget[low]!;
+              break;
+            }
+            if (known > next) break;
           }
         }
         if (patterns !== null && this.walkAffixes.size > 0)
