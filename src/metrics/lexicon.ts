@@ -655,18 +655,35 @@ class Matcher implements PatternJudge {
 
   /** Fills `found` with the trie nodes of the literals that start at `start`, shortest first. */
   private literalsAt(text: string, start: number, found: LiteralsFound): void {
-    const automaton = this.automaton;
-    const { payloads, payloadOf } = automaton;
+    // automaton.next, written out as in walkWordStarts (unspaced scripts call this at most places).
+    const { payloads, payloadOf, rootNext, edgeStart, edgeCode, edgeTarget } = this.automaton;
     found.count = 0;
-    let state = 0;
-    for (let index = start; index < text.length; index += 1) {
-      const step = automaton.next(state, text.charCodeAt(index));
-      if (step === 0) return;
-      state = step >> 1;
-      if ((step & 1) === 0) continue;
-      const payload = payloadOf[state]!;
-      const term = payloads[payload - 1]!.term;
-      if (term !== null) found.nodes[found.count++] = term;
+    if (start >= text.length) return;
+    let step = rootNext[text.charCodeAt(start)]!;
+    for (let index = start + 1; step !== 0; index += 1) {
+      const state = step >> 1;
+      if ((step & 1) === 1) {
+        const term = payloads[payloadOf[state]! - 1]!.term;
+        if (term !== null) found.nodes[found.count++] = term;
+      }
+      if (index >= text.length) return;
+      const next = text.charCodeAt(index);
+      let low = edgeStart[state]!;
+      let high = edgeStart[state + 1]!;
+      while (high - low > 8) {
+        const middle = (low + high) >> 1;
+        if (edgeCode[middle]! <= next) low = middle;
+        else high = middle;
+      }
+      step = 0;
+      for (; low < high; low += 1) {
+        const known = edgeCode[low]!;
+        if (known === next) {
+          step = edgeTarget[low]!;
+          break;
+        }
+        if (known > next) break;
+      }
     }
   }
 
