@@ -49,9 +49,15 @@ function measure(label: string, args: readonly string[], runs: number): StartupF
   return { label, medianMs: quantile(times, 0.5), minimumMs: Math.min(...times), maximumMs: Math.max(...times) };
 }
 
-export function benchmarkStartup(runs = 7): StartupBenchmarkResult {
+/** Builds the CLI when any source file is newer than `dist/cli/main.js`; returns its path and whether it was rebuilt. */
+export function ensureBuiltCli(): { cli: string; rebuilt: boolean } {
   const stale = !existsSync(CLI) || newestModification(join(ROOT, 'src')) > statSync(CLI).mtimeMs;
   if (stale) execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  return { cli: CLI, rebuilt: stale };
+}
+
+export function benchmarkStartup(runs = 7): StartupBenchmarkResult {
+  const stale = ensureBuiltCli().rebuilt;
   return {
     node: measure('node -e 0', ['-e', '0'], runs),
     version: measure('backfire --version', [CLI, '--version'], runs),

@@ -24,8 +24,14 @@ import {
  */
 export const SIMULATION_THREADS_VARIABLE = 'BACKFIRE_SIMULATION_THREADS';
 
-/** Agent turns of a study below which threads would not repay their start-up. */
-const MIN_AGENT_TURNS_FOR_THREADS = 10_000;
+/**
+ * Agent turns of a study below which it stays in process by default. A thread costs one to two
+ * seconds of CPU (start-up, a second heap, its own JIT warm-up and lexicons): on a study of a few
+ * seconds (Studies 1, 3, 4: 12,000-27,000 agent turns) that was more CPU than it took off the main
+ * thread, and on a shared machine CPU is the wall time; on Study 2 (180,000) it takes about 40% off
+ * the main thread for about 10-15% more CPU in all (bench/RESULTS.md).
+ */
+const MIN_AGENT_TURNS_FOR_THREADS = 50_000;
 
 export type StudySimulator = (options: SimulateStudyOptions) => Promise<SimulationSummary>;
 
