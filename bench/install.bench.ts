@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
- * DESIGN.md target: a user's install of the packed package brings <= 400 packages and <= 150 MB.
+ * bench/README.md target: a user's install of the packed package brings <= 400 packages and <= 150 MB.
  * Measured as a user would meet it: `npm pack` of this checkout, then `npm install <tarball>` in an
  * empty folder (the registry, no cache tricks), then the packages npm lists and the bytes on disk of
  * node_modules. Slow (minutes: better-sqlite3 compiles where its prebuilt binary cannot be fetched),

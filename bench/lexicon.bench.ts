@@ -4,7 +4,7 @@ import { compileLexicon } from '../src/metrics/index.js';
 import { compileLexicon as compileReferenceLexicon } from '../src/metrics/lexicon-reference.test-support.js';
 
 /**
- * DESIGN.md target: lexicon scoring at >= 20 MB/s of mixed-language text on one core. The corpus is
+ * bench/README.md target: lexicon scoring at >= 20 MB/s of mixed-language text on one core. The corpus is
  * every pack's phrase bank and scenario sentences, recombined into unique utterances of agent length
  * (three sentences and a counter), in all sixteen languages; each is matched with its own pack's
  * compiled lexicon through the un-memoised `match` path (normalisation, segmentation where declared,

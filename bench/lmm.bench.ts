@@ -6,7 +6,7 @@ import {
 } from '../src/stats/models-index.js';
 
 /**
- * DESIGN.md performance target: a linear mixed model with correlated random slopes,
+ * bench/README.md performance target: a linear mixed model with correlated random slopes,
  * `y ~ x + (1 + x | g)`, on 1,200 rows in 16 groups fits in under 50 ms (median). Each timed fit is
  * the whole of fitLmm on generated data: model frame, REML optimisation, Satterthwaite degrees of
  * freedom, conditional modes. Warm-up fits first (JIT), then the median of the timed fits.
@@ -93,7 +93,7 @@ export function benchmarkLmm(options: LmmBenchmarkOptions = {}): LmmBenchmarkRes
 }
 
 /**
- * DESIGN.md performance target: a binomial GLMM with correlated random slopes,
+ * bench/README.md performance target: a binomial GLMM with correlated random slopes,
  * `y ~ x + (1 + x | g)` on 1,200 0/1 rows in 16 groups (x at the paper's five doses), fits in under
  * 200 ms (median): the whole fitGlmm (Laplace optimisation and the Hessian for the SEs) on fresh
  * generated data. The figure depends on the design: identical rows are fitted as one (80 distinct

@@ -11,7 +11,7 @@ import { benchmarkStartup } from './startup.bench.js';
 import { benchmarkViewer, viewerRows } from './viewer.bench.js';
 
 /**
- * `npm run bench`: the performance figures of DESIGN.md, as ratios or counts (never as pass/fail
+ * `npm run bench`: the performance figures of bench/README.md, as ratios or counts (never as pass/fail
  * timings in the test suite). Prints a Markdown block to paste into bench/RESULTS.md.
  * `npm run bench -- --quick` skips the four-study replication; `-- --install` adds the packed
  * package's install (minutes); `-- --scheduler=4096` runs only the scheduler row of that many slots
@@ -67,7 +67,7 @@ async function printSchedulerRow(setting: { slots: number; medianMs: number }): 
 /**
  * The quick proxy for the 4,096-slot row: 512 slots at a median of 150 ms need about 2,200 calls/s,
  * more than one core can serve, so the run is CPU-bound and its figure is the orchestrator's CPU per
- * call (DESIGN.md target <= 0.4 ms: at 4,096 slots and a median of 4 s, about 550 calls/s must leave
+ * call (working target <= 0.4 ms: at 4,096 slots and a median of 4 s, about 550 calls/s must leave
  * beside the mock server's process). Half a minute instead of several.
  */
 async function printSchedulerCpuRow(): Promise<void> {

@@ -12,7 +12,7 @@ import { RunStore } from '../src/store/index.js';
 import { REDIS_SERVER, startRedis } from '../test/support/redis.js';
 
 /**
- * Distributed throughput (DESIGN.md: >= 0.90 with 4 worker processes): a study against the mock
+ * Distributed throughput (bench/README.md: >= 0.90 with 4 worker processes): a study against the mock
  * server with a fixed latency, simulated by 1, 2 and 4 `backfire worker` processes (real processes,
  * through the CLI) coordinated by a `Coordinator` in this process that commits into a real store.
  * Every configuration gets three runs per request slot, all runs of equal length, so the ideal wall

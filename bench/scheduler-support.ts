@@ -1,5 +1,5 @@
 /**
- * The scheduler benchmark's yardsticks (DESIGN.md "Performance targets"), computed from the latencies
+ * The scheduler benchmark's yardsticks (bench/README.md, "Targets"), computed from the latencies
  * the mock server actually drew for each call, so the achieved wall time is compared with what a
  * good schedule of exactly that workload would take, not with a bound no schedule can reach:
  *

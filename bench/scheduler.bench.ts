@@ -17,7 +17,7 @@ import {
 } from './scheduler-support.js';
 
 /**
- * DESIGN.md targets, against the loopback mock server:
+ * bench/README.md targets, against the loopback mock server:
  * - scheduler efficiency = reference / achieved wall time >= 0.95 on a workload that can fail: more
  *   runs than slots (>= 4x), lognormal latency (p99 >= 5x median), so runs differ in length. The
  *   reference is the better of two greedy list schedules of the very latencies the server drew

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { quantile } from './scheduler-support.js';
 
 /**
- * DESIGN.md targets: `backfire --version` and `--help` within 2x of `node -e 0`; `backfire validate
+ * bench/README.md targets: `backfire --version` and `--help` within 2x of `node -e 0`; `backfire validate
  * studies/study1.yaml` under 1 s. Measured on the built CLI (`dist/cli/main.js`, what `npx backfire`
  * runs), rebuilt first when any source file is newer than it, as wall time of a fresh process:
  * median of several runs after one unmeasured warm-up (the file cache), with the range beside it.

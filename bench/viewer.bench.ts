@@ -11,7 +11,7 @@ import { viewerOptions } from '../src/cli/commands/view.js';
 import { SEARCH_INDEX_FILE, startViewer } from '../src/viewer/index.js';
 
 /**
- * DESIGN.md target: the viewer on Study 2 (1,200 runs, 180,000 actions): the study page paints in
+ * bench/README.md target: the viewer on Study 2 (1,200 runs, 180,000 actions): the study page paints in
  * < 1 s, a transcript in < 300 ms, a search in < 500 ms, in a real headless Chromium; the browser
  * never loads all events; the server's memory stays flat over many requests.
  *

@@ -52,7 +52,7 @@ import { createScriptNormaliser } from './script-normalisation.js';
  *   category (conformity and individuation are registers of protective speech: docs/codebook.md);
  *   negation does not drop a register's hits unless its category declares `"negation": "applies"`.
  *
- * How it stays fast (DESIGN.md: >= 20 MB/s on one core). In whitespace scripts one walk visits the
+ * How it stays fast (bench/README.md: >= 20 MB/s on one core). In whitespace scripts one walk visits the
  * word starts, the only places a term can start, and one automaton over every category's literals,
  * the pattern terms' anchors and the literals of their further parts (lexicon-word-starts.ts) yields
  * there at once the literals of all categories (the rules above are then applied per category), the

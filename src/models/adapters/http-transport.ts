@@ -13,7 +13,7 @@ import { urlToHttpOptions } from 'node:url';
  * hundreds of requests in flight from one thread; when a burst of responses arrives, the loop's poll
  * phase processes all of them before any check phase, so every follow-up request waits for the whole
  * burst and goes out with the others. Runs then move in lockstep, the server and the orchestrator
- * take turns being idle, and throughput falls well short of the slots available (DESIGN.md,
+ * take turns being idle, and throughput falls well short of the slots available (bench/README.md,
  * scheduler efficiency; bench/RESULTS.md has the figures). Node's agent hands a free socket over at
  * once, so each run's next request leaves as soon as its previous answer is processed. The race
  * undici guards against (the server closing a socket as it is reused) surfaces here as a connection

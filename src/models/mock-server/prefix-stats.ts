@@ -1,7 +1,7 @@
 /**
  * Prompt-prefix measurement: for each agent, how much of each prompt is a prefix of that agent's
  * previous prompt. Hosted prompt caches and vLLM's prefix caching skip (and bill less for) exactly
- * that part, so the engine's prompt layout should keep it high (DESIGN.md: >= 90% for consecutive
+ * that part, so the engine's prompt layout should keep it high (bench/README.md: >= 90% for consecutive
  * calls of one agent).
  *
  * Tokens are approximated without a model tokenizer: a run of letters or digits is one token, except
