@@ -4,8 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RunPlan } from '../contracts/index.js';
 import { TurnCommitBuffer } from '../store/index.js';
-import { simulateRun } from '../engine/index.js';
-import { beginSimulation, runSpecFor, type SimulateStudyOptions, type SimulationSummary } from './simulate.js';
+import { beginSimulation, type SimulateStudyOptions, type SimulationSummary, simulatePendingRun } from './simulate.js';
 import {
   STOP_FLAG_INDEX,
   type SimulationThreadData,
@@ -148,44 +147,7 @@ export async function simulateStudyInThreads(
       await new Promise<void>((resolveTurn) => setImmediate(resolveTurn));
       if (next >= pending.length || stopRequested()) return;
       const run = pending[next++]!;
-      const pack = options.packs.get(run.cell.language);
-      const model = options.models.get(run.cell.model);
-      if (pack === undefined || model === undefined) {
-        throw new Error(
-          `run ${run.id}: no language pack or model prepared for ${run.cell.language} / ${run.cell.model}`,
-        );
-      }
-      const outcome = await simulateRun(
-        runSpecFor(study, run, pack, model),
-        {
-          commitTurn(batch) {
-            commits.add({
-              runId: run.id,
-              turn: batch.turn,
-              events: batch.events,
-              calls: batch.calls,
-              status: batch.events.some((event) => event.type === 'run-end') ? 'completed' : 'running',
-            });
-          },
-        },
-        store.loadEvents(run.id),
-        {
-          onTurn: (_turn, calls) => {
-            summary.turnsThisSession += 1;
-            summary.callsThisSession += calls;
-            options.progress?.advance(study.agents);
-          },
-          shouldStop: stopRequested,
-        },
-      );
-      if (outcome.status === 'stopped') {
-        commits.flush();
-        store.setRunStatus(run.id, 'stopped');
-        summary.stopped = true;
-        return;
-      }
-      summary.runsThisSession += 1;
-      summary.completedRuns += 1;
+      if ((await simulatePendingRun(run, { options, commits, summary, stopRequested })) === 'stopped') return;
     }
   };
 

@@ -92,7 +92,7 @@ export function beginSimulation(options: SimulateStudyOptions): { pending: RunPl
 }
 
 export async function simulateStudy(options: SimulateStudyOptions): Promise<SimulationSummary> {
-  const { study, store } = options;
+  const { store } = options;
   const { pending, summary } = beginSimulation(options);
 
   // Turns are committed in groups (see TurnCommitBuffer): whole turns still, far fewer commits.
@@ -127,47 +127,7 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
         return;
       }
       const run = pending[next++]!;
-      const pack = options.packs.get(run.cell.language);
-      const model = options.models.get(run.cell.model);
-      if (pack === undefined || model === undefined) {
-        throw new Error(
-          `run ${run.id}: no language pack or model prepared for ${run.cell.language} / ${run.cell.model}`,
-        );
-      }
-      const spec = runSpecFor(study, run, pack, model);
-      const storedEvents = store.loadEvents(run.id);
-      const outcome = await simulateRun(
-        spec,
-        {
-          commitTurn(batch) {
-            const ended = batch.events.some((event) => event.type === 'run-end');
-            commits.add({
-              runId: run.id,
-              turn: batch.turn,
-              events: batch.events,
-              calls: batch.calls,
-              status: ended ? 'completed' : 'running',
-            });
-          },
-        },
-        storedEvents,
-        {
-          onTurn: (_turn, calls) => {
-            summary.turnsThisSession += 1;
-            summary.callsThisSession += calls;
-            options.progress?.advance(study.agents);
-          },
-          shouldStop: stopRequested,
-        },
-      );
-      if (outcome.status === 'stopped') {
-        commits.flush();
-        store.setRunStatus(run.id, 'stopped');
-        summary.stopped = true;
-        return;
-      }
-      summary.runsThisSession += 1;
-      summary.completedRuns += 1;
+      if ((await simulatePendingRun(run, { options, commits, summary, stopRequested })) === 'stopped') return;
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_RUNS_IN_FLIGHT, pending.length));
@@ -186,4 +146,60 @@ export async function simulateStudy(options: SimulateStudyOptions): Promise<Simu
   }
   if (failure !== undefined) throw failure.error;
   return summary;
+}
+
+/** What simulating one run in the committing thread needs from its study's simulation. */
+export interface PendingRunContext {
+  options: SimulateStudyOptions;
+  commits: TurnCommitBuffer;
+  summary: SimulationSummary;
+  stopRequested: () => boolean;
+}
+
+/**
+ * Simulates one run in this thread from its stored events on, handing each finished turn to the
+ * commit buffer (whole turns, committed in one transaction with the run's progress) and counting it
+ * in the summary. Shared by the in-process scheduler and the threaded simulation's main thread.
+ */
+export async function simulatePendingRun(run: RunPlan, context: PendingRunContext): Promise<'completed' | 'stopped'> {
+  const { options, commits, summary, stopRequested } = context;
+  const { study, store } = options;
+  const pack = options.packs.get(run.cell.language);
+  const model = options.models.get(run.cell.model);
+  if (pack === undefined || model === undefined) {
+    throw new Error(`run ${run.id}: no language pack or model prepared for ${run.cell.language} / ${run.cell.model}`);
+  }
+  const outcome = await simulateRun(
+    runSpecFor(study, run, pack, model),
+    {
+      commitTurn(batch) {
+        const ended = batch.events.some((event) => event.type === 'run-end');
+        commits.add({
+          runId: run.id,
+          turn: batch.turn,
+          events: batch.events,
+          calls: batch.calls,
+          status: ended ? 'completed' : 'running',
+        });
+      },
+    },
+    store.loadEvents(run.id),
+    {
+      onTurn: (_turn, calls) => {
+        summary.turnsThisSession += 1;
+        summary.callsThisSession += calls;
+        options.progress?.advance(study.agents);
+      },
+      shouldStop: stopRequested,
+    },
+  );
+  if (outcome.status === 'stopped') {
+    commits.flush();
+    store.setRunStatus(run.id, 'stopped');
+    summary.stopped = true;
+    return 'stopped';
+  }
+  summary.runsThisSession += 1;
+  summary.completedRuns += 1;
+  return 'completed';
 }
