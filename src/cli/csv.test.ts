@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserInputError } from '../contracts/index.js';
+import { userInputErrorOf } from '../../test/support/user-input-error.js';
 import {
   columnIndex,
   completeRows,
@@ -13,16 +13,6 @@ import {
 } from './csv.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'csv');
-
-function userInputError(action: () => unknown): UserInputError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof UserInputError) return error;
-    throw error;
-  }
-  throw new Error('expected a UserInputError');
-}
 
 describe('parseCsv (RFC 4180 through csv-parse)', () => {
   it('reads a file with a BOM, CRLF, quoted commas, escaped quotes and a quoted line break', () => {
@@ -67,33 +57,33 @@ describe('parseCsv (RFC 4180 through csv-parse)', () => {
   });
 
   it('rejects an empty file, a missing header, an unnamed or duplicate column, a ragged row and an open quote', () => {
-    expect(userInputError(() => parseCsv('1.5,2\n3,4\n', 'x.csv')).format()).toMatch(
+    expect(userInputErrorOf(() => parseCsv('1.5,2\n3,4\n', 'x.csv')).format()).toMatch(
       /x\.csv: line 1: the first line holds only numbers \(1\.5, 2\.\.\.\), not column names/,
     );
-    const empty = userInputError(() => parseCsv('', 'empty.csv'));
+    const empty = userInputErrorOf(() => parseCsv('', 'empty.csv'));
     expect(empty.format()).toMatch(/^empty\.csv: line 1: the file is empty\n {2}fix: write a header row/);
-    expect(userInputError(() => parseCsv('a,,c\n1,2,3\n', 'x.csv')).format()).toMatch(
+    expect(userInputErrorOf(() => parseCsv('a,,c\n1,2,3\n', 'x.csv')).format()).toMatch(
       /line 1: column 2 of the header has no name/,
     );
-    const duplicate = userInputError(() => readCsvFile(join(FIXTURES, 'duplicate-header.csv')));
+    const duplicate = userInputErrorOf(() => readCsvFile(join(FIXTURES, 'duplicate-header.csv')));
     expect(duplicate.format()).toMatch(
       /duplicate-header\.csv: line 1: the header names column "score" twice \(columns 2 and 3\)/,
     );
     expect(duplicate.exitCode).toBe(2);
-    expect(userInputError(() => readCsvFile(join(FIXTURES, 'ragged.csv'))).format()).toMatch(
+    expect(userInputErrorOf(() => readCsvFile(join(FIXTURES, 'ragged.csv'))).format()).toMatch(
       /ragged\.csv: line 4: the row has 1 field but the header has 2/,
     );
     // The ragged row starts on line 4 although the quoted field before it spans two lines.
-    expect(userInputError(() => parseCsv('a,b\n"x\ny",1\n2\n', 'x.csv')).format()).toMatch(
+    expect(userInputErrorOf(() => parseCsv('a,b\n"x\ny",1\n2\n', 'x.csv')).format()).toMatch(
       /x\.csv: line 4: the row has 1 field/,
     );
-    expect(userInputError(() => parseCsv('a,b\n1,2\n"3,4\n', 'x.csv')).format()).toMatch(
+    expect(userInputErrorOf(() => parseCsv('a,b\n1,2\n"3,4\n', 'x.csv')).format()).toMatch(
       /x\.csv: line 3: not valid CSV: Quote Not Closed/,
     );
   });
 
   it('names the file it cannot read', () => {
-    const error = userInputError(() => readCsvFile(join(FIXTURES, 'no-such-file.csv')));
+    const error = userInputErrorOf(() => readCsvFile(join(FIXTURES, 'no-such-file.csv')));
     expect(error.format()).toMatch(/no-such-file\.csv: --data: cannot read the file \(ENOENT\)/);
   });
 });
@@ -124,10 +114,10 @@ describe('row selection', () => {
   const table = readCsvFile(join(FIXTURES, 'missing.csv'));
 
   it('names the column and line of the first missing value', () => {
-    const error = userInputError(() => completeRows(table, ['group', 'score'], { dropMissing: false }));
+    const error = userInputErrorOf(() => completeRows(table, ['group', 'score'], { dropMissing: false }));
     expect(error.format()).toMatch(/missing\.csv: line 4, column "score": missing value \(an empty cell\)/);
     expect(error.fix).toMatch(/--drop-missing/);
-    expect(userInputError(() => completeRows(table, ['age'], { dropMissing: false })).format()).toMatch(
+    expect(userInputErrorOf(() => completeRows(table, ['age'], { dropMissing: false })).format()).toMatch(
       /line 6, column "age": missing value \("NA"\)/,
     );
   });
@@ -143,15 +133,15 @@ describe('row selection', () => {
     const rows = numbers.rows.map((_, row) => row);
     expect(numericColumn(numbers, 'y', rows, 'y must be numeric')).toEqual([1.1, 2.3, 2.4, 3.9, 4.2, 5.6, 6.1]);
     expect(
-      userInputError(() => numericColumn(numbers, 'score', rows, '--y must name a numeric column')).format(),
+      userInputErrorOf(() => numericColumn(numbers, 'score', rows, '--y must name a numeric column')).format(),
     ).toMatch(/non-numeric\.csv: line 5, column "score": "1,5" is not a number \(--y must name a numeric column\)/);
   });
 
   it('lists the columns when one is not found, and suggests a near match', () => {
-    expect(userInputError(() => columnIndex(table, 'weight', '--y')).format()).toMatch(
+    expect(userInputErrorOf(() => columnIndex(table, 'weight', '--y')).format()).toMatch(
       /missing\.csv: line 1: there is no column "weight" \(named by --y\)\n {2}fix: use one of the columns in the header: "group", "score", "age"/,
     );
-    expect(userInputError(() => columnIndex(table, 'Score', '--y')).fix).toBe(
+    expect(userInputErrorOf(() => columnIndex(table, 'Score', '--y')).fix).toBe(
       'did you mean "score"? (column names are matched exactly)',
     );
   });

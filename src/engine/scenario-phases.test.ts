@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type ScenarioPhaseDeclaration, type TranscriptEvent, UserInputError } from '../contracts/index.js';
+import { userInputErrorOf } from '../../test/support/user-input-error.js';
+import type { ScenarioPhaseDeclaration, TranscriptEvent } from '../contracts/index.js';
 import { parseLanguagePack } from '../languages/index.js';
 import { createSurrogateModel, resolveSurrogateParameters } from '../models/index.js';
 import { type RunSpec, simulateRun } from './simulation.js';
@@ -68,16 +69,6 @@ async function run(pack: ReturnType<typeof packWith>): Promise<TranscriptEvent[]
   return events;
 }
 
-function userError(action: () => unknown): UserInputError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof UserInputError) return error;
-    throw error;
-  }
-  throw new Error('expected a UserInputError');
-}
-
 describe('scenario phases as pack data', () => {
   it('runs a scenario with its own phase names and turn count on the surrogate, recording the names', async () => {
     const events = await run(packWith(PHASES));
@@ -97,7 +88,7 @@ describe('scenario phases as pack data', () => {
   });
 
   it('refuses phases that leave a gap, naming the file, the path and the fix', () => {
-    const error = userError(() =>
+    const error = userInputErrorOf(() =>
       packWith([PHASES[0], { ...PHASES[1], firstTurn: 4, lastTurn: 4 }, { ...PHASES[2], firstTurn: 5 }]),
     );
     expect(error.file).toBe(FILE);
@@ -107,10 +98,10 @@ describe('scenario phases as pack data', () => {
   });
 
   it('refuses phases that do not reach the last turn, and an unknown kind', () => {
-    const short = userError(() => packWith([PHASES[0], PHASES[1], { ...PHASES[2], lastTurn: 5 }]));
+    const short = userInputErrorOf(() => packWith([PHASES[0], PHASES[1], { ...PHASES[2], lastTurn: 5 }]));
     expect(short.path).toBe('scenario.phases[2].lastTurn');
     expect(short.fix).toMatch(/set it to 6/);
-    const unknownKind = userError(() => packWith([PHASES[0], PHASES[1], { ...PHASES[2], kind: 'vote' }]));
+    const unknownKind = userInputErrorOf(() => packWith([PHASES[0], PHASES[1], { ...PHASES[2], kind: 'vote' }]));
     expect(unknownKind.file).toBe(FILE);
     expect(unknownKind.path).toBe('scenario.phases[2].kind');
     expect(unknownKind.message).toMatch(/exclusion/);
@@ -118,13 +109,13 @@ describe('scenario phases as pack data', () => {
 
   it('without a declaration, refuses a turn whose phase name is not a kind, saying how to declare it', () => {
     const raw = customRaw(undefined, (turn) => (turn <= 2 ? 'briefing' : 'exclusion'));
-    const error = userError(() => parseLanguagePack(raw, { file: FILE, folderTag: 'en' }));
+    const error = userInputErrorOf(() => parseLanguagePack(raw, { file: FILE, folderTag: 'en' }));
     expect(error.file).toBe(FILE);
     expect(error.path).toBe('scenario.turns[0].phase');
     expect(error.fix).toMatch(/scenario\.phases/);
     // A turn that names a phase other than the declared one is refused too.
     const disagreeing = customRaw(PHASES, (turn) => (turn === 3 ? 'briefing' : undefined));
-    expect(userError(() => parseLanguagePack(disagreeing, { file: FILE, folderTag: 'en' })).path).toBe(
+    expect(userInputErrorOf(() => parseLanguagePack(disagreeing, { file: FILE, folderTag: 'en' })).path).toBe(
       'scenario.turns[2].phase',
     );
   });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserInputError } from '../contracts/index.js';
+import { userInputErrorOf } from '../../test/support/user-input-error.js';
 import {
   checkLanguagePacks,
   clearLanguagePackCache,
@@ -22,16 +22,6 @@ function englishPack(): Record<string, unknown> & {
   return JSON.parse(englishPackText);
 }
 
-function caught(action: () => unknown): UserInputError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof UserInputError) return error;
-    throw error;
-  }
-  throw new Error('expected a UserInputError');
-}
-
 describe('the installed packs', () => {
   it('loads en from beside the module and caches a frozen pack', () => {
     const pack = loadLanguagePack('en');
@@ -46,14 +36,14 @@ describe('the installed packs', () => {
   });
 
   it('names the available tags when a tag is unknown', () => {
-    const error = caught(() => loadLanguagePack('xx'));
+    const error = userInputErrorOf(() => loadLanguagePack('xx'));
     expect(error.message).toBe('unknown language "xx": there is no language pack for it');
     expect(error.fix).toContain('en');
     expect(error.fix).toContain('ja');
   });
 
   it('reports every unknown tag of a list in one error', () => {
-    const error = caught(() => loadLanguagePacks(['en', 'xx', 'yy']));
+    const error = userInputErrorOf(() => loadLanguagePacks(['en', 'xx', 'yy']));
     expect(error.message).toBe('unknown languages "xx", "yy": there are no language packs for them');
   });
 
@@ -91,7 +81,7 @@ describe('packs in another folder', () => {
 
   it('rejects invalid JSON naming the file', () => {
     const file = writePack('en', '{ "meta": ');
-    const error = caught(() => loadLanguagePack('en', { directory }));
+    const error = userInputErrorOf(() => loadLanguagePack('en', { directory }));
     expect(error.file).toBe(file);
     expect(error.message).toMatch(/^is not valid JSON/);
   });
@@ -100,7 +90,7 @@ describe('packs in another folder', () => {
     const pack = englishPack();
     delete pack.personas[3]?.age;
     const file = writePack('en', pack);
-    const error = caught(() => loadLanguagePack('en', { directory }));
+    const error = userInputErrorOf(() => loadLanguagePack('en', { directory }));
     expect(error.file).toBe(file);
     expect(error.path).toBe('personas[3].age');
     expect(error.format()).toContain(`${file}: personas[3].age:`);
@@ -110,7 +100,7 @@ describe('packs in another folder', () => {
     const pack = englishPack();
     pack.meta.reviewer = 'someone';
     writePack('en', pack);
-    const error = caught(() => loadLanguagePack('en', { directory }));
+    const error = userInputErrorOf(() => loadLanguagePack('en', { directory }));
     expect(error.path).toBe('meta');
     expect(error.message).toContain('"reviewer"');
   });
@@ -119,7 +109,7 @@ describe('packs in another folder', () => {
     const pack = englishPack();
     (pack.scenario as { targetPersonaId: string }).targetPersonaId = 'p42';
     const file = writePack('fr', pack);
-    const error = caught(() => loadLanguagePack('fr', { directory }));
+    const error = userInputErrorOf(() => loadLanguagePack('fr', { directory }));
     expect(error.file).toBe(file);
     expect(error.path).toBe('meta.tag');
     expect(error.message).toContain('"en" but the pack lives in the folder "fr"');
@@ -160,7 +150,7 @@ describe('packs in another folder', () => {
         { text: 'y', labels: ['protection'] },
       ]),
     );
-    const error = caught(() => loadValidationSet('en', { directory }));
+    const error = userInputErrorOf(() => loadValidationSet('en', { directory }));
     expect(error.file).toBe(file);
     expect(error.path).toBe('[1].labels');
     expect(error.message).toBe('labels an unknown category "protection"');
