@@ -17,9 +17,9 @@ import { join, relative, resolve } from 'node:path';
 import { listLanguageTags } from '../../src/languages/index.js';
 import {
   formatHeldOutMarkdown,
+  heldOutFigures,
   readGoldItems,
   scoreLanguageItems,
-  summariseLanguages,
 } from '../../src/metrics/held-out.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -47,15 +47,7 @@ const codebookVersion = /version (\d+\.\d+\.\d+)/.exec(readFileSync(join(ROOT, '
 
 function score(scoredAt: string) {
   const languages = tags.map((tag) => scoreLanguageItems(tag, readGoldItems(join(folder, `${tag}.jsonl`))));
-  return {
-    format: 'backfire-held-out/1' as const,
-    kind: 'held-out' as const,
-    scoredAt,
-    goldLock: probeHash,
-    codebookVersion: codebookVersion ?? 'unknown',
-    languages,
-    ...summariseLanguages(languages),
-  };
+  return heldOutFigures(languages, { scoredAt, goldLock: probeHash, codebookVersion: codebookVersion ?? 'unknown' });
 }
 
 if (check) {

@@ -128,9 +128,7 @@ export function scoreLanguageItems(tag: string, items: readonly GoldItem[]): Hel
 }
 
 /** Pooled figures over languages, and per category the spread of parallel-item recall across them. */
-export function summariseLanguages(
-  languages: readonly HeldOutLanguage[],
-): Pick<HeldOutFigures, 'overall' | 'invariance'> {
+function summariseLanguages(languages: readonly HeldOutLanguage[]): Pick<HeldOutFigures, 'overall' | 'invariance'> {
   const totalItems = languages.reduce((sum, language) => sum + language.items, 0);
   const totalExact = languages.reduce((sum, language) => sum + language.exactLabelSets, 0);
   const decisions = totalItems * REQUIRED_LEXICON_CATEGORIES.length;
@@ -169,12 +167,20 @@ export function scoreGoldTestParts(goldDirectory: string, lock: GoldLock, scored
   const languages = Object.keys(lock.counts)
     .sort()
     .map((tag) => scoreLanguageItems(tag, readGoldItems(join(goldDirectory, tag, 'test.jsonl'))));
+  return heldOutFigures(languages, { scoredAt, goldLock: lock.hash, codebookVersion: lock.codebookVersion });
+}
+
+/** The stored figures of a scored gold set (locked test parts or a probe) from its languages' scores. */
+export function heldOutFigures(
+  languages: HeldOutLanguage[],
+  scoring: Pick<HeldOutFigures, 'scoredAt' | 'goldLock' | 'codebookVersion'>,
+): HeldOutFigures {
   return {
     format: 'backfire-held-out/1',
     kind: 'held-out',
-    scoredAt,
-    goldLock: lock.hash,
-    codebookVersion: lock.codebookVersion,
+    scoredAt: scoring.scoredAt,
+    goldLock: scoring.goldLock,
+    codebookVersion: scoring.codebookVersion,
     languages,
     ...summariseLanguages(languages),
   };
