@@ -1,9 +1,9 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { heldOutFor, listLanguageTags, loadHeldOutFigures, loadLanguagePack } from '../src/languages/index.js';
-import { scoreGoldTestParts, verifyGoldLock } from '../src/metrics/index.js';
+import { probeItemsHash, scoreGoldTestParts, verifyGoldLock } from '../src/metrics/index.js';
 
 const GOLD = resolve(import.meta.dirname, '..', 'gold');
 
@@ -32,5 +32,20 @@ describe('the locked gold test parts', () => {
     // The shipped numbers are what the installed lexicons score on the locked parts.
     const recomputed = scoreGoldTestParts(GOLD, verifyGoldLock(GOLD), figures?.scoredAt ?? '');
     expect(recomputed).toEqual(figures);
+  });
+});
+
+describe('the scored probes', () => {
+  const probesDirectory = join(GOLD, 'probes');
+  const scored = readdirSync(probesDirectory).filter((name) => existsSync(join(probesDirectory, name, 'results.json')));
+
+  it('exist (a probe is scored once and kept with its figures)', () => {
+    expect(scored.length).toBeGreaterThan(0);
+  });
+
+  it.each(scored)('%s: its items are byte for byte the ones its figures were scored on', (name) => {
+    const folder = join(probesDirectory, name);
+    const results = JSON.parse(readFileSync(join(folder, 'results.json'), 'utf8')) as { goldLock: string };
+    expect(probeItemsHash(folder, listLanguageTags())).toBe(results.goldLock);
   });
 });

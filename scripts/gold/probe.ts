@@ -11,13 +11,13 @@
  *
  * Usage: npx tsx scripts/gold/probe.ts <folder> [--check]
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { listLanguageTags } from '../../src/languages/index.js';
 import {
   formatHeldOutMarkdown,
   heldOutFigures,
+  probeItemsHash,
   readGoldItems,
   scoreLanguageItems,
 } from '../../src/metrics/held-out.js';
@@ -40,9 +40,7 @@ if (missing.length > 0) {
 }
 
 // The probe's identity: the hash of its item files in tag order, so results name what was scored.
-const filesHash = createHash('sha256');
-for (const tag of tags) filesHash.update(`${tag}\n`).update(readFileSync(join(folder, `${tag}.jsonl`)));
-const probeHash = filesHash.digest('hex');
+const probeHash = probeItemsHash(folder, tags);
 const codebookVersion = /version (\d+\.\d+\.\d+)/.exec(readFileSync(join(ROOT, 'docs', 'codebook.md'), 'utf8'))?.[1];
 
 function score(scoredAt: string) {

@@ -71,6 +71,17 @@ export function verifyGoldLock(goldDirectory: string): GoldLock {
   return lock;
 }
 
+/**
+ * A probe's identity (gold/README.md, "Probes"): the SHA-256 of its item files, each preceded by its
+ * tag, in the order given. Stored as `goldLock` in the probe's results, so an item edited after the
+ * one scoring no longer matches the figures that name it.
+ */
+export function probeItemsHash(folder: string, tags: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const tag of tags) hash.update(`${tag}\n`).update(readFileSync(join(folder, `${tag}.jsonl`)));
+  return hash.digest('hex');
+}
+
 export function readGoldItems(file: string): GoldItem[] {
   return readFileSync(file, 'utf8')
     .split('\n')
