@@ -62,7 +62,7 @@ export function benchmarkLexicon(options: LexiconBenchmarkOptions = {}): Lexicon
   // V8 compiles and recompiles the matcher's paths for each language's capabilities.
   let warmupBytes = 0;
   for (const language of languages) {
-    const warmup = corpusOf(language.sentences, language.joiner, bytesPerLanguage, 'warm');
+    const warmup = corpusOf(language.sentences, language.joiner, bytesPerLanguage, WARMUP_TAG);
     for (const utterance of warmup.utterances) language.lexicon.match(utterance);
     warmupBytes += warmup.bytes;
   }
@@ -130,6 +130,29 @@ function sentencesOf(pack: LanguagePack): string[] {
     sentence.replaceAll('{target}', pack.personas[9]?.name ?? '').replaceAll('{name}', pack.personas[0]?.name ?? ''),
   );
 }
+
+/**
+ * The utterances the benchmark matches for one language: the warm-up repetition's (tag `warm`) and
+ * each measured repetition's (`r0`, `r1`, ...), about `bytes` each. Exported for
+ * test/lexicon-bench.test.ts, which checks that no utterance is matched twice, warm-up included.
+ */
+export function benchmarkCorpora(
+  pack: LanguagePack,
+  bytes: number,
+  repetitions: number,
+): { warmup: string[]; measured: string[][] } {
+  const sentences = sentencesOf(pack);
+  const joiner = pack.capabilities.segmentation === 'whitespace' ? ' ' : '';
+  return {
+    warmup: corpusOf(sentences, joiner, bytes, WARMUP_TAG).utterances,
+    measured: Array.from(
+      { length: repetitions },
+      (_, repetition) => corpusOf(sentences, joiner, bytes, `r${repetition}`).utterances,
+    ),
+  };
+}
+
+const WARMUP_TAG = 'warm';
 
 /** Three sentences in a varying order plus a counter with the corpus' tag: every utterance is unique. */
 function corpusOf(
