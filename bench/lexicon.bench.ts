@@ -17,7 +17,7 @@ import { compileLexicon as compileReferenceLexicon } from '../src/metrics/lexico
  * before it is measured), so the figure is the steady state a study of hundreds of thousands of
  * actions sees; the range over every measured repetition is reported. A warm-up of a tenth of a
  * corpus per language left the first repetition carrying V8's compilation of each language's
- * paths (its slowest languages ran at a quarter of their later speed), so the slowest repetition
+ * paths (its first language ran at a quarter to a third of its later speed), so the slowest repetition
  * measured the warm-up rather than the matcher (docs/decisions/2026-12-07-matcher-v2.md, fourth
  * round). Beside it, the naive matcher
  * (lexicon-reference.test-support.ts: one RegExp per category, whole-text segmentation, the rules
