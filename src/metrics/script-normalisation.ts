@@ -77,8 +77,10 @@ const HAN_RANGES: readonly (readonly [number, number])[] = [
  * changes). Most texts scored with a Chinese pack are already Simplified and hold none of them,
  * and the dictionary pass then cannot change them, so it is skipped: it cost a third of the time
  * of matching a Chinese text. Built once per converter (about 28,000 one-character calls). The
- * skip is exact unless a dictionary phrase converts while none of its characters does alone,
- * which the Traditional-to-Simplified dictionaries do not rely on for the characters tested.
+ * skip is exact unless a dictionary phrase converts while none of its characters does alone, and
+ * such phrases exist (the tw2s chain has 287 in the Basic Multilingual Plane, as 反覆 -> 反复): a
+ * text holding one and no character that changes alone is left as it is. That is the behaviour
+ * the lexicons were validated with, so it is kept; convertPieces keeps it exactly too.
  */
 function changingCharacters(convert: (text: string) => string): Uint8Array {
   const changing = new Uint8Array(0x10000);
