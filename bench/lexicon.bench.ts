@@ -12,9 +12,14 @@ import { compileLexicon as compileReferenceLexicon } from '../src/metrics/lexico
  *
  * Measured in CPU time (`process.cpuUsage`), not wall time: the machine is shared, and CPU time is
  * what the matcher costs. Each repetition matches a new corpus (its own counter in every
- * utterance, so no utterance is ever matched twice), after one warm-up pass per language on a
- * tenth of a corpus, so the figure is the steady state a study of hundreds of thousands of actions
- * sees; the range over repetitions is reported. Beside it, the naive matcher
+ * utterance, so no utterance is ever matched twice), after one unmeasured warm-up repetition of
+ * the same size on utterances of their own (tag `warm`, so no measured utterance is matched
+ * before it is measured), so the figure is the steady state a study of hundreds of thousands of
+ * actions sees; the range over every measured repetition is reported. A warm-up of a tenth of a
+ * corpus per language left the first repetition carrying V8's compilation of each language's
+ * paths (its first language ran at a quarter to a third of its later speed), so the slowest repetition
+ * measured the warm-up rather than the matcher (docs/decisions/2026-12-07-matcher-v2.md, fourth
+ * round). Beside it, the naive matcher
  * (lexicon-reference.test-support.ts: one RegExp per category, whole-text segmentation, the rules
  * stated plainly) scores a sample of the same corpus, so that the figure can be read against what
  * a straightforward implementation of the same rules does.
@@ -23,6 +28,8 @@ export interface LexiconBenchmarkResult {
   /** Per repetition. */
   megabytes: number;
   repetitions: number;
+  /** Megabytes of the unmeasured warm-up repetition (its own utterances). */
+  warmupMegabytes: number;
   /** Megabytes per CPU second, per repetition, in the order run. */
   megabytesPerSecond: number[];
   utterances: number;
@@ -51,10 +58,13 @@ export function benchmarkLexicon(options: LexiconBenchmarkOptions = {}): Lexicon
     sentences: sentencesOf(pack),
     joiner: pack.capabilities.segmentation === 'whitespace' ? ' ' : '',
   }));
-  // Warm-up (not timed): V8 compiles the matcher's paths for each language's capabilities.
+  // Warm-up (not timed): one repetition's worth of other utterances, in the measured order, while
+  // V8 compiles and recompiles the matcher's paths for each language's capabilities.
+  let warmupBytes = 0;
   for (const language of languages) {
-    const warmup = corpusOf(language.sentences, language.joiner, bytesPerLanguage / 10, 'warm');
+    const warmup = corpusOf(language.sentences, language.joiner, bytesPerLanguage, WARMUP_TAG);
     for (const utterance of warmup.utterances) language.lexicon.match(utterance);
+    warmupBytes += warmup.bytes;
   }
   const megabytesPerSecond: number[] = [];
   const perLanguageRates = languages.map(() => [] as number[]);
@@ -99,6 +109,7 @@ export function benchmarkLexicon(options: LexiconBenchmarkOptions = {}): Lexicon
   return {
     megabytes: totalBytes / 1024 / 1024,
     repetitions,
+    warmupMegabytes: warmupBytes / 1024 / 1024,
     megabytesPerSecond,
     utterances,
     matches,
@@ -119,6 +130,29 @@ function sentencesOf(pack: LanguagePack): string[] {
     sentence.replaceAll('{target}', pack.personas[9]?.name ?? '').replaceAll('{name}', pack.personas[0]?.name ?? ''),
   );
 }
+
+/**
+ * The utterances the benchmark matches for one language: the warm-up repetition's (tag `warm`) and
+ * each measured repetition's (`r0`, `r1`, ...), about `bytes` each. Exported for
+ * test/lexicon-bench.test.ts, which checks that no utterance is matched twice, warm-up included.
+ */
+export function benchmarkCorpora(
+  pack: LanguagePack,
+  bytes: number,
+  repetitions: number,
+): { warmup: string[]; measured: string[][] } {
+  const sentences = sentencesOf(pack);
+  const joiner = pack.capabilities.segmentation === 'whitespace' ? ' ' : '';
+  return {
+    warmup: corpusOf(sentences, joiner, bytes, WARMUP_TAG).utterances,
+    measured: Array.from(
+      { length: repetitions },
+      (_, repetition) => corpusOf(sentences, joiner, bytes, `r${repetition}`).utterances,
+    ),
+  };
+}
+
+const WARMUP_TAG = 'warm';
 
 /** Three sentences in a varying order plus a counter with the corpus' tag: every utterance is unique. */
 function corpusOf(
