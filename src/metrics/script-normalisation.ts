@@ -59,7 +59,7 @@ function createChineseConverter(options: OpenccOptions): (text: string) => strin
     converter =
       pieces === null
         ? (text) => (mayChange(text, changing) ? convert(text) : text)
-        : (text) => (mayChange(text, changing) ? convertPieces(text, convert, pieces) : text);
+        : (text) => (mayChange(text, changing, pieces) ? convertPieces(text, convert, pieces) : text);
     converters.set(key, converter);
   }
   return converter;
@@ -76,11 +76,11 @@ const HAN_RANGES: readonly (readonly [number, number])[] = [
  * The characters the converter changes on their own, as a table over UTF-16 code units (1: it
  * changes). Most texts scored with a Chinese pack are already Simplified and hold none of them,
  * and the dictionary pass then cannot change them, so it is skipped: it cost a third of the time
- * of matching a Chinese text. Built once per converter (about 28,000 one-character calls). The
- * skip is exact unless a dictionary phrase converts while none of its characters does alone, and
- * such phrases exist (the tw2s chain has 287 in the Basic Multilingual Plane, as 反覆 -> 反复): a
- * text holding one and no character that changes alone is left as it is. That is the behaviour
- * the lexicons were validated with, so it is kept; convertPieces keeps it exactly too.
+ * of matching a Chinese text. Built once per converter (about 28,000 one-character calls). A
+ * dictionary phrase can convert while none of its characters does alone (the tw2s chain has 287
+ * such "phrase-only" keys in the Basic Multilingual Plane, as 反覆 -> 反复), so `mayChange` also
+ * looks for those where the piece tables know them: Traditional text is converted, as the lexicon
+ * format promises, even when its only Traditional form is a phrase.
  */
 function changingCharacters(convert: (text: string) => string): Uint8Array {
   const changing = new Uint8Array(0x10000);
@@ -99,10 +99,11 @@ function changingCharacters(convert: (text: string) => string): Uint8Array {
  * `[<changing>]|[\u{20000}-\u{3FFFF}]` (u flag) answered, read as a table (the RegExp's class of
  * some 2,700 characters cost a tenth of the time of matching a Chinese text).
  */
-function mayChange(text: string, changing: Uint8Array): boolean {
+function mayChange(text: string, changing: Uint8Array, pieces: PieceTables | null = null): boolean {
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     if (changing[code] === 1) return true;
+    if (pieces !== null && pieces.phraseOnlyFirst[code] === 1 && startsPhraseOnlyKey(text, index, pieces)) return true;
     // A high surrogate of U+20000-U+3FFFF followed by a low surrogate.
     if (code >= 0xd840 && code <= 0xd8bf) {
       const next = index + 1 < text.length ? text.charCodeAt(index + 1) : 0;
