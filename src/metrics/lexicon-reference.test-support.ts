@@ -521,9 +521,24 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     if (blocks.length === 0 || words.length === 0) return false;
     const first = wordIndexAt(words, hit.start);
     const last = Math.min(words.length - 1, wordIndexAt(words, Math.max(hit.start, hit.end - 1)));
+    // Only the hit's own sentence: a sentence end between two words closes it.
+    const sentenceEndBetween = (index: number) =>
+      /[.!?。！？؟।॥]/u.test(text.slice(words[index]!.end, words[index + 1]!.start));
     for (const block of blocks) {
-      const low = Math.max(0, first - block.window);
-      const high = Math.min(words.length - 1, last + block.window);
+      let low = Math.max(0, first - block.window);
+      let high = Math.min(words.length - 1, last + block.window);
+      for (let index = first - 1; index >= low; index -= 1) {
+        if (sentenceEndBetween(index)) {
+          low = index + 1;
+          break;
+        }
+      }
+      for (let index = last; index < high; index += 1) {
+        if (sentenceEndBetween(index)) {
+          high = index;
+          break;
+        }
+      }
       if (low > high) continue;
       if (!spaced) {
         const stretch = text.slice(words[low]!.start, words[high]!.end);

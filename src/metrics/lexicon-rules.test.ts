@@ -434,3 +434,28 @@ describe('a negative subject reaches its verb over an insertion and a long subje
     expect(probeTerms(lexicon, 'Nobody, not one of us, will sign.')).toEqual([]);
   });
 });
+
+describe('a sense block stays in the sentence of its hit (docs/lexicon-format.md §6)', () => {
+  function withColdBlock(tag: string, term: string, context: string) {
+    const changed = structuredClone(loadLanguagePack(tag));
+    changed.lexicon.categories = {
+      probe: {
+        description: 'rule probe',
+        terms: [term],
+        exclude: [],
+        senseBlocks: [{ terms: [term], context: [context], window: 6 }],
+      },
+    };
+    return compileLexicon(changed);
+  }
+
+  it.each([
+    ['fr', 'corps', 'froid*', 'Il fait si froid. Ils veulent voir nos corps.', 'Nos corps tremblent de froid.'],
+    ['en', 'bodies', 'freez*', 'It is freezing! They want to inspect our bodies.', 'Our bodies are freezing.'],
+    ['ja', '体', '寒', '外は寒い。彼らは私たちの体を見たがっている。', '寒くて体が震える。'],
+  ])('%s: a context in another sentence does not block the hit', (tag, term, context, otherSentence, sameSentence) => {
+    const lexicon = withColdBlock(tag, term, context);
+    expect(probeTerms(lexicon, otherSentence)).toEqual([term]);
+    expect(probeTerms(lexicon, sameSentence)).toEqual([]);
+  });
+});
