@@ -285,6 +285,31 @@ export const LexiconSchema = z
         /** Expressions containing a cue that do not negate (Japanese ないと, Korean 않으면). */
         pseudo: z.array(z.string().min(1)).optional(),
         /**
+         * Pseudo-negations that are a negation after all when a verb of saying, deciding or thinking
+         * follows them directly: Japanese quotative と (…しないと言った), docs/lexicon-format.md §5.5.
+         */
+        quotative: z
+          .object({ pseudo: z.array(z.string().min(1)).min(1), followedBy: z.array(z.string().min(1)).min(1) })
+          .strict()
+          .optional(),
+        /**
+         * Expressions containing a conditional word that is not a conditional there (a clitic pronoun:
+         * Portuguese "ninguém se mexe", Italian "non se ne va"): docs/lexicon-format.md §5.4.
+         */
+        pseudoConditionals: z.array(z.string().min(1)).optional(),
+        /**
+         * Negative subjects ("nobody", "ninguém") whose scope runs over a comma-enclosed insertion
+         * right after them and reaches the verb of a long subject: docs/lexicon-format.md §5.8.
+         */
+        subjects: z
+          .object({
+            cues: z.array(z.string().min(1)).min(1),
+            window: z.number().int().min(1).max(12),
+            insertion: z.number().int().min(0).max(12).default(6),
+          })
+          .strict()
+          .optional(),
+        /**
          * A `before` cue reaches through a comma into a following dependent infinitive clause
          * (German "nicht bereit, das zu unterschreiben"), recognised by a marker word between the comma
          * and the hit or by an infix inside the hit's first word ("hinaus-zu-werfen"):

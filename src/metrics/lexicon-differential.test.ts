@@ -124,6 +124,9 @@ function corpusOf(pack: LanguagePack): Corpus {
     ...Object.values(lexicon.categories).flatMap((category) => category.exclude),
     ...lexicon.negation.before,
     ...lexicon.negation.after,
+    ...(lexicon.negation.quotative?.followedBy ?? []),
+    ...(lexicon.negation.pseudoConditionals ?? []),
+    ...(lexicon.negation.subjects?.cues ?? []),
     ...lexicon.cliticPrefixes.flatMap((clitic) => terms.slice(0, 20).map((term) => clitic + term)),
     ...lexicon.quotes.flat(),
     ...names,
@@ -230,6 +233,9 @@ function withV2Rules(pack: LanguagePack): LanguagePack {
         conditionals: shortWords.slice(4, 6),
         conditionalWindow: 4,
         pseudo: [`${cue}${joiner}${shortWords[6] ?? 'z'}`, `${cue}${shortWords[7] ?? 'q'}*`],
+        quotative: { pseudo: [`${cue}${joiner}${shortWords[6] ?? 'z'}`], followedBy: [shortWords[8] ?? 'p'] },
+        pseudoConditionals: [`${shortWords[9] ?? 'v'}${joiner}${shortWords[4] ?? 'w'}`],
+        subjects: { cues: [cue, `${shortWords[12] ?? 'u'}${joiner}${cue}`], window: 8, insertion: 3 },
         // Short words and the second letter of the lexicon's first term (an infix of its own words).
         dependentClause: {
           markers: [shortWords[10] ?? 'r', `${shortWords[11] ?? 's'}*`],
@@ -340,6 +346,10 @@ function syntheticV2Pack(segmentation: 'whitespace' | 'intl-segmenter', tag: str
         conditionalWindow: 3,
         pseudo: [`${n}${x}`, `${x}${n} ${o}*`],
         dependentClause: { markers: [`${a}${a}`, `${o}${a}*`], infixes: [x] },
+        // Scope rules of docs/lexicon-format.md §5.4, §5.5 and §5.8 over the same letters.
+        quotative: { pseudo: [`${n}${x}`], followedBy: [c, `${a}${o}*`] },
+        pseudoConditionals: [`${a} ${c}${c}`, `${c}${c} ${o}*`],
+        subjects: { cues: [`${o}${n}`, `${b} ${n}`], window: 3, insertion: 2 },
       },
       categories: {
         first: {

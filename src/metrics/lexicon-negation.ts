@@ -29,6 +29,66 @@ interface PseudoNegation {
   open: boolean;
 }
 
+/**
+ * Declared expressions found as pseudo-negations are (docs/lexicon-format.md §5.5): as terms in
+ * whitespace scripts (a final `*` keeps the last word open), as substrings in ICU scripts. Used by
+ * the scope rules added after the pseudo-negations (quotative verbs, pseudo-conditionals, negative
+ * subjects), each searched only when a text's question needs it.
+ */
+class ExpressionSet {
+  private readonly expressions: readonly PseudoNegation[];
+
+  constructor(
+    written: readonly string[],
+    normalise: (text: string) => string,
+    private readonly spaced: boolean,
+  ) {
+    this.expressions = written
+      .map((expression) => {
+        const open = expression.endsWith('*');
+        return { expression: normalise(open ? expression.slice(0, -1) : expression).trim(), open };
+      })
+      .filter((expression) => expression.expression !== '');
+  }
+
+  get size(): number {
+    return this.expressions.length;
+  }
+
+  /** Every occurrence in the text, as [start, end, ...] (unordered). */
+  occurrences(text: string): number[] {
+    const ranges: number[] = [];
+    for (const { expression, open } of this.expressions) {
+      for (let from = text.indexOf(expression); from !== -1; from = text.indexOf(expression, from + 1)) {
+        if (this.bounded(text, from, from + expression.length, open)) ranges.push(from, from + expression.length);
+      }
+    }
+    return ranges;
+  }
+
+  /** Whether one of the expressions starts at `position`. */
+  startsAt(text: string, position: number): boolean {
+    return this.expressions.some(
+      ({ expression, open }) =>
+        text.startsWith(expression, position) && this.bounded(text, position, position + expression.length, open),
+    );
+  }
+
+  private bounded(text: string, start: number, end: number, open: boolean): boolean {
+    if (!this.spaced) return true;
+    const isWord = wordCodeTable();
+    return isWord[codeUnitAt(text, start - 1)] !== 1 && (open || isWord[codeUnitAt(text, end)] !== 1);
+  }
+}
+
+/** Whether `position` lies inside one of the ranges [start, end, ...]. */
+function insideRanges(ranges: readonly number[], position: number): boolean {
+  for (let index = 0; index < ranges.length; index += 2) {
+    if (ranges[index]! <= position && position < ranges[index + 1]!) return true;
+  }
+  return false;
+}
+
 interface NegationCue {
   literal: string;
   /** Matches the start of a word rather than a whole word (before cues only). */
@@ -193,6 +253,17 @@ export class Negation {
   private readonly elided: readonly string[];
   /** Declared dependent infinitive clauses a `before` cue reaches into through a comma (null: none). */
   private readonly dependent: { markers: CueIndex; infixes: readonly string[] } | null;
+  /**
+   * Quotative pseudo-negations (docs/lexicon-format.md §5.5): these pseudo-negations, directly
+   * followed by one of the verbs, are a negation after all (Japanese …しないと言った). Null: none.
+   */
+  private readonly quotative: { pseudo: ReadonlySet<string>; followedBy: ExpressionSet } | null;
+  /** Expressions in which a conditional word is not a conditional (§5.4), and their ranges in the text. */
+  private readonly pseudoConditionals: ExpressionSet;
+  private pseudoConditionalRanges: number[] | null = null;
+  /** Negative subjects reaching over an insertion and a long subject (§5.8); null: none declared. */
+  private readonly subjects: { cues: ExpressionSet; window: number; insertion: number } | null;
+  private subjectRanges: number[] | null = null;
 
   constructor(
     negation: Lexicon['negation'],
@@ -230,10 +301,37 @@ export class Negation {
       this.pseudoByFirstCode.set(code, [...(this.pseudoByFirstCode.get(code) ?? []), pseudo]);
     }
     this.pseudoPattern = literalPattern(this.pseudo.map((pseudo) => pseudo.expression));
+    this.quotative =
+      negation.quotative === undefined
+        ? null
+        : {
+            pseudo: new Set(negation.quotative.pseudo.map((written) => normalise(written.replace(/\*$/, '')).trim())),
+            followedBy: new ExpressionSet(negation.quotative.followedBy, normalise, spaced),
+          };
+    this.pseudoConditionals = new ExpressionSet(negation.pseudoConditionals ?? [], normalise, spaced);
+    const subjects = negation.subjects;
+    this.subjects =
+      subjects === undefined
+        ? null
+        : {
+            cues: new ExpressionSet(subjects.cues, normalise, spaced),
+            window: subjects.window,
+            insertion: subjects.insertion,
+          };
     this.window = negation.window;
     this.voidMargin = this.conditionals.size > 0 ? this.conditionalWindow : 0;
-    this.margin = this.window + this.voidMargin;
-    this.active = this.window > 0 && (this.before.size > 0 || this.after.size > 0);
+    // A negative subject may stand further from the hit than the window, an insertion between them,
+    // and is read from its first word (at most its length in words, or in code units in ICU scripts).
+    const subjectWords = Math.max(
+      0,
+      ...(subjects?.cues ?? []).map((cue) => (spaced ? cue.trim().split(/\s+/).length : cue.length)),
+    );
+    const reach = Math.max(
+      this.window,
+      this.subjects === null ? 0 : this.subjects.window + this.subjects.insertion + subjectWords,
+    );
+    this.margin = reach + this.voidMargin;
+    this.active = this.window > 0 && (this.before.size > 0 || this.after.size > 0 || this.subjects !== null);
   }
 
   /**
@@ -333,8 +431,81 @@ export class Negation {
         const following = words[index + 1]?.start ?? cuePosition;
         if (hasClauseBoundary(text, word.end, Math.min(following, cuePosition))) break;
         if (this.isClauseWord(text, word.start, word.end)) break;
-        if (this.conditionals.matchesWord(text, word.start, word.end)) return true;
+        if (this.conditionals.matchesWord(text, word.start, word.end) && !this.insidePseudoConditional(word.start)) {
+          return true;
+        }
       }
+    }
+    return false;
+  }
+
+  /** Whether a conditional word at `position` is part of a declared pseudo-conditional ("ninguém se"). */
+  private insidePseudoConditional(position: number): boolean {
+    if (this.pseudoConditionals.size === 0) return false;
+    this.pseudoConditionalRanges ??= this.pseudoConditionals.occurrences(this.text);
+    return insideRanges(this.pseudoConditionalRanges, position);
+  }
+
+  /**
+   * Whether a quotative pseudo-negation ending at `end` is followed, after spaces only, by one of
+   * the declared verbs: then it is reported speech of a negation (…しないと言った), not an obligation.
+   */
+  private quotedAt(text: string, expression: string, end: number): boolean {
+    const quotative = this.quotative;
+    if (quotative === null || !quotative.pseudo.has(expression)) return false;
+    let next = end;
+    while (next < text.length && /\s/.test(text[next]!)) next += 1;
+    return quotative.followedBy.startsAt(text, next);
+  }
+
+  /**
+   * A declared negative subject before the hit (docs/lexicon-format.md §5.8): it reaches the hit
+   * within the subjects' `window` words, not counting the words of one insertion enclosed in
+   * commas right after it ("Nobody, not one of us, will sign"); no other clause punctuation, no
+   * clause word and no breaker outside the insertion, and the subject not void (a pseudo-negation
+   * or a conditional before it).
+   */
+  private negatedBySubject(text: string, words: readonly WordSpan[], hitWord: number, start: number): boolean {
+    const subjects = this.subjects!;
+    this.subjectRanges ??= subjects.cues.occurrences(text);
+    const ranges = this.subjectRanges;
+    for (let range = 0; range < ranges.length; range += 2) {
+      const subjectStart = ranges[range]!;
+      const subjectEnd = ranges[range + 1]!;
+      if (subjectEnd > start) continue;
+      const lastWord = wordIndexAt(words, subjectEnd - 1);
+      if (lastWord >= hitWord || words[lastWord] === undefined) continue;
+      // 0: right after the subject; 1: inside the insertion; 2: after it.
+      let state = 0;
+      let insertionWords = 0;
+      let scopeWords = 0;
+      let reaches = true;
+      for (let index = lastWord + 1; index <= hitWord && reaches; index += 1) {
+        const gapStart = index === lastWord + 1 ? subjectEnd : words[index - 1]!.end;
+        const gapEnd = index === hitWord ? start : words[index]!.start;
+        if (hasClauseBoundary(text, gapStart, Math.min(gapEnd, start))) {
+          const comma = onlyOneComma(text, gapStart, Math.min(gapEnd, start));
+          if (comma && state === 0 && index === lastWord + 1 && index < hitWord) state = 1;
+          else if (comma && state === 1 && insertionWords > 0) state = 2;
+          else reaches = false;
+        }
+        if (index === hitWord || !reaches) break;
+        const word = words[index]!;
+        if (state === 1) {
+          insertionWords += 1;
+          continue;
+        }
+        scopeWords += 1;
+        if (
+          this.isClauseWord(text, word.start, word.end) ||
+          (this.breakers.size > 0 && this.breakers.matchesWord(text, word.start, word.end))
+        ) {
+          reaches = false;
+        }
+      }
+      if (!reaches || state === 1 || insertionWords > subjects.insertion || scopeWords >= subjects.window) continue;
+      const firstWord = wordIndexAt(words, subjectStart);
+      if (!this.isVoid(text, words, firstWord, subjectStart)) return true;
     }
     return false;
   }
@@ -364,7 +535,7 @@ export class Negation {
             !this.spaced ||
             ((from === 0 || isWord[codeUnitAt(text, from - 1)] !== 1) &&
               (open || end >= text.length || isWord[codeUnitAt(text, end)] !== 1));
-          if (bounded) ranges.push(from, end);
+          if (bounded && !this.quotedAt(text, expression, end)) ranges.push(from, end);
         }
         pattern.lastIndex = from + 1;
         found = pattern.exec(text);
@@ -412,6 +583,7 @@ export class Negation {
         if (this.breakers.size > 0 && this.breakers.matchesWord(text, word.start, word.end)) break;
       }
     }
+    if (this.subjects !== null && this.negatedBySubject(text, words, hitWord, start)) return true;
     if (after.size > 0) {
       // Counted from the hit's LAST word, so a multi-word term that contains a negation itself
       // (Japanese 見捨てない, "never abandon") does not cancel itself.
@@ -461,6 +633,15 @@ export class Negation {
         // A declared dependent clause lets a cue reach through commas: then only other stops count.
         const stops = this.dependent === null ? this.stops() : this.hardStops();
         if (lastCue > lastBefore(stops, start)) return true;
+      }
+    }
+    if (this.subjects !== null) {
+      // A negative subject reaches through commas (an insertion), never through other stops.
+      this.subjectRanges ??= this.subjects.cues.occurrences(text);
+      const hardStop = lastBefore(this.hardStops(), start);
+      for (let index = 0; index < this.subjectRanges.length; index += 2) {
+        const subjectStart = this.subjectRanges[index]!;
+        if (subjectStart > hardStop && this.subjectRanges[index + 1]! <= start) return true;
       }
     }
     if (this.after.size > 0) {
@@ -519,6 +700,8 @@ export class Negation {
     this.clauseStops = null;
     this.nonCommaStops = null;
     this.pseudoRanges = null;
+    this.pseudoConditionalRanges = null;
+    this.subjectRanges = null;
   }
 
   /** The clause stops other than commas (a declared dependent clause lets a cue reach through commas). */
@@ -545,6 +728,18 @@ export class Negation {
     }
     return this.clauseStops;
   }
+}
+
+/** Whether the clause punctuation in text[from, to) is exactly one comma (an insertion's edge). */
+function onlyOneComma(text: string, from: number, to: number): boolean {
+  let commas = 0;
+  for (let index = from; index < to; index += 1) {
+    const code = codeUnitAt(text, index);
+    if (CLAUSE_BOUNDARY[code] !== 1) continue;
+    if (COMMAS[code] !== 1) return false;
+    commas += 1;
+  }
+  return commas === 1;
 }
 
 /** The last value below `limit` (values ascending), or -1. */

@@ -204,6 +204,18 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     return { expression: normalise(open ? written.slice(0, -1) : written).trim(), open };
   });
   const quotePairs = pack.lexicon.quotes.map(([open, close]) => [normalise(open), normalise(close)] as const);
+  const toExpression = (written: string) => {
+    const open = written.endsWith('*');
+    return { expression: normalise(open ? written.slice(0, -1) : written).trim(), open };
+  };
+  // Quotative pseudo-negations (§5.5): followed directly (after spaces) by a declared verb, a negation.
+  const quotativePseudo = new Set(
+    (pack.lexicon.negation.quotative?.pseudo ?? []).map((written) => toExpression(written).expression),
+  );
+  const quotativeVerbs = (pack.lexicon.negation.quotative?.followedBy ?? []).map(toExpression);
+  const pseudoConditionals = (pack.lexicon.negation.pseudoConditionals ?? []).map(toExpression);
+  const subjects = pack.lexicon.negation.subjects;
+  const subjectCues = (subjects?.cues ?? []).map(toExpression);
 
   const categoryNames = categories.map((category) => category.name);
 
@@ -509,9 +521,24 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     if (blocks.length === 0 || words.length === 0) return false;
     const first = wordIndexAt(words, hit.start);
     const last = Math.min(words.length - 1, wordIndexAt(words, Math.max(hit.start, hit.end - 1)));
+    // Only the hit's own sentence: a sentence end between two words closes it.
+    const sentenceEndBetween = (index: number) =>
+      /[.!?。！？؟।॥]/u.test(text.slice(words[index]!.end, words[index + 1]!.start));
     for (const block of blocks) {
-      const low = Math.max(0, first - block.window);
-      const high = Math.min(words.length - 1, last + block.window);
+      let low = Math.max(0, first - block.window);
+      let high = Math.min(words.length - 1, last + block.window);
+      for (let index = first - 1; index >= low; index -= 1) {
+        if (sentenceEndBetween(index)) {
+          low = index + 1;
+          break;
+        }
+      }
+      for (let index = last; index < high; index += 1) {
+        if (sentenceEndBetween(index)) {
+          high = index;
+          break;
+        }
+      }
       if (low > high) continue;
       if (!spaced) {
         const stretch = text.slice(words[low]!.start, words[high]!.end);
@@ -535,6 +562,8 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
    */
   function isVoidCue(text: string, words: readonly WordSpan[], cueWord: number, cuePosition: number): boolean {
     for (const range of exclusionRanges(text, pseudo, spaced)) {
+      const expression = text.slice(range.start, range.end);
+      if (quotativePseudo.has(expression) && quotativeVerbFollows(text, range.end)) continue;
       if (range.start <= cuePosition && cuePosition < range.end) return true;
     }
     if (conditionals.length === 0) return false;
@@ -545,7 +574,67 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
       if (CLAUSE_BOUNDARY.test(text.slice(word.end, Math.min(following, cuePosition)))) break;
       const token = text.slice(word.start, word.end);
       if (cueMatches(clauseWords, token)) break;
-      if (cueMatches(conditionals, token)) return true;
+      if (cueMatches(conditionals, token)) {
+        const pseudoConditional = exclusionRanges(text, pseudoConditionals, spaced).some(
+          (range) => range.start <= word.start && word.start < range.end,
+        );
+        if (!pseudoConditional) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a declared quotative verb starts at `end`, after spaces only. */
+  function quotativeVerbFollows(text: string, end: number): boolean {
+    const next = end + (text.slice(end).length - text.slice(end).trimStart().length);
+    return exclusionRanges(text, quotativeVerbs, spaced).some((range) => range.start === next);
+  }
+
+  /**
+   * A negative subject (§5.8): within `window` words of the hit, not counting one insertion of at
+   * most `insertion` words enclosed in commas right after the subject; no other clause punctuation,
+   * clause word or breaker between; not void.
+   */
+  function negatedBySubject(text: string, hit: Range, words: readonly WordSpan[]): boolean {
+    if (subjects === undefined) return false;
+    const hitWord = wordIndexAt(words, hit.start);
+    for (const range of exclusionRanges(text, subjectCues, spaced)) {
+      if (range.end > hit.start) continue;
+      const lastWord = wordIndexAt(words, range.end - 1);
+      if (lastWord >= hitWord) continue;
+      // The text between the subject and the hit, cut at its words.
+      const between: { gap: string; word: WordSpan | null }[] = [];
+      for (let index = lastWord + 1; index <= hitWord; index += 1) {
+        const gapStart = index === lastWord + 1 ? range.end : words[index - 1]!.end;
+        const gapEnd = index === hitWord ? hit.start : words[index]!.start;
+        between.push({
+          gap: text.slice(gapStart, Math.max(gapStart, gapEnd)),
+          word: index === hitWord ? null : words[index]!,
+        });
+      }
+      const commaGaps = between.flatMap((part, index) => (CLAUSE_BOUNDARY.test(part.gap) ? [index] : []));
+      const oneComma = (gap: string) =>
+        [...gap]
+          .filter((character) => CLAUSE_BOUNDARY.test(character))
+          .join('')
+          .match(/^[,，、،]$/) !== null;
+      let insideInsertion = (_index: number) => false;
+      if (commaGaps.length === 2) {
+        const [open, close] = commaGaps as [number, number];
+        if (open !== 0 || close - open > subjects.insertion) continue;
+        if (!oneComma(between[open]!.gap) || !oneComma(between[close]!.gap)) continue;
+        insideInsertion = (index) => index >= open && index < close;
+      } else if (commaGaps.length !== 0) {
+        continue;
+      }
+      const scope = between.filter((part, index) => part.word !== null && !insideInsertion(index));
+      if (scope.length >= subjects.window) continue;
+      const blocked = scope.some(({ word }) => {
+        const token = text.slice(word!.start, word!.end);
+        return cueMatches(clauseWords, token) || cueMatches(breakers, token);
+      });
+      if (blocked) continue;
+      if (!isVoidCue(text, words, wordIndexAt(words, range.start), range.start)) return true;
     }
     return false;
   }
@@ -569,7 +658,8 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   }
 
   function isNegated(text: string, hit: Range, words: readonly WordSpan[]): boolean {
-    if (negationWindow === 0 || (negationBefore.length === 0 && negationAfter.length === 0)) return false;
+    const noCues = negationBefore.length === 0 && negationAfter.length === 0 && subjects === undefined;
+    if (negationWindow === 0 || noCues) return false;
     const hitWord = wordIndexAt(words, hit.start);
     if (negationBefore.length > 0) {
       // An elided cue ("n'") that starts the hit's own word, then only clitics up to the hit.
@@ -594,6 +684,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
         if (cueMatches(breakers, token)) break;
       }
     }
+    if (negatedBySubject(text, hit, words)) return true;
     if (negationAfter.length > 0) {
       // Counted from the hit's LAST word, so a multi-word term that contains a negation itself
       // (Japanese 見捨てない, "never abandon") does not cancel itself.

@@ -285,3 +285,177 @@ describe('declared script normalisation', () => {
     expect(lexicon.count('हमें उसकी हिफाजत करनी है').protective).toBe(1);
   });
 });
+
+/**
+ * A pack's own negation with one probe category in place of its categories, so that only these
+ * terms are in play whatever the pack's lexicon version holds: `asserted` count when not negated,
+ * `refused` (negatedTerms) only when negated.
+ */
+function probeLexicon(
+  tag: string,
+  asserted: string[],
+  refused: string[],
+  declare: (negation: LanguagePack['lexicon']['negation']) => void = () => {},
+) {
+  const changed = structuredClone(loadLanguagePack(tag));
+  changed.lexicon.categories = {
+    probe: { description: 'rule probe', terms: asserted, exclude: [], negatedTerms: refused },
+  };
+  declare(changed.lexicon.negation);
+  return compileLexicon(changed);
+}
+const probeTerms = (lexicon: ReturnType<typeof compileLexicon>, text: string) =>
+  lexicon.match(text).map((hit) => hit.term);
+
+describe('a quotative after a negative form is a negation, not an obligation (docs/lexicon-format.md §5.5)', () => {
+  const japanese = () => probeLexicon('ja', ['守*'], ['追い出*', '署名*']);
+
+  it('reads …ないと言った / 決めた / 誓った as a negation: a refusal counts and a negated protection does not', () => {
+    const lexicon = japanese();
+    expect(probeTerms(lexicon, '誰も追い出さないと言いました。')).toEqual(['追い出*']);
+    expect(probeTerms(lexicon, '彼女を追い出さないと決めた。')).toEqual(['追い出*']);
+    expect(probeTerms(lexicon, '私たちは署名させないと誓った。')).toEqual(['署名*']);
+    expect(probeTerms(lexicon, '彼を守らないと言った。')).toEqual([]);
+    expect(probeTerms(lexicon, 'もう彼女を守らないと思う。')).toEqual([]);
+  });
+
+  it('keeps the obligation and the conditional: ないと before いけない, a consequence or the clause end asserts', () => {
+    const lexicon = japanese();
+    expect(probeTerms(lexicon, '彼を守らないといけない。')).toEqual(['守*']);
+    expect(probeTerms(lexicon, '俺たち、一丸となってあいつを守らないと。')).toEqual(['守*']);
+    expect(probeTerms(lexicon, '彼を守らないとだめだ。')).toEqual(['守*']);
+    expect(probeTerms(lexicon, '彼女を追い出さないと罰せられる。')).toEqual([]);
+  });
+
+  it('is declared data: without the quotative declaration ないと is always a pseudo-negation', () => {
+    const lexicon = probeLexicon('ja', ['守*'], ['追い出*'], (negation) => {
+      delete negation.quotative;
+    });
+    expect(probeTerms(lexicon, '誰も追い出さないと言いました。')).toEqual([]);
+    expect(probeTerms(lexicon, '彼を守らないと言った。')).toEqual(['守*']);
+  });
+});
+
+describe('a reflexive or impersonal clitic is not a conditional (docs/lexicon-format.md §5.4)', () => {
+  it('pt: "ela se levanta sem assinar" is a refusal; "se ela não assinar" stays a conditional', () => {
+    const lexicon = probeLexicon('pt', ['proteg*'], ['assin*', 'expuls*']);
+    expect(probeTerms(lexicon, 'Ela se levanta sem assinar nada.')).toEqual(['assin*']);
+    expect(probeTerms(lexicon, 'Ninguém se mexe nem expulsa o Joaquim.')).toEqual(['expuls*']);
+    expect(probeTerms(lexicon, 'Aqui a gente se recusa e não assina.')).toEqual(['assin*']);
+    expect(probeTerms(lexicon, 'Ele se cala mas não protege ninguém.')).toEqual([]);
+    // The conditional keeps its force.
+    expect(probeTerms(lexicon, 'Se ela não assinar, cortam a luz.')).toEqual([]);
+    expect(probeTerms(lexicon, 'Cortam a luz se a gente não assinar.')).toEqual([]);
+  });
+
+  it('it: "se ne sta lì senza firmare" is a refusal; "se non firmiamo" stays a conditional', () => {
+    const lexicon = probeLexicon('it', ['protegg*'], ['firm*']);
+    expect(probeTerms(lexicon, 'Lei se ne sta lì senza firmare niente.')).toEqual(['firm*']);
+    expect(probeTerms(lexicon, 'Se non firmiamo, ci puniscono.')).toEqual([]);
+  });
+
+  it('is declared data: without pseudo-conditionals "se" before the cue voids it', () => {
+    const lexicon = probeLexicon('pt', ['proteg*'], ['assin*'], (negation) => {
+      delete negation.pseudoConditionals;
+    });
+    expect(probeTerms(lexicon, 'Ela se levanta sem assinar nada.')).toEqual([]);
+  });
+});
+
+describe('a negative subject reaches its verb over an insertion and a long subject (docs/lexicon-format.md §5.8)', () => {
+  const cases: [tag: string, refused: string, asserted: string, insertion: string, longSubject: string][] = [
+    [
+      'en',
+      '~sign',
+      'protect*',
+      'Nobody, not one of us, will sign.',
+      'Nobody in this whole group of ten people will ever sign it.',
+    ],
+    [
+      'pt',
+      'assin*',
+      'proteg*',
+      'Ninguém, nem mesmo eu, vai assinar.',
+      'Ninguém deste grupo inteiro de dez pessoas vai assinar isso.',
+    ],
+    [
+      'es',
+      'firm*',
+      'proteg*',
+      'Nadie, ni siquiera yo, va a firmar.',
+      'Nadie de este grupo entero de diez personas va a firmar eso.',
+    ],
+    [
+      'it',
+      'firm*',
+      'protegg*',
+      'Nessuno, nemmeno io, firmerà.',
+      'Nessuno di questo gruppo intero di dieci persone firmerà mai.',
+    ],
+    [
+      'de',
+      'unterschreib*',
+      'schütz*',
+      'Niemand, nicht einmal ich, wird unterschreiben.',
+      'Niemand aus dieser ganzen Gruppe von zehn Leuten wird unterschreiben.',
+    ],
+    [
+      'sv',
+      'underteckn*',
+      'skydd*',
+      'Ingen, inte ens jag, kommer att underteckna.',
+      'Ingen i hela den här gruppen av tio kommer att underteckna.',
+    ],
+  ];
+
+  it.each(cases)(
+    '%s: the refusal counts over the insertion and the long subject',
+    (tag, refused, asserted, insertion, longSubject) => {
+      const lexicon = probeLexicon(tag, [asserted], [refused]);
+      expect(probeTerms(lexicon, insertion)).toEqual([refused]);
+      expect(probeTerms(lexicon, longSubject)).toEqual([refused]);
+    },
+  );
+
+  it('en: the scope still ends at another clause, a clause word, a breaker or a second comma-clause', () => {
+    const lexicon = probeLexicon('en', ['protect*'], ['~sign']);
+    expect(probeTerms(lexicon, 'Nobody came. We will sign.')).toEqual([]);
+    expect(probeTerms(lexicon, 'Nobody came to help so we will sign.')).toEqual([]);
+    expect(probeTerms(lexicon, 'Nobody, we protect her.')).toEqual(['protect*']);
+    expect(probeTerms(lexicon, 'Nobody, not one of us, will stop them from making us sign.')).toEqual([]);
+    // Negated protection stays no protection across the insertion.
+    expect(probeTerms(lexicon, 'Nobody, not even the doctor, will protect him.')).toEqual([]);
+  });
+
+  it('is declared data: without negative subjects the comma ends the scope', () => {
+    const lexicon = probeLexicon('en', ['protect*'], ['~sign'], (negation) => {
+      delete negation.subjects;
+    });
+    expect(probeTerms(lexicon, 'Nobody, not one of us, will sign.')).toEqual([]);
+  });
+});
+
+describe('a sense block stays in the sentence of its hit (docs/lexicon-format.md §6)', () => {
+  function withColdBlock(tag: string, term: string, context: string) {
+    const changed = structuredClone(loadLanguagePack(tag));
+    changed.lexicon.categories = {
+      probe: {
+        description: 'rule probe',
+        terms: [term],
+        exclude: [],
+        senseBlocks: [{ terms: [term], context: [context], window: 6 }],
+      },
+    };
+    return compileLexicon(changed);
+  }
+
+  it.each([
+    ['fr', 'corps', 'froid*', 'Il fait si froid. Ils veulent voir nos corps.', 'Nos corps tremblent de froid.'],
+    ['en', 'bodies', 'freez*', 'It is freezing! They want to inspect our bodies.', 'Our bodies are freezing.'],
+    ['ja', '体', '寒', '外は寒い。彼らは私たちの体を見たがっている。', '寒くて体が震える。'],
+  ])('%s: a context in another sentence does not block the hit', (tag, term, context, otherSentence, sameSentence) => {
+    const lexicon = withColdBlock(tag, term, context);
+    expect(probeTerms(lexicon, otherSentence)).toEqual([term]);
+    expect(probeTerms(lexicon, sameSentence)).toEqual([]);
+  });
+});

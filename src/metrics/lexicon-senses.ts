@@ -3,6 +3,7 @@ import { codeUnitAt, wordCodeTable } from './lexicon-characters.js';
 import { wordIndexAt } from './lexicon-negation.js';
 import { escapeForRegExp } from './lexicon-terms.js';
 import type { WordFinder } from './lexicon-words.js';
+import type { WordSpan } from './segmentation.js';
 
 /**
  * Sense blocks (docs/lexicon-format.md §6): a hit of one of a block's terms is dropped when one of
@@ -76,8 +77,9 @@ export class SenseBlocks {
     const last = Math.min(words.length - 1, wordIndexAt(words, Math.max(start, end - 1)));
     const isWord = wordCodeTable();
     for (const block of blocks) {
-      const low = Math.max(0, first - block.window);
-      const high = Math.min(words.length - 1, last + block.window);
+      // A context counts only in the hit's own sentence (docs/lexicon-format.md §6).
+      const low = sentenceStartWord(text, words, first, Math.max(0, first - block.window));
+      const high = sentenceEndWord(text, words, last, Math.min(words.length - 1, last + block.window));
       if (low > high) continue;
       if (!this.spaced) {
         const stretch = text.slice(words[low]!.start, words[high]!.end);
@@ -94,6 +96,31 @@ export class SenseBlocks {
     }
     return false;
   }
+}
+
+/** Punctuation that ends a sentence: a sense block's context does not reach across it. */
+const SENTENCE_END = new Uint8Array(0x10000);
+for (const character of '.!?。！？؟।॥') SENTENCE_END[character.charCodeAt(0)] = 1;
+
+function hasSentenceEnd(text: string, from: number, to: number): boolean {
+  for (let index = from; index < to; index += 1) if (SENTENCE_END[codeUnitAt(text, index)] === 1) return true;
+  return false;
+}
+
+/** The first word from `low` up to `first` that is in the sentence of words[first]. */
+function sentenceStartWord(text: string, words: readonly WordSpan[], first: number, low: number): number {
+  for (let index = Math.min(first, words.length - 1); index > low; index -= 1) {
+    if (hasSentenceEnd(text, words[index - 1]!.end, words[index]!.start)) return index;
+  }
+  return low;
+}
+
+/** The last word from `last` up to `high` that is in the sentence of words[last]. */
+function sentenceEndWord(text: string, words: readonly WordSpan[], last: number, high: number): number {
+  for (let index = Math.max(last, 0); index < high; index += 1) {
+    if (hasSentenceEnd(text, words[index]!.end, words[index + 1]!.start)) return index;
+  }
+  return high;
 }
 
 /** Whether one of the block's context literals occurs anywhere in the text (remembered for the last text). */
