@@ -21,6 +21,7 @@ export {
   tTestBayesFactorFromT,
   twoSampleBayesFactor,
 } from './bayes-factor.js';
+export { type CochranQResult, cochranQ } from './cochran-q.js';
 export {
   averageRanks,
   type CorrelationOptions,
