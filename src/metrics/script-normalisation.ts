@@ -245,7 +245,7 @@ function convertPieces(text: string, convert: (text: string) => string, tables: 
 
 function startsPhraseOnlyKey(text: string, index: number, tables: PieceTables): boolean {
   const keys = tables.phraseOnlyKeys.get(text.charCodeAt(index));
-  return keys !== undefined && keys.some((key) => text.startsWith(key, index));
+  return keys?.some((key) => text.startsWith(key, index)) === true;
 }
 
 /** Escapes a character for use inside a RegExp character class; a lone "-" of a range stays. */
