@@ -75,7 +75,7 @@ export function benchmarkLexicon(options: LexiconBenchmarkOptions = {}): Lexicon
     let bytes = 0;
     let cpuSeconds = 0;
     languages.forEach((language, index) => {
-      const corpus = corpusOf(language.sentences, language.joiner, bytesPerLanguage, `r${repetition}`);
+      const corpus = corpusOf(language.sentences, language.joiner, bytesPerLanguage, measuredTag(repetition));
       const started = process.cpuUsage();
       for (const utterance of corpus.utterances) matches += language.lexicon.match(utterance).length;
       const seconds = cpuSecondsSince(started);
@@ -97,7 +97,7 @@ export function benchmarkLexicon(options: LexiconBenchmarkOptions = {}): Lexicon
       language.sentences,
       language.joiner,
       (referenceMegabytes * 1024 * 1024) / packs.length,
-      'r0',
+      measuredTag(0),
     );
     for (const utterance of corpus.utterances.slice(0, 20)) reference.match(`${utterance} warm`);
     const started = process.cpuUsage();
@@ -147,12 +147,14 @@ export function benchmarkCorpora(
     warmup: corpusOf(sentences, joiner, bytes, WARMUP_TAG).utterances,
     measured: Array.from(
       { length: repetitions },
-      (_, repetition) => corpusOf(sentences, joiner, bytes, `r${repetition}`).utterances,
+      (_, repetition) => corpusOf(sentences, joiner, bytes, measuredTag(repetition)).utterances,
     ),
   };
 }
 
 const WARMUP_TAG = 'warm';
+/** The tag of a measured repetition's utterances; the benchmark and benchmarkCorpora share it. */
+const measuredTag = (repetition: number) => `r${repetition}`;
 
 /** Three sentences in a varying order plus a counter with the corpus' tag: every utterance is unique. */
 function corpusOf(
