@@ -20,6 +20,14 @@ const JOINERS = new Set([..."'’-‐"].map((character) => character.charCodeAt(
 const JOINER_TABLE = new Uint8Array(0x10000);
 for (const code of JOINERS) JOINER_TABLE[code] = 1;
 
+/**
+ * Punctuation that ends a sentence. A sense block's context does not reach across it
+ * (lexicon-senses.ts); with commas, semicolons and colons it is also where a clause ends, which
+ * negation does not reach across (lexicon-negation.ts), so both lists are written here once.
+ */
+export const SENTENCE_END_CHARACTERS = '.!?。！？؟।॥';
+export const CLAUSE_BOUNDARY_CHARACTERS = `${SENTENCE_END_CHARACTERS},;:、，；：،؛`;
+
 let wordTable: Uint8Array | null = null;
 let spacedCutTable: Uint8Array | null = null;
 

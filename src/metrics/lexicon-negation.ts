@@ -1,5 +1,11 @@
 import type { Lexicon } from '../contracts/index.js';
-import { codeUnitAt, isUnspacedCut, isWordCode, wordCodeTable } from './lexicon-characters.js';
+import {
+  CLAUSE_BOUNDARY_CHARACTERS,
+  codeUnitAt,
+  isUnspacedCut,
+  isWordCode,
+  wordCodeTable,
+} from './lexicon-characters.js';
 import { escapeForRegExp, literalPattern } from './lexicon-terms.js';
 import type { WordSpan } from './segmentation.js';
 
@@ -14,7 +20,6 @@ import type { WordSpan } from './segmentation.js';
  * (42 of them in English).
  */
 
-const CLAUSE_BOUNDARY_CHARACTERS = '.,;:!?。、，；：！？،؛؟।॥';
 /** Punctuation that closes a clause: negation does not reach across it. */
 const CLAUSE_BOUNDARY = new Uint8Array(0x10000);
 for (const character of CLAUSE_BOUNDARY_CHARACTERS) CLAUSE_BOUNDARY[character.charCodeAt(0)] = 1;

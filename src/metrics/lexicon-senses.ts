@@ -1,5 +1,5 @@
 import type { Lexicon } from '../contracts/index.js';
-import { codeUnitAt, wordCodeTable } from './lexicon-characters.js';
+import { codeUnitAt, SENTENCE_END_CHARACTERS, wordCodeTable } from './lexicon-characters.js';
 import { wordIndexAt } from './lexicon-negation.js';
 import { escapeForRegExp } from './lexicon-terms.js';
 import type { WordFinder } from './lexicon-words.js';
@@ -100,7 +100,7 @@ export class SenseBlocks {
 
 /** Punctuation that ends a sentence: a sense block's context does not reach across it. */
 const SENTENCE_END = new Uint8Array(0x10000);
-for (const character of '.!?。！？؟।॥') SENTENCE_END[character.charCodeAt(0)] = 1;
+for (const character of SENTENCE_END_CHARACTERS) SENTENCE_END[character.charCodeAt(0)] = 1;
 
 function hasSentenceEnd(text: string, from: number, to: number): boolean {
   for (let index = from; index < to; index += 1) if (SENTENCE_END[codeUnitAt(text, index)] === 1) return true;
