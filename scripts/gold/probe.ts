@@ -5,7 +5,7 @@
  *
  * Writes `<folder>/results.json` (the same figures as the locked test parts: per language and
  * pooled precision, recall and F1 with Wilson intervals, exact label sets, label accuracy, and the
- * spread of parallel-item recall across languages) and `<folder>/RESULTS.md`. A probe that already
+ * spread of parallel-item recall across languages with its test of equal recall) and `<folder>/RESULTS.md`. A probe that already
  * has results is refused: once scored, it is spent, and later lexicons may be tuned on it (it is
  * dev data from then on). `--check` recomputes with the stored date and compares, writing nothing.
  *
@@ -21,6 +21,7 @@ import {
   readGoldItems,
   scoreLanguageItems,
 } from '../../src/metrics/held-out.js';
+import { withEqualRecall } from './equal-recall.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const folderArgument = process.argv.slice(2).find((argument) => !argument.startsWith('--'));
@@ -45,7 +46,9 @@ const codebookVersion = /version (\d+\.\d+\.\d+)/.exec(readFileSync(join(ROOT, '
 
 function score(scoredAt: string) {
   const languages = tags.map((tag) => scoreLanguageItems(tag, readGoldItems(join(folder, `${tag}.jsonl`))));
-  return heldOutFigures(languages, { scoredAt, goldLock: probeHash, codebookVersion: codebookVersion ?? 'unknown' });
+  return withEqualRecall(
+    heldOutFigures(languages, { scoredAt, goldLock: probeHash, codebookVersion: codebookVersion ?? 'unknown' }),
+  );
 }
 
 if (check) {

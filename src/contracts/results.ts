@@ -189,6 +189,32 @@ export const MeasurementWarningSchema = z
   .strict();
 export type MeasurementWarning = z.infer<typeof MeasurementWarningSchema>;
 
+/**
+ * Whether the recall differences across languages on a parallel set exceed sampling noise, for one
+ * category (src/stats/recall-invariance.ts): Cochran's Q of equal recall with the meanings as blocks,
+ * and the spread a perfectly invariant instrument would show with the same meanings (a seeded
+ * permutation distribution: each meaning's outcomes shuffled across the languages).
+ */
+export const EqualRecallSchema = z
+  .object({
+    meanings: z.number().int(),
+    languages: z.number().int(),
+    cochranQ: z
+      .object({ statistic: z.number().nullable(), degreesOfFreedom: z.number().int(), pValue: z.number().nullable() })
+      .strict(),
+    spreadUnderInvariance: z
+      .object({
+        permutations: z.number().int(),
+        seed: z.number().int(),
+        median: z.number(),
+        quantile95: z.number(),
+        pValue: z.number(),
+      })
+      .strict(),
+  })
+  .strict();
+export type EqualRecall = z.infer<typeof EqualRecallSchema>;
+
 export const MeasurementSchema = z
   .object({
     goldLock: z.string().nullable(),
@@ -203,6 +229,8 @@ export const MeasurementSchema = z
           lowest: z.object({ language: z.string(), recall: z.number() }).strict().nullable(),
           highest: z.object({ language: z.string(), recall: z.number() }).strict().nullable(),
           spread: z.number().nullable(),
+          /** For the study's languages, when each has current held-out figures with per-meaning outcomes. */
+          equalRecall: EqualRecallSchema.nullable().optional(),
         })
         .strict(),
     ),

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { hashCanonical, type LanguagePack } from '../contracts/index.js';
+import { EqualRecallSchema, hashCanonical, type LanguagePack } from '../contracts/index.js';
 
 /**
  * Held-out validation figures of the lexicons: the locked gold test parts (gold/README.md) scored
@@ -37,6 +37,12 @@ export const HeldOutParallelRecallSchema = z
     truePositives: z.number().int(),
     recall: z.number().nullable(),
     recallInterval: IntervalSchema,
+    /**
+     * Per meaning (parallelId) labelled with the category: whether the lexicon detected it. With
+     * every language's, the meaning x language table that tests equal recall (absent in figures
+     * scored before 2026-12-08).
+     */
+    detections: z.record(z.string(), z.boolean()).optional(),
   })
   .strict();
 
@@ -82,6 +88,8 @@ export const HeldOutFiguresSchema = z
           spread: z.number().nullable(),
           lowest: z.string().nullable(),
           highest: z.string().nullable(),
+          /** Across all the languages scored (scripts/gold/equal-recall.ts). */
+          equalRecall: EqualRecallSchema.optional(),
         })
         .strict(),
     ),
@@ -138,4 +146,24 @@ export function recallSpread(entries: readonly { language: string; recall: numbe
     highest: highest === null ? null : { language: highest.language, recall: highest.recall },
     spread: lowest === null || highest === null ? null : highest.recall - lowest.recall,
   };
+}
+
+/**
+ * The meaning x language table of one category's parallel-set outcomes (rows: the meanings labelled
+ * with it that every language has an outcome for, in parallelId order; columns: `languages` in the
+ * order given), or null when a language's figures carry no per-meaning outcomes.
+ */
+export function parallelDetectionTable(
+  languages: readonly Pick<HeldOutLanguage, 'parallel'>[],
+  category: string,
+): boolean[][] | null {
+  const columns = languages.map(
+    (language) => language.parallel.recall.find((row) => row.category === category)?.detections,
+  );
+  if (columns.length === 0 || columns.some((column) => column === undefined)) return null;
+  const present = columns as Record<string, boolean>[];
+  const meanings = Object.keys(present[0]!)
+    .filter((meaning) => present.every((column) => column[meaning] !== undefined))
+    .sort();
+  return meanings.map((meaning) => present.map((column) => column[meaning]!));
 }

@@ -22,6 +22,7 @@ export {
   heldOutFor,
   lexiconHash,
   loadHeldOutFigures,
+  parallelDetectionTable,
   recallSpread,
 } from './held-out.js';
 export { type PackSource, parseLanguagePack, readJsonFile, readLanguagePackFile } from './loader.js';

@@ -112,6 +112,19 @@ export function scoreLanguageItems(tag: string, items: readonly GoldItem[]): Hel
   const evaluation = evaluateLexicon(pack, asValidation(items));
   const parallelItems = items.filter((item) => item.parallelId !== undefined);
   const parallel = evaluateLexicon(pack, asValidation(parallelItems));
+  // Per category, each labelled meaning's outcome: detected unless it is one of the false negatives.
+  const detectionsOf = (category: string): Record<string, boolean> => {
+    const missed = new Set(
+      parallel.disagreements
+        .filter((disagreement) => disagreement.category === category && disagreement.kind === 'false-negative')
+        .map((disagreement) => disagreement.index),
+    );
+    return Object.fromEntries(
+      parallelItems.flatMap((item, index) =>
+        (item.labels as readonly string[]).includes(category) ? [[item.parallelId!, !missed.has(index)]] : [],
+      ),
+    );
+  };
   return {
     language: tag,
     lexiconVersion: pack.lexicon.version,
@@ -133,6 +146,7 @@ export function scoreLanguageItems(tag: string, items: readonly GoldItem[]): Hel
           truePositives: row.truePositives,
           recall: row.recall,
           recallInterval: row.recallInterval,
+          detections: detectionsOf(row.category),
         })),
     },
   };
@@ -239,12 +253,24 @@ export function formatHeldOutMarkdown(figures: HeldOutFigures, heading?: HeldOut
     '',
     `## Measurement invariance (parallel set: ${page.parallelSet})`,
     '',
-    '| category | lowest recall | highest recall | spread |',
-    '|---|---|---|---|',
-    ...figures.invariance.map(
-      (row) =>
-        `| ${row.category} | ${percent(row.minimum)} (${row.lowest ?? '-'}) | ${percent(row.maximum)} (${row.highest ?? '-'}) | ${percent(row.spread)} |`,
-    ),
+    "Is a spread more than sampling noise? Cochran's Q tests equal recall across the languages with the",
+    'meanings as blocks; the spread under invariance is what a perfectly invariant instrument would show',
+    "with these meanings (each meaning's outcomes shuffled across the languages, median and 95th percentile).",
+    '',
+    "| category | lowest recall | highest recall | spread | meanings | Cochran's Q (df), p | spread under invariance: median / 95th pct., p |",
+    '|---|---|---|---|---|---|---|',
+    ...figures.invariance.map((row) => {
+      const test = row.equalRecall;
+      const q =
+        test === undefined
+          ? 'n/a'
+          : `${test.cochranQ.statistic?.toFixed(2) ?? 'n/a'} (${test.cochranQ.degreesOfFreedom}), ${test.cochranQ.pValue?.toFixed(3) ?? 'n/a'}`;
+      const underInvariance =
+        test === undefined
+          ? 'n/a'
+          : `${percent(test.spreadUnderInvariance.median)} / ${percent(test.spreadUnderInvariance.quantile95)}, ${test.spreadUnderInvariance.pValue.toFixed(3)}`;
+      return `| ${row.category} | ${percent(row.minimum)} (${row.lowest ?? '-'}) | ${percent(row.maximum)} (${row.highest ?? '-'}) | ${percent(row.spread)} | ${test?.meanings ?? 'n/a'} | ${q} | ${underInvariance} |`;
+    }),
     '',
     '## Per language',
     '',

@@ -1,6 +1,7 @@
+import type { EqualRecall } from '../contracts/index.js';
 import type { Block } from './blocks.js';
 import type { ReportContext } from './context.js';
-import { formatCorrelation } from './format.js';
+import { formatCorrelation, formatPCell } from './format.js';
 import type { Sentence } from './sentences.js';
 
 /**
@@ -48,17 +49,43 @@ export function measurementValiditySection(context: ReportContext): Block[] {
     ]),
     align: ['left', 'left', ...categories.map((): 'right' => 'right'), 'right'],
   });
+  // Whether a spread exceeds sampling noise: the test of equal recall over the study's languages
+  // (absent when a language has no current figures, and in results written before it existed).
+  const tested = measurement.invariance.some((row) => row.equalRecall !== undefined && row.equalRecall !== null);
   blocks.push({
     type: 'table',
-    header: [['Category'], ['Lowest parallel recall'], ['Highest'], ['Spread']],
+    header: [
+      ['Category'],
+      ['Lowest parallel recall'],
+      ['Highest'],
+      ['Spread'],
+      ...(tested
+        ? [
+            ["Equal recall: Cochran's Q p (meanings)"] as Sentence,
+            ['Spread if invariant: median / 95th pct.'] as Sentence,
+          ]
+        : []),
+    ],
     rows: measurement.invariance.map((row) => [
       [{ untrusted: row.category }],
       [row.lowest === null ? 'n/a' : `${value(row.lowest.recall)} (${context.languageName(row.lowest.language)})`],
       [row.highest === null ? 'n/a' : `${value(row.highest.recall)} (${context.languageName(row.highest.language)})`],
       [value(row.spread)],
+      ...(tested ? equalRecallCells(row.equalRecall ?? null) : []),
     ]),
-    align: ['left', 'right', 'right', 'right'],
+    align: ['left', 'right', 'right', 'right', ...(tested ? (['right', 'right'] as const) : [])],
   });
+  if (tested) {
+    blocks.push({
+      type: 'paragraph',
+      tone: 'muted',
+      content: [
+        "Cochran's Q tests equal recall across the study's languages with the parallel meanings as blocks; ",
+        'the spread if invariant is what an instrument detecting each meaning alike in every language would ',
+        "show with these meanings (each meaning's outcomes shuffled across the languages, seeded).",
+      ],
+    });
+  }
   if (measurement.warnings.length > 0) {
     blocks.push({
       type: 'list',
@@ -73,4 +100,14 @@ export function measurementValiditySection(context: ReportContext): Block[] {
     });
   }
   return blocks;
+}
+
+function equalRecallCells(test: EqualRecall | null): Sentence[] {
+  if (test === null) return [['n/a'], ['n/a']];
+  return [
+    [`${formatPCell(test.cochranQ.pValue)} (${test.meanings})`],
+    [
+      `${formatCorrelation(test.spreadUnderInvariance.median)} / ${formatCorrelation(test.spreadUnderInvariance.quantile95)}`,
+    ],
+  ];
 }

@@ -7,8 +7,15 @@ import { loadStudyFile } from './study-file.js';
 
 const study1 = loadStudyFile(resolve(import.meta.dirname, '../../studies/study1.yaml'));
 
-/** Held-out figures for the installed en and ja packs with chosen parallel-set recalls. */
-function figuresWith(recalls: Record<string, Record<string, number>>, stale: string[] = []): HeldOutFigures {
+/**
+ * Held-out figures for the installed en and ja packs with chosen parallel-set recalls; with
+ * `detected`, the per-meaning outcomes too (category -> language -> outcome per meaning m1, m2, ...).
+ */
+function figuresWith(
+  recalls: Record<string, Record<string, number>>,
+  stale: string[] = [],
+  detected: Record<string, Record<string, boolean[]>> = {},
+): HeldOutFigures {
   const language = (tag: string): HeldOutLanguage => {
     const pack = loadLanguagePack(tag);
     return {
@@ -28,6 +35,13 @@ function figuresWith(recalls: Record<string, Record<string, number>>, stale: str
           truePositives: Math.round((recalls[tag]?.[category] ?? 0.8) * 10),
           recall: recalls[tag]?.[category] ?? 0.8,
           recallInterval: null,
+          ...(detected[category]?.[tag] === undefined
+            ? {}
+            : {
+                detections: Object.fromEntries(
+                  detected[category][tag].map((outcome, index) => [`m${index + 1}`, outcome] as const),
+                ),
+              }),
         })),
       },
     };
@@ -74,5 +88,38 @@ describe('measurement section', () => {
     expect(measurementSection(study1.study, study1.packs, null).languages.every((row) => row.status === 'none')).toBe(
       true,
     );
+  });
+
+  it("tests equal recall over the languages compared from the meanings' outcomes, and says so in the warning", () => {
+    // Ten sexual meanings: en detects all, ja misses the first four (recall 1.0 against 0.6).
+    const en = Array.from({ length: 10 }, () => true);
+    const ja = en.map((_, index) => index >= 4);
+    const section = measurementSection(
+      study1.study,
+      study1.packs,
+      figuresWith({ en: { sexual: 1 }, ja: { sexual: 0.6 } }, [], { sexual: { en, ja } }),
+    );
+    const sexual = section.invariance.find((row) => row.category === 'sexual')!;
+    // Four discordant meanings, all one way: Q = 4 on 1 df (McNemar's chi-square without correction).
+    expect(sexual.equalRecall?.meanings).toBe(10);
+    expect(sexual.equalRecall?.cochranQ.statistic).toBeCloseTo(4, 10);
+    expect(sexual.equalRecall?.cochranQ.pValue).toBeCloseTo(0.0455, 4);
+    // Under invariance the spread is |sum of four signs| / 10: median 0.2, 95th percentile 0.4.
+    expect(sexual.equalRecall?.spreadUnderInvariance.median).toBeCloseTo(0.2, 10);
+    expect(sexual.equalRecall?.spreadUnderInvariance.quantile95).toBeCloseTo(0.4, 10);
+    const warning = section.warnings.find((entry) => entry.category === 'sexual');
+    expect(warning?.message).toMatch(/Cochran's Q p = 0\.046 over 10 meanings; .* spread of 0\.20 in the median/);
+    // Without per-meaning outcomes (figures scored before them) there is no test; no test either
+    // when a language compared has no current figures.
+    expect(
+      measurementSection(study1.study, study1.packs, figuresWith({})).invariance.every(
+        (row) => row.equalRecall === null,
+      ),
+    ).toBe(true);
+    expect(
+      measurementSection(study1.study, study1.packs, figuresWith({}, ['ja'], { sexual: { en, ja } })).invariance.every(
+        (row) => row.equalRecall === null,
+      ),
+    ).toBe(true);
   });
 });

@@ -1,12 +1,21 @@
 import {
+  type EqualRecall,
   type LanguagePack,
   type Measurement,
   type MeasurementWarning,
   REQUIRED_LEXICON_CATEGORIES,
   type Study,
 } from '../contracts/index.js';
-import { type HeldOutFigures, heldOutFor, loadHeldOutFigures, recallSpread } from '../languages/index.js';
+import {
+  type HeldOutFigures,
+  type HeldOutLanguage,
+  heldOutFor,
+  loadHeldOutFigures,
+  parallelDetectionTable,
+  recallSpread,
+} from '../languages/index.js';
 import { INDEX_DEFINITIONS } from '../metrics/index.js';
+import { equalRecallFigures, recallInvariance } from '../stats/index.js';
 
 /**
  * The measurement section of results.json: how well the instrument measures in each of the study's
@@ -19,14 +28,22 @@ import { INDEX_DEFINITIONS } from '../metrics/index.js';
 /** Largest difference in parallel-set recall between compared languages that passes without a warning. */
 export const INVARIANCE_TOLERANCE = 0.15;
 
+/**
+ * Shuffles behind the spread a perfectly invariant instrument would show (per category and study):
+ * enough for its median and 95th percentile to two decimals, few enough to cost milliseconds.
+ */
+const EQUAL_RECALL_PERMUTATIONS = 5_000;
+
 export function measurementSection(
   study: Study,
   packs: ReadonlyMap<string, LanguagePack>,
   figures: HeldOutFigures | null = loadHeldOutFigures(),
 ): Measurement {
+  const currentFigures: HeldOutLanguage[] = [];
   const languages = study.languages.map((language) => {
     const pack = packs.get(language) as LanguagePack;
     const status = heldOutFor(pack, figures);
+    if (status.status === 'current') currentFigures.push(status.figures);
     if (status.status !== 'current') {
       return {
         language,
@@ -47,11 +64,15 @@ export function measurementSection(
     };
   });
 
+  // Equal recall is tested only when every language compared has current figures: a test over some
+  // of them would answer another question than the one the study asks.
+  const allCurrent = currentFigures.length === languages.length && languages.length >= 2;
   const invariance = REQUIRED_LEXICON_CATEGORIES.map((category) => ({
     category,
     ...recallSpread(
       languages.map((entry) => ({ language: entry.language, recall: entry.parallelRecall?.[category] ?? null })),
     ),
+    equalRecall: allCurrent ? equalRecall(currentFigures, category) : null,
   }));
 
   const warnings: MeasurementWarning[] = [];
@@ -79,7 +100,7 @@ export function measurementSection(
             hypothesis: hypothesis.id,
             metric: hypothesis.metric,
             category,
-            message: `${hypothesis.id} compares languages on ${hypothesis.metric}, but the instrument's recall of ${category} differs by ${row.spread.toFixed(2)} between them (${row.lowest.language} ${row.lowest.recall.toFixed(2)}, ${row.highest.language} ${row.highest.recall.toFixed(2)}; tolerance ${INVARIANCE_TOLERANCE}): part of a language difference may be the instrument's`,
+            message: `${hypothesis.id} compares languages on ${hypothesis.metric}, but the instrument's recall of ${category} differs by ${row.spread.toFixed(2)} between them (${row.lowest.language} ${row.lowest.recall.toFixed(2)}, ${row.highest.language} ${row.highest.recall.toFixed(2)}; tolerance ${INVARIANCE_TOLERANCE}): part of a language difference may be the instrument's${equalRecallNote(row.equalRecall)}`,
           });
         }
       }
@@ -94,4 +115,18 @@ export function measurementSection(
     invariance,
     warnings,
   };
+}
+
+/** The test of equal recall over the compared languages' parallel-set outcomes; null without a table. */
+function equalRecall(languages: readonly HeldOutLanguage[], category: string): EqualRecall | null {
+  const table = parallelDetectionTable(languages, category);
+  if (table === null || table.length === 0) return null;
+  return equalRecallFigures(recallInvariance(table, { permutations: EQUAL_RECALL_PERMUTATIONS }));
+}
+
+/** How a spread warning reads the test of equal recall, when there is one. */
+function equalRecallNote(test: EqualRecall | null | undefined): string {
+  if (test === null || test === undefined) return '';
+  const q = test.cochranQ.pValue === null ? 'n/a' : test.cochranQ.pValue.toFixed(3);
+  return ` (equal recall across these languages: Cochran's Q p = ${q} over ${test.meanings} meanings; a perfectly invariant instrument would show a spread of ${test.spreadUnderInvariance.median.toFixed(2)} in the median, ${test.spreadUnderInvariance.quantile95.toFixed(2)} at the 95th percentile)`;
 }

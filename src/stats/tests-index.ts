@@ -23,6 +23,13 @@ export {
 } from './bayes-factor.js';
 export { type CochranQResult, cochranQ } from './cochran-q.js';
 export {
+  equalRecallFigures,
+  RECALL_INVARIANCE_SEED,
+  type RecallInvarianceOptions,
+  type RecallInvarianceResult,
+  recallInvariance,
+} from './recall-invariance.js';
+export {
   averageRanks,
   type CorrelationOptions,
   type PearsonResult,
