@@ -8,7 +8,7 @@
  * labelled with it, the table "meaning x language: detected or not", and reports
  *   - Cochran's Q test of equal recall across languages (meanings as blocks; src/stats/cochran-q.ts,
  *     checked against R's friedman.test), and
- *   - a permutation test of the spread itself: under "language does not matter", the outcomes of a
+ *   - a permutation test of the spread itself (both in src/stats/recall-invariance.ts): under "language does not matter", the outcomes of a
  *     meaning are exchangeable across languages, so they are shuffled within each meaning (seeded,
  *     20,000 times) and the observed spread is compared with the spreads so obtained (also their
  *     median: the spread a perfectly invariant instrument with these meanings would typically show).
@@ -23,7 +23,7 @@ import { join, relative, resolve } from 'node:path';
 import { REQUIRED_LEXICON_CATEGORIES } from '../../src/contracts/index.js';
 import { lexiconHash, listLanguageTags, loadLanguagePack } from '../../src/languages/index.js';
 import { compileLexicon, readGoldItems } from '../../src/metrics/index.js';
-import { cochranQ, createXoshiro128 } from '../../src/stats/index.js';
+import { recallInvariance } from '../../src/stats/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PERMUTATIONS = 20_000;
@@ -67,11 +67,6 @@ for (const tag of tags) {
   }
 }
 
-const random = createXoshiro128(SEED);
-const spreadOf = (rows: readonly (readonly boolean[])[]) => {
-  const totals = tags.map((_, column) => rows.reduce((sum, row) => sum + (row[column] ? 1 : 0), 0));
-  return (Math.max(...totals) - Math.min(...totals)) / rows.length;
-};
 const categories = REQUIRED_LEXICON_CATEGORIES.map((category) => {
   const rows = [...detections.get(category)!.entries()].map(([meaning, byLanguage]) =>
     tags.map((tag) => {
@@ -80,35 +75,18 @@ const categories = REQUIRED_LEXICON_CATEGORIES.map((category) => {
       return detected;
     }),
   );
-  const observed = spreadOf(rows);
-  const nullSpreads: number[] = [];
-  let atLeastObserved = 0;
-  for (let permutation = 0; permutation < PERMUTATIONS; permutation += 1) {
-    const shuffled = rows.map((row) => {
-      const copy = [...row];
-      for (let index = copy.length - 1; index > 0; index -= 1) {
-        const other = random.nextInt(index + 1);
-        [copy[index], copy[other]] = [copy[other]!, copy[index]!];
-      }
-      return copy;
-    });
-    const spread = spreadOf(shuffled);
-    nullSpreads.push(spread);
-    if (spread >= observed - 1e-12) atLeastObserved += 1;
-  }
-  nullSpreads.sort((a, b) => a - b);
-  const q = cochranQ(rows);
+  const result = recallInvariance(rows, { permutations: PERMUTATIONS, seed: SEED });
   return {
     category,
-    meanings: rows.length,
-    spread: observed,
-    cochranQ: { statistic: q.statistic, degreesOfFreedom: q.degreesOfFreedom, pValue: q.pValue },
+    meanings: result.meanings,
+    spread: result.spread,
+    cochranQ: result.cochranQ,
     spreadPermutation: {
       permutations: PERMUTATIONS,
       seed: SEED,
-      pValue: (atLeastObserved + 1) / (PERMUTATIONS + 1),
-      medianUnderInvariance: nullSpreads[Math.floor(PERMUTATIONS / 2)]!,
-      quantile95UnderInvariance: nullSpreads[Math.floor(PERMUTATIONS * 0.95)]!,
+      pValue: result.spreadUnderInvariance.pValue,
+      medianUnderInvariance: result.spreadUnderInvariance.median,
+      quantile95UnderInvariance: result.spreadUnderInvariance.quantile95,
     },
   };
 });
@@ -136,7 +114,7 @@ const lines = [
   '|---|---|---|---|---|---|---|',
   ...categories.map(
     (row) =>
-      `| ${row.category} | ${row.meanings} | ${fixed(row.spread)} | ${row.cochranQ.statistic.toFixed(2)} (${row.cochranQ.degreesOfFreedom}) | ${row.cochranQ.pValue.toFixed(3)} | ${fixed(row.spreadPermutation.medianUnderInvariance)} / ${fixed(row.spreadPermutation.quantile95UnderInvariance)} | ${row.spreadPermutation.pValue.toFixed(3)} |`,
+      `| ${row.category} | ${row.meanings} | ${fixed(row.spread)} | ${row.cochranQ.statistic?.toFixed(2) ?? 'n/a'} (${row.cochranQ.degreesOfFreedom}) | ${row.cochranQ.pValue?.toFixed(3) ?? 'n/a'} | ${fixed(row.spreadPermutation.medianUnderInvariance)} / ${fixed(row.spreadPermutation.quantile95UnderInvariance)} | ${row.spreadPermutation.pValue.toFixed(3)} |`,
   ),
   '',
 ];
