@@ -54,18 +54,40 @@ class ExpressionSet {
         return { expression: normalise(open ? expression.slice(0, -1) : expression).trim(), open };
       })
       .filter((expression) => expression.expression !== '');
+    this.byFirstUnit = expressionsByFirstUnit(this.expressions);
   }
 
   get size(): number {
     return this.expressions.length;
   }
 
-  /** Every occurrence in the text, as [start, end, ...] (unordered). */
+  /** The expressions by first code unit. */
+  private readonly byFirstUnit: Map<number, PseudoNegation[]>;
+
+  /**
+   * Every occurrence in the text, as [start, end, ...] (ascending starts; callers only ask whether
+   * some range qualifies). One pass over the text that compares only the expressions starting with
+   * the code unit found, at word starts in whitespace scripts (an occurrence elsewhere is not
+   * bounded): a search of the whole text per expression cost about 5% of English matching, for
+   * six negative subjects.
+   */
   occurrences(text: string): number[] {
     const ranges: number[] = [];
-    for (const { expression, open } of this.expressions) {
-      for (let from = text.indexOf(expression); from !== -1; from = text.indexOf(expression, from + 1)) {
-        if (this.bounded(text, from, from + expression.length, open)) ranges.push(from, from + expression.length);
+    if (this.expressions.length === 0) return ranges;
+    const byFirstUnit = this.byFirstUnit;
+    const isWord = wordCodeTable();
+    let previousIsWord = false;
+    for (let position = 0; position < text.length; position += 1) {
+      const code = text.charCodeAt(position);
+      const afterWord = previousIsWord;
+      previousIsWord = isWord[code] === 1;
+      if (this.spaced && afterWord) continue;
+      const candidates = byFirstUnit.get(code);
+      if (candidates === undefined) continue;
+      for (const { expression, open } of candidates) {
+        if (text.startsWith(expression, position) && this.bounded(text, position, position + expression.length, open)) {
+          ranges.push(position, position + expression.length);
+        }
       }
     }
     return ranges;
@@ -84,6 +106,15 @@ class ExpressionSet {
     const isWord = wordCodeTable();
     return isWord[codeUnitAt(text, start - 1)] !== 1 && (open || isWord[codeUnitAt(text, end)] !== 1);
   }
+}
+
+function expressionsByFirstUnit(expressions: readonly PseudoNegation[]): Map<number, PseudoNegation[]> {
+  const byFirstUnit = new Map<number, PseudoNegation[]>();
+  for (const expression of expressions) {
+    const code = expression.expression.charCodeAt(0);
+    byFirstUnit.set(code, [...(byFirstUnit.get(code) ?? []), expression]);
+  }
+  return byFirstUnit;
 }
 
 /** Whether `position` lies inside one of the ranges [start, end, ...]. */
