@@ -549,7 +549,7 @@ class Matcher implements PatternJudge {
   private walkWordStarts(text: string, hits: LexiconMatch[], categories: number[]): void {
     const isWord = wordCodeTable();
     const { automaton, walkFirstUnits, literalsHere, cliticFirstUnits } = this;
-    const { payloads, payloadOf, rootNext, edgeStart, edgeCode, edgeTarget } = automaton;
+    const { payloads, payloadOf, rootNext, alphabet, base, check, slotTarget } = automaton;
     const patterns = this.walkedPatterns;
     const requests = this.requests;
     requests.length = 0;
@@ -582,23 +582,10 @@ class Matcher implements PatternJudge {
             }
           }
           if (index >= text.length) break;
-          const next = text.charCodeAt(index);
-          let low = edgeStart[state]!;
-          let high = edgeStart[state + 1]!;
-          while (high - low > 8) {
-            const middle = (low + high) >> 1;
-            if (edgeCode[middle]! <= next) low = middle;
-            else high = middle;
-          }
-          step = 0;
-          for (; low < high; low += 1) {
-            const known = edgeCode[low]!;
-            if (known === next) {
-              step = edgeTarget[low]!;
-              break;
-            }
-            if (known > next) break;
-          }
+          const letter = alphabet[text.charCodeAt(index)]!;
+          if (letter === 0) break;
+          const slot = base[state]! + letter;
+          step = check[slot] === state + 1 ? slotTarget[slot]! : 0;
         }
         if (patterns !== null && this.walkAffixes.size > 0)
           this.walkAfterAffixes(text, place, code, patterns, requests);
@@ -656,7 +643,7 @@ class Matcher implements PatternJudge {
   /** Fills `found` with the trie nodes of the literals that start at `start`, shortest first. */
   private literalsAt(text: string, start: number, found: LiteralsFound): void {
     // automaton.next, written out as in walkWordStarts (unspaced scripts call this at most places).
-    const { payloads, payloadOf, rootNext, edgeStart, edgeCode, edgeTarget } = this.automaton;
+    const { payloads, payloadOf, rootNext, alphabet, base, check, slotTarget } = this.automaton;
     found.count = 0;
     if (start >= text.length) return;
     let step = rootNext[text.charCodeAt(start)]!;
@@ -667,23 +654,10 @@ class Matcher implements PatternJudge {
         if (term !== null) found.nodes[found.count++] = term;
       }
       if (index >= text.length) return;
-      const next = text.charCodeAt(index);
-      let low = edgeStart[state]!;
-      let high = edgeStart[state + 1]!;
-      while (high - low > 8) {
-        const middle = (low + high) >> 1;
-        if (edgeCode[middle]! <= next) low = middle;
-        else high = middle;
-      }
-      step = 0;
-      for (; low < high; low += 1) {
-        const known = edgeCode[low]!;
-        if (known === next) {
-          step = edgeTarget[low]!;
-          break;
-        }
-        if (known > next) break;
-      }
+      const letter = alphabet[text.charCodeAt(index)]!;
+      if (letter === 0) return;
+      const slot = base[state]! + letter;
+      step = check[slot] === state + 1 ? slotTarget[slot]! : 0;
     }
   }
 
