@@ -278,8 +278,29 @@ export const LexiconSchema = z
         clauseWords: z.array(z.string().min(1)).optional(),
         /** Words that take a negation for themselves: "they won't stop groping her" stays sexual. */
         breakers: z.array(z.string().min(1)).optional(),
+        /**
+         * Verbs of wanting, liking or needing that take a cue for themselves when the hit is a
+         * mention: "I don't want to sleep with him" stays sexual; a refusal ("I don't want to sign",
+         * negatedTerms) still reads the cue through them (docs/lexicon-format.md §5.3).
+         */
+        volitional: z.array(z.string().min(1)).optional(),
         /** Words opening a conditional: "if we don't undress ..." asserts the demand; the cue is void. */
         conditionals: z.array(z.string().min(1)).optional(),
+        /**
+         * Words that start the main clause after a condition (subject pronouns, "then"): standing
+         * between a conditional word (not right after it) and a cue, they end the conditional's reach
+         * ("if we stay united they can't evict anyone"), docs/lexicon-format.md §5.4.
+         */
+        mainClause: z.array(z.string().min(1)).optional(),
+        /**
+         * Verb-first conditionals (Swedish "Säger vi nej ...", German "Unterschreiben wir nicht, ..."):
+         * a clause whose second word is one of these subject pronouns is a condition, and a cue in
+         * it is void, as after a conditional word (docs/lexicon-format.md §5.4).
+         */
+        verbFirstConditional: z
+          .object({ subjects: z.array(z.string().min(1)).min(1) })
+          .strict()
+          .optional(),
         /** How many words before a cue a conditional word may stand (default 6). */
         conditionalWindow: z.number().int().min(1).max(12).optional(),
         /** Expressions containing a cue that do not negate (Japanese ないと, Korean 않으면). */

@@ -512,7 +512,7 @@ class Matcher implements PatternJudge {
     const negated =
       this.negation.active &&
       this.negationApplies[hit.category]! &&
-      (this.isNegated(text, hit) || this.gapNegated(text, hit));
+      (this.isNegated(text, hit, this.negatedOnly[hit.category]!) || this.gapNegated(text, hit));
     if (negated === this.negatedOnly[hit.category]) return null;
     return negated ? 'negation' : 'not-negated';
   }
@@ -814,7 +814,7 @@ class Matcher implements PatternJudge {
     // A negated hit is dropped, except in a negated-only category (negatedTerms), where only
     // negated hits count.
     const negatedOnly = this.negatedOnly[category]!;
-    const negated = this.negation.active && this.negationApplies[category]! && this.isNegated(text, hit);
+    const negated = this.negation.active && this.negationApplies[category]! && this.isNegated(text, hit, negatedOnly);
     if (negated === negatedOnly) return null;
     return negated ? 'negation' : 'not-negated';
   }
@@ -836,11 +836,17 @@ class Matcher implements PatternJudge {
     return this.spaced ? wordCodeTable()[codeUnitAt(text, position)] !== 1 : this.wordFinder.endsWordAt(position);
   }
 
-  private isNegated(text: string, hit: { start: number; end: number }): boolean {
+  private isNegated(text: string, hit: { start: number; end: number }, refusal: boolean): boolean {
     const negation = this.negation;
     return (
       negation.mayNegate(hit.start, hit.end) &&
-      negation.isNegated(text, hit.start, hit.end, this.wordFinder.wordsAround(hit.start, hit.end, negation.margin))
+      negation.isNegated(
+        text,
+        hit.start,
+        hit.end,
+        this.wordFinder.wordsAround(hit.start, hit.end, negation.margin),
+        refusal,
+      )
     );
   }
 }
