@@ -274,16 +274,25 @@ export const LexiconSchema = z
         before: z.array(z.string()).default([]),
         after: z.array(z.string()).default([]),
         window: z.number().int().min(0).max(10).default(3),
+        /**
+         * `after` cues that count only as a whole word after the hit, never as the start of a longer
+         * word: Korean 마 ("don't") is not the 마 of 마셔 ("drink"), docs/lexicon-format.md §5.1.
+         */
+        afterWholeWord: z.array(z.string().min(1)).optional(),
         /** Words that end a clause for negation and gaps, besides clause punctuation ("but", "and"). */
         clauseWords: z.array(z.string().min(1)).optional(),
         /** Words that take a negation for themselves: "they won't stop groping her" stays sexual. */
         breakers: z.array(z.string().min(1)).optional(),
         /**
-         * Verbs of wanting, liking or needing that take a cue for themselves when the hit is a
-         * mention: "I don't want to sleep with him" stays sexual; a refusal ("I don't want to sign",
-         * negatedTerms) still reads the cue through them (docs/lexicon-format.md §5.3).
+         * Verbs of wanting, liking or needing that take a cue for themselves when the hit is a term
+         * of one of `categories` (mentions): "I don't want to sleep with him" stays sexual, whereas
+         * "I don't want to protect him" is no protection and "I don't want to sign" (negatedTerms)
+         * a refusal (docs/lexicon-format.md §5.3).
          */
-        volitional: z.array(z.string().min(1)).optional(),
+        volitional: z
+          .object({ verbs: z.array(z.string().min(1)).min(1), categories: z.array(z.string().min(1)).min(1) })
+          .strict()
+          .optional(),
         /** Words opening a conditional: "if we don't undress ..." asserts the demand; the cue is void. */
         conditionals: z.array(z.string().min(1)).optional(),
         /**

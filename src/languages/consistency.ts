@@ -267,10 +267,10 @@ function checkLexicon(pack: LanguagePack, problems: PackProblem[]): void {
     'after',
     'clauseWords',
     'breakers',
-    'volitional',
     'conditionals',
     'mainClause',
     'pseudo',
+    'afterWholeWord',
   ] as const) {
     (lexicon.negation[side] ?? []).forEach((cue, index) => {
       if (cue.trim() === '') {

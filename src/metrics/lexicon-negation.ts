@@ -99,6 +99,8 @@ interface NegationCue {
   literal: string;
   /** Matches the start of a word rather than a whole word (before cues only). */
   prefix: boolean;
+  /** An `after` cue that must be the whole word, never a word's start (declared `afterWholeWord`). */
+  whole?: boolean;
 }
 
 /** Cues grouped by first code unit; a cue with an empty literal is checked everywhere. */
@@ -206,6 +208,7 @@ function someCueAt(
   for (const cue of cues) {
     const cueLength = cue.literal.length;
     if (cueLength > length || !text.startsWith(cue.literal, start)) continue;
+    if (cue.whole === true && cueLength !== length) continue;
     if (!wholeUnlessPrefix || cue.prefix || cueLength === length) return true;
   }
   return false;
@@ -234,8 +237,10 @@ export class Negation {
   /** Declared clause words, breakers and conditionals (v2 scope; empty indices when not declared). */
   private readonly clauseWords: CueIndex;
   private readonly breakers: CueIndex;
-  /** Verbs of wanting that take a cue for themselves, except for a refusal (§5.3). */
+  /** Verbs of wanting that take a cue for themselves for a hit of the declared categories (§5.3). */
   private readonly volitional: CueIndex;
+  /** Per scanned category, whether the verbs of wanting take the cue for its hits. */
+  private readonly volitionalCategories: readonly boolean[];
   private readonly conditionals: CueIndex;
   /** Words starting the main clause after a condition: a conditional does not reach past them (§5.4). */
   private readonly mainClause: CueIndex;
@@ -283,6 +288,8 @@ export class Negation {
     private readonly spaced: boolean,
     /** The lexicon's clitic prefixes, normalised: they may stand between an elided cue and the hit. */
     private readonly clitics: readonly string[] = [],
+    /** Per scanned category, its name and whether only negated hits count (negatedTerms). */
+    categories: readonly { name: string; negatedOnly: boolean }[] = [],
   ) {
     const toCue = (cue: string): NegationCue => {
       const normalised = normalise(cue);
@@ -297,10 +304,15 @@ export class Negation {
     const infixes = (dependent?.infixes ?? []).map((infix) => normalise(infix).trim()).filter((infix) => infix !== '');
     const markers = new CueIndex((dependent?.markers ?? []).map(toCue));
     this.dependent = markers.size > 0 || infixes.length > 0 ? { markers, infixes } : null;
-    this.after = new CueIndex(negation.after.map(toCue));
+    const wholeAfter = new Set((negation.afterWholeWord ?? []).map(normalise));
+    this.after = new CueIndex(
+      negation.after.map((cue) => (wholeAfter.has(normalise(cue)) ? { ...toCue(cue), whole: true } : toCue(cue))),
+    );
     this.clauseWords = new CueIndex((negation.clauseWords ?? []).map(toCue));
     this.breakers = new CueIndex((negation.breakers ?? []).map(toCue));
-    this.volitional = new CueIndex((negation.volitional ?? []).map(toCue));
+    this.volitional = new CueIndex((negation.volitional?.verbs ?? []).map(toCue));
+    const volitionalNames = new Set(negation.volitional?.categories ?? []);
+    this.volitionalCategories = categories.map(({ name, negatedOnly }) => !negatedOnly && volitionalNames.has(name));
     this.conditionals = new CueIndex((negation.conditionals ?? []).map(toCue));
     this.mainClause = new CueIndex((negation.mainClause ?? []).map(toCue));
     const verbFirst = negation.verbFirstConditional;
@@ -631,10 +643,11 @@ export class Negation {
    * Whether the hit text[start, end) is negated. `words` may be only a stretch of the text's words,
    * provided it holds `window` words on either side of the hit or reaches the text's edge (as
    * lexicon-words.ts guarantees): that is all this reads, so its indices land on the same words as
-   * they would in the whole text's list. `refusal`: the hit counts only when negated (negatedTerms),
-   * so a verb of wanting does not take the cue for itself ("I don't want to sign" is a refusal).
+   * they would in the whole text's list. `category`: the scanned category of the hit, which decides
+   * whether a verb of wanting takes the cue for itself (-1: it does not).
    */
-  isNegated(text: string, start: number, end: number, words: readonly WordSpan[], refusal = false): boolean {
+  isNegated(text: string, start: number, end: number, words: readonly WordSpan[], category = -1): boolean {
+    const refusal = this.volitionalCategories[category] !== true;
     const { before, after, window } = this;
     const hitWord = wordIndexAt(words, start);
     if (before.size > 0) {
@@ -821,14 +834,17 @@ export class Negation {
 }
 
 const SENTENCE_END = new Set(SENTENCE_END_CHARACTERS);
-/** Whether a sentence opens at `position`: only quotes, dashes or spaces after a sentence end or the text start. */
+/**
+ * Whether a sentence opens at `position`: only quotes, dashes or spaces after a sentence end, a
+ * colon or semicolon ("Vi måste vara realistiska: klär vi inte av oss ..."), or the text start.
+ */
 function opensSentence(text: string, position: number): boolean {
   const isWord = wordCodeTable();
   let before = position - 1;
   while (before >= 0 && isWord[text.charCodeAt(before)] !== 1 && CLAUSE_BOUNDARY[text.charCodeAt(before)] !== 1) {
     before -= 1;
   }
-  return before < 0 || SENTENCE_END.has(text[before]!);
+  return before < 0 || SENTENCE_END.has(text[before]!) || ':;：；'.includes(text[before]!);
 }
 /** Whether at least two words follow `from` in its sentence, which is no question or exclamation. */
 function sentenceGoesOn(text: string, from: number): boolean {

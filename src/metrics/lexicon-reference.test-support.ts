@@ -198,9 +198,11 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   const clauseWords = (pack.lexicon.negation.clauseWords ?? []).map(toCue);
   const breakers = (pack.lexicon.negation.breakers ?? []).map(toCue);
   const conditionals = (pack.lexicon.negation.conditionals ?? []).map(toCue);
-  const volitional = (pack.lexicon.negation.volitional ?? []).map(toCue);
+  const volitional = (pack.lexicon.negation.volitional?.verbs ?? []).map(toCue);
+  const volitionalCategories = new Set(pack.lexicon.negation.volitional?.categories ?? []);
   const mainClause = (pack.lexicon.negation.mainClause ?? []).map(toCue);
   const verbFirstSubjects = (pack.lexicon.negation.verbFirstConditional?.subjects ?? []).map(toCue);
+  const afterWholeWord = new Set((pack.lexicon.negation.afterWholeWord ?? []).map(normalise));
   const conditionalWindow = pack.lexicon.negation.conditionalWindow ?? DEFAULT_CONDITIONAL_WINDOW;
   const pseudo = (pack.lexicon.negation.pseudo ?? []).map((written) => {
     const open = written.endsWith('*');
@@ -293,7 +295,8 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
             };
             if (insideAny(hit, quoted) || insideAny(hit, excluded)) continue;
             if (senseBlocked(normalised, category, hit.term, hit, wordsOf())) continue;
-            const negated = category.negationApplies && isNegated(normalised, hit, wordsOf(), category.negatedOnly);
+            const refusal = category.negatedOnly || !volitionalCategories.has(category.name);
+            const negated = category.negationApplies && isNegated(normalised, hit, wordsOf(), refusal);
             if (negated !== category.negatedOnly) continue;
             kept = hit;
             break;
@@ -317,7 +320,8 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
           if (senseBlocked(normalised, category, hit.term.term, span, wordsOf())) return 'sense';
           const negated =
             category.negationApplies &&
-            (isNegated(normalised, span, wordsOf(), category.negatedOnly) || gapNegated(normalised, hit, wordsOf()));
+            (isNegated(normalised, span, wordsOf(), category.negatedOnly || !volitionalCategories.has(category.name)) ||
+              gapNegated(normalised, hit, wordsOf()));
           if (negated === category.negatedOnly) return null;
           return negated ? 'negation' : 'not-negated';
         };
@@ -595,7 +599,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
 
   /**
    * A cue in a verb-first conditional: the sentence opens (only quotes, dashes or spaces after a
-   * sentence end or the text start) within conditionalWindow words before the cue, with no clause
+   * sentence end, a colon or semicolon, or the text start) within conditionalWindow words before the cue, with no clause
    * punctuation or clause word between; its second word is a declared subject, before the cue; no
    * main-clause word after the subject before the cue; at least two words follow the cue's word in
    * a sentence that is no question or exclamation.
@@ -613,7 +617,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
       if (CLAUSE_BOUNDARY.test(text.slice(word.end, Math.min(following, cuePosition)))) return false;
       if (cueMatches(clauseWords, text.slice(word.start, word.end))) return false;
       const before = text.slice(0, word.start).replace(/[^\p{L}\p{M}\p{N}.,;:!?。、，；：！？،؛؟।॥]+$/u, '');
-      if (before !== '' && !/[.!?。！？؟।॥]$/u.test(before)) continue;
+      if (before !== '' && !/[.!?。！？؟।॥:;：；]$/u.test(before)) continue;
       const subject = words[index + 1]!;
       if (index + 1 >= cueWord || !cueMatches(verbFirstSubjects, text.slice(subject.start, subject.end))) return false;
       const mainClauseStarted = words
@@ -702,7 +706,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     return accepted;
   }
 
-  /** `refusal`: a negatedTerms hit, for which a verb of wanting does not take the cue for itself. */
+  /** `refusal`: a verb of wanting does not take the cue for itself (negatedTerms, or a category not declared). */
   function isNegated(text: string, hit: Range, words: readonly WordSpan[], refusal: boolean): boolean {
     const noCues = negationBefore.length === 0 && negationAfter.length === 0 && subjects === undefined;
     if (negationWindow === 0 || noCues) return false;
@@ -767,7 +771,10 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
         if (CLAUSE_BOUNDARY.test(text.slice(previousEnd, word.start))) break;
         const token = text.slice(word.start, word.end);
         if (cueMatches(clauseWords, token)) break;
-        if (negationAfter.some((cue) => token.startsWith(cue.literal)) && !isVoidCue(text, words, index, word.start)) {
+        const afterCue = negationAfter.some(
+          (cue) => token.startsWith(cue.literal) && (!afterWholeWord.has(cue.literal) || token === cue.literal),
+        );
+        if (afterCue && !isVoidCue(text, words, index, word.start)) {
           return true;
         }
         if (cueMatches(breakers, token)) break;

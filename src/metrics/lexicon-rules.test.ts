@@ -460,7 +460,12 @@ describe('a sense block stays in the sentence of its hit (docs/lexicon-format.md
   });
 });
 
-describe('a verb of wanting takes the cue for itself, except for a refusal (docs/lexicon-format.md §5.3)', () => {
+describe('a verb of wanting takes the cue for itself in a declared category, never for a refusal (docs/lexicon-format.md §5.3)', () => {
+  /** The pack's verbs of wanting, declared for the probe category (the packs declare them for sexual). */
+  const forProbe = (negation: LanguagePack['lexicon']['negation']) => {
+    negation.volitional = { verbs: negation.volitional!.verbs, categories: ['probe'] };
+  };
+
   // [tag, mention term, refused term, "I don't want to <mention>", "I don't want to <refused>", "I don't <mention>"]
   const cases: [tag: string, mention: string, refused: string, wanted: string, refusal: string, denied: string][] = [
     [
@@ -511,20 +516,25 @@ describe('a verb of wanting takes the cue for itself, except for a refusal (docs
   it.each(cases)(
     '%s: the mention stays, the refusal counts, a plain negation still denies',
     (tag, mention, refused, wanted, refusal, denied) => {
-      const lexicon = probeLexicon(tag, [mention], [refused]);
+      const lexicon = probeLexicon(tag, [mention], [refused], forProbe);
       expect(probeTerms(lexicon, wanted)).toEqual([mention]);
       expect(probeTerms(lexicon, refusal)).toEqual([refused]);
       expect(probeTerms(lexicon, denied)).toEqual([]);
     },
   );
 
-  it('is declared data: without verbs of wanting the cue reaches the mention', () => {
+  it('is declared data: without verbs of wanting, or for a category not declared, the cue reaches the hit', () => {
     for (const [tag, mention, refused, wanted] of cases) {
       const lexicon = probeLexicon(tag, [mention], [refused], (negation) => {
         delete negation.volitional;
       });
       expect(probeTerms(lexicon, wanted)).toEqual([]);
+      // The packs declare them for sexual only: the probe category's mention is denied.
+      expect(probeTerms(probeLexicon(tag, [mention], [refused]), wanted)).toEqual([]);
     }
+    // Not wanting to protect someone is no protection (the packs' protective terms).
+    expect(compileLexicon(loadLanguagePack('es')).count('No quiero proteger a Adrián.').protective).toBe(0);
+    expect(compileLexicon(loadLanguagePack('en')).count("I don't want to protect him.").protective).toBe(0);
   });
 });
 
@@ -639,5 +649,25 @@ describe('a verb-first conditional voids the cues in it (docs/lexicon-format.md 
       });
       expect(probeTerms(lexicon, condition)).toEqual([refused]);
     }
+  });
+});
+
+describe('an after cue declared whole-word is not the start of another word (docs/lexicon-format.md §5.1)', () => {
+  const korean = (declare?: (negation: LanguagePack['lexicon']['negation']) => void) =>
+    probeLexicon('ko', ['보호*'], ['내보내*'], declare);
+
+  it('ko: 마 ("don\'t") negates, the 마 of 마셔 ("drink") does not; short 안 before the verb negates it', () => {
+    const lexicon = korean();
+    expect(probeTerms(lexicon, '그를 보호하면서 차를 마셔요.')).toEqual(['보호*']);
+    expect(probeTerms(lexicon, '그를 보호하지 마.')).toEqual([]);
+    expect(probeTerms(lexicon, '그 사람을 내보내지 마.')).toEqual(['내보내*']);
+    expect(probeTerms(lexicon, '우리는 그를 안 내보내요.')).toEqual(['내보내*']);
+  });
+
+  it('is declared data: without it 마셔 starts with the cue 마', () => {
+    const lexicon = korean((negation) => {
+      delete negation.afterWholeWord;
+    });
+    expect(probeTerms(lexicon, '그를 보호하면서 차를 마셔요.')).toEqual([]);
   });
 });
