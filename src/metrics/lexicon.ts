@@ -162,7 +162,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   // which the category has a term decides where the term starts.
   const clitics = [...new Set(pack.lexicon.cliticPrefixes.map(normalise))].sort((a, b) => b.length - a.length);
   const wordFinder = createWordFinder(pack.capabilities, pack.meta.tag);
-  const negation = new Negation(pack.lexicon.negation, normalise, spaced, clitics);
+  const negation = new Negation(pack.lexicon.negation, normalise, spaced, clitics, scanned);
   const patterns = new PatternScanner(patternsPerCategory, spaced, clitics, morphology, wordFinder, negation);
   const matcher = new Matcher({
     spaced,
@@ -512,7 +512,7 @@ class Matcher implements PatternJudge {
     const negated =
       this.negation.active &&
       this.negationApplies[hit.category]! &&
-      (this.isNegated(text, hit) || this.gapNegated(text, hit));
+      (this.isNegated(text, hit, hit.category) || this.gapNegated(text, hit));
     if (negated === this.negatedOnly[hit.category]) return null;
     return negated ? 'negation' : 'not-negated';
   }
@@ -788,7 +788,7 @@ class Matcher implements PatternJudge {
     // A negated hit is dropped, except in a negated-only category (negatedTerms), where only
     // negated hits count.
     const negatedOnly = this.negatedOnly[category]!;
-    const negated = this.negation.active && this.negationApplies[category]! && this.isNegated(text, hit);
+    const negated = this.negation.active && this.negationApplies[category]! && this.isNegated(text, hit, category);
     if (negated === negatedOnly) return null;
     return negated ? 'negation' : 'not-negated';
   }
@@ -810,11 +810,17 @@ class Matcher implements PatternJudge {
     return this.spaced ? wordCodeTable()[codeUnitAt(text, position)] !== 1 : this.wordFinder.endsWordAt(position);
   }
 
-  private isNegated(text: string, hit: { start: number; end: number }): boolean {
+  private isNegated(text: string, hit: { start: number; end: number }, category: number): boolean {
     const negation = this.negation;
     return (
       negation.mayNegate(hit.start, hit.end) &&
-      negation.isNegated(text, hit.start, hit.end, this.wordFinder.wordsAround(hit.start, hit.end, negation.margin))
+      negation.isNegated(
+        text,
+        hit.start,
+        hit.end,
+        this.wordFinder.wordsAround(hit.start, hit.end, negation.margin),
+        category,
+      )
     );
   }
 }
