@@ -140,8 +140,6 @@ class CueIndex {
   /** Finds every cue literal (global, no `u` flag); null when a cue is empty and so matches anywhere. */
   readonly pattern: RegExp | null;
   private readonly byFirstCode = new Map<number, NegationCue[]>();
-  /** 1 for each code unit a cue literal starts with. */
-  private readonly firstUnits = new Uint8Array(0x10000);
   /** Cues with an empty literal (a bare `*`): they match every word. */
   readonly everywhere: NegationCue[] = [];
   readonly literals: readonly string[];
@@ -155,7 +153,6 @@ class CueIndex {
       } else {
         const code = cue.literal.charCodeAt(0);
         this.byFirstCode.set(code, [...(this.byFirstCode.get(code) ?? []), cue]);
-        this.firstUnits[code] = 1;
       }
     }
     this.pattern =
@@ -179,25 +176,17 @@ class CueIndex {
     return false;
   }
 
-  /**
-   * Start of every occurrence of a cue literal in the text (overlapping ones included), in order:
-   * where `pattern` would find one. One pass comparing only the cues with the code unit found; the
-   * RegExp's match objects, one per occurrence, cost more than the search (after cues are common
-   * words: "not", "pas", "nicht").
-   */
+  /** Start of every occurrence of a cue literal in the text (overlapping ones included), in order. */
   occurrences(text: string): number[] {
     const starts: number[] = [];
-    if (this.pattern === null) return starts;
-    const firstUnits = this.firstUnits;
-    for (let position = 0; position < text.length; position += 1) {
-      const code = text.charCodeAt(position);
-      if (firstUnits[code] !== 1) continue;
-      for (const cue of this.byFirstCode.get(code)!) {
-        if (text.startsWith(cue.literal, position)) {
-          starts.push(position);
-          break;
-        }
-      }
+    const pattern = this.pattern;
+    if (pattern === null) return starts;
+    pattern.lastIndex = 0;
+    let found = pattern.exec(text);
+    while (found !== null) {
+      starts.push(found.index);
+      pattern.lastIndex = found.index + 1;
+      found = pattern.exec(text);
     }
     return starts;
   }
