@@ -274,12 +274,42 @@ export const LexiconSchema = z
         before: z.array(z.string()).default([]),
         after: z.array(z.string()).default([]),
         window: z.number().int().min(0).max(10).default(3),
+        /**
+         * `after` cues that count only as a whole word after the hit, never as the start of a longer
+         * word: Korean 마 ("don't") is not the 마 of 마셔 ("drink"), docs/lexicon-format.md §5.1.
+         */
+        afterWholeWord: z.array(z.string().min(1)).optional(),
         /** Words that end a clause for negation and gaps, besides clause punctuation ("but", "and"). */
         clauseWords: z.array(z.string().min(1)).optional(),
         /** Words that take a negation for themselves: "they won't stop groping her" stays sexual. */
         breakers: z.array(z.string().min(1)).optional(),
+        /**
+         * Verbs of wanting, liking or needing that take a cue for themselves when the hit is a term
+         * of one of `categories` (mentions): "I don't want to sleep with him" stays sexual, whereas
+         * "I don't want to protect him" is no protection and "I don't want to sign" (negatedTerms)
+         * a refusal (docs/lexicon-format.md §5.3).
+         */
+        volitional: z
+          .object({ verbs: z.array(z.string().min(1)).min(1), categories: z.array(z.string().min(1)).min(1) })
+          .strict()
+          .optional(),
         /** Words opening a conditional: "if we don't undress ..." asserts the demand; the cue is void. */
         conditionals: z.array(z.string().min(1)).optional(),
+        /**
+         * Words that start the main clause after a condition (subject pronouns, "then"): standing
+         * between a conditional word (not right after it) and a cue, they end the conditional's reach
+         * ("if we stay united they can't evict anyone"), docs/lexicon-format.md §5.4.
+         */
+        mainClause: z.array(z.string().min(1)).optional(),
+        /**
+         * Verb-first conditionals (Swedish "Säger vi nej ...", German "Unterschreiben wir nicht, ..."):
+         * a clause whose second word is one of these subject pronouns is a condition, and a cue in
+         * it is void, as after a conditional word (docs/lexicon-format.md §5.4).
+         */
+        verbFirstConditional: z
+          .object({ subjects: z.array(z.string().min(1)).min(1) })
+          .strict()
+          .optional(),
         /** How many words before a cue a conditional word may stand (default 6). */
         conditionalWindow: z.number().int().min(1).max(12).optional(),
         /** Expressions containing a cue that do not negate (Japanese ないと, Korean 않으면). */

@@ -262,7 +262,16 @@ function checkLexicon(pack: LanguagePack, problems: PackProblem[]): void {
       }
     });
   }
-  for (const side of ['before', 'after', 'clauseWords', 'breakers', 'conditionals', 'pseudo'] as const) {
+  for (const side of [
+    'before',
+    'after',
+    'clauseWords',
+    'breakers',
+    'conditionals',
+    'mainClause',
+    'pseudo',
+    'afterWholeWord',
+  ] as const) {
     (lexicon.negation[side] ?? []).forEach((cue, index) => {
       if (cue.trim() === '') {
         problems.push({ path: `lexicon.negation.${side}[${index}]`, message: 'is blank' });

@@ -188,7 +188,7 @@ function variantsOf(pack: LanguagePack): { name: string; pack: LanguagePack }[] 
 /**
  * The pack with every rule of the lexicon format v2 (docs/lexicon-format.md) built from its own
  * words: stem terms, gap patterns, negated-only terms, sense blocks, declared morphology, clause
- * words, breakers, conditionals, pseudo-negations and a register's declared negation, so that random recombinations of the pack's
+ * words, breakers, verbs of wanting, conditionals and main-clause words, pseudo-negations and a register's declared negation, so that random recombinations of the pack's
  * texts reach them.
  */
 function withV2Rules(pack: LanguagePack): LanguagePack {
@@ -232,6 +232,10 @@ function withV2Rules(pack: LanguagePack): LanguagePack {
         breakers: [shortWords[2] ?? 'x', `${shortWords[3] ?? 'y'}*`],
         conditionals: shortWords.slice(4, 6),
         conditionalWindow: 4,
+        volitional: { verbs: [shortWords[13] ?? 'r', `${shortWords[14] ?? 's'}*`], categories: [categories[0]![0]] },
+        mainClause: [shortWords[15] ?? 't', shortWords[1] ?? 'o'],
+        afterWholeWord: pack.lexicon.negation.after.slice(0, 2),
+        verbFirstConditional: { subjects: [shortWords[16] ?? 'n', `${shortWords[17] ?? 'm'}*`] },
         pseudo: [`${cue}${joiner}${shortWords[6] ?? 'z'}`, `${cue}${shortWords[7] ?? 'q'}*`],
         quotative: { pseudo: [`${cue}${joiner}${shortWords[6] ?? 'z'}`], followedBy: [shortWords[8] ?? 'p'] },
         pseudoConditionals: [`${shortWords[9] ?? 'v'}${joiner}${shortWords[4] ?? 'w'}`],

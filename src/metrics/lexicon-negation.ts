@@ -1,6 +1,7 @@
 import type { Lexicon } from '../contracts/index.js';
 import {
   CLAUSE_BOUNDARY_CHARACTERS,
+  SENTENCE_END_CHARACTERS,
   codeUnitAt,
   isUnspacedCut,
   isWordCode,
@@ -54,19 +55,41 @@ class ExpressionSet {
         return { expression: normalise(open ? expression.slice(0, -1) : expression).trim(), open };
       })
       .filter((expression) => expression.expression !== '');
+    this.byFirstUnit = expressionsByFirstUnit(this.expressions);
+    this.anyStart =
+      this.expressions.length === 0 ? null : literalPattern(this.expressions.map(({ expression }) => expression));
   }
 
   get size(): number {
     return this.expressions.length;
   }
 
-  /** Every occurrence in the text, as [start, end, ...] (unordered). */
+  /** The expressions by first code unit. */
+  private readonly byFirstUnit: Map<number, PseudoNegation[]>;
+  /** Finds (global, no `u` flag) every place where an expression starts; null when there are none. */
+  private readonly anyStart: RegExp | null;
+
+  /**
+   * Every occurrence in the text, as [start, end, ...] (ascending starts; callers only ask whether
+   * some range qualifies). One native RegExp finds every place where an expression starts
+   * (overlapping places included: each search resumes one code unit after the last place), and
+   * only the expressions with that first code unit are compared there. A search of the text per
+   * expression cost about 5% of English matching for six negative subjects; a JavaScript loop over
+   * the text's code units was slower still.
+   */
   occurrences(text: string): number[] {
     const ranges: number[] = [];
-    for (const { expression, open } of this.expressions) {
-      for (let from = text.indexOf(expression); from !== -1; from = text.indexOf(expression, from + 1)) {
-        if (this.bounded(text, from, from + expression.length, open)) ranges.push(from, from + expression.length);
+    const pattern = this.anyStart;
+    if (pattern === null) return ranges;
+    pattern.lastIndex = 0;
+    for (let found = pattern.exec(text); found !== null; found = pattern.exec(text)) {
+      const position = found.index;
+      for (const { expression, open } of this.byFirstUnit.get(text.charCodeAt(position))!) {
+        if (text.startsWith(expression, position) && this.bounded(text, position, position + expression.length, open)) {
+          ranges.push(position, position + expression.length);
+        }
       }
+      pattern.lastIndex = position + 1;
     }
     return ranges;
   }
@@ -86,6 +109,15 @@ class ExpressionSet {
   }
 }
 
+function expressionsByFirstUnit(expressions: readonly PseudoNegation[]): Map<number, PseudoNegation[]> {
+  const byFirstUnit = new Map<number, PseudoNegation[]>();
+  for (const expression of expressions) {
+    const code = expression.expression.charCodeAt(0);
+    byFirstUnit.set(code, [...(byFirstUnit.get(code) ?? []), expression]);
+  }
+  return byFirstUnit;
+}
+
 /** Whether `position` lies inside one of the ranges [start, end, ...]. */
 function insideRanges(ranges: readonly number[], position: number): boolean {
   for (let index = 0; index < ranges.length; index += 2) {
@@ -98,6 +130,8 @@ interface NegationCue {
   literal: string;
   /** Matches the start of a word rather than a whole word (before cues only). */
   prefix: boolean;
+  /** An `after` cue that must be the whole word, never a word's start (declared `afterWholeWord`). */
+  whole?: boolean;
 }
 
 /** Cues grouped by first code unit; a cue with an empty literal is checked everywhere. */
@@ -205,6 +239,7 @@ function someCueAt(
   for (const cue of cues) {
     const cueLength = cue.literal.length;
     if (cueLength > length || !text.startsWith(cue.literal, start)) continue;
+    if (cue.whole === true && cueLength !== length) continue;
     if (!wholeUnlessPrefix || cue.prefix || cueLength === length) return true;
   }
   return false;
@@ -233,7 +268,15 @@ export class Negation {
   /** Declared clause words, breakers and conditionals (v2 scope; empty indices when not declared). */
   private readonly clauseWords: CueIndex;
   private readonly breakers: CueIndex;
+  /** Verbs of wanting that take a cue for themselves for a hit of the declared categories (§5.3). */
+  private readonly volitional: CueIndex;
+  /** Per scanned category, whether the verbs of wanting take the cue for its hits. */
+  private readonly volitionalCategories: readonly boolean[];
   private readonly conditionals: CueIndex;
+  /** Words starting the main clause after a condition: a conditional does not reach past them (§5.4). */
+  private readonly mainClause: CueIndex;
+  /** Subject pronouns that, second in a clause, make it a verb-first conditional (§5.4); null: none. */
+  private readonly verbFirstSubjects: CueIndex | null;
   private readonly conditionalWindow: number;
   private readonly pseudo: readonly PseudoNegation[];
   /** The pseudo-negations by first code unit, and one RegExp finding where any of them starts. */
@@ -276,6 +319,8 @@ export class Negation {
     private readonly spaced: boolean,
     /** The lexicon's clitic prefixes, normalised: they may stand between an elided cue and the hit. */
     private readonly clitics: readonly string[] = [],
+    /** Per scanned category, its name and whether only negated hits count (negatedTerms). */
+    categories: readonly { name: string; negatedOnly: boolean }[] = [],
   ) {
     const toCue = (cue: string): NegationCue => {
       const normalised = normalise(cue);
@@ -290,10 +335,19 @@ export class Negation {
     const infixes = (dependent?.infixes ?? []).map((infix) => normalise(infix).trim()).filter((infix) => infix !== '');
     const markers = new CueIndex((dependent?.markers ?? []).map(toCue));
     this.dependent = markers.size > 0 || infixes.length > 0 ? { markers, infixes } : null;
-    this.after = new CueIndex(negation.after.map(toCue));
+    const wholeAfter = new Set((negation.afterWholeWord ?? []).map(normalise));
+    this.after = new CueIndex(
+      negation.after.map((cue) => (wholeAfter.has(normalise(cue)) ? { ...toCue(cue), whole: true } : toCue(cue))),
+    );
     this.clauseWords = new CueIndex((negation.clauseWords ?? []).map(toCue));
     this.breakers = new CueIndex((negation.breakers ?? []).map(toCue));
+    this.volitional = new CueIndex((negation.volitional?.verbs ?? []).map(toCue));
+    const volitionalNames = new Set(negation.volitional?.categories ?? []);
+    this.volitionalCategories = categories.map(({ name, negatedOnly }) => !negatedOnly && volitionalNames.has(name));
     this.conditionals = new CueIndex((negation.conditionals ?? []).map(toCue));
+    this.mainClause = new CueIndex((negation.mainClause ?? []).map(toCue));
+    const verbFirst = negation.verbFirstConditional;
+    this.verbFirstSubjects = verbFirst === undefined ? null : new CueIndex(verbFirst.subjects.map(toCue));
     this.conditionalWindow = negation.conditionalWindow ?? DEFAULT_CONDITIONAL_WINDOW;
     this.pseudo = (negation.pseudo ?? [])
       .map((written) => {
@@ -324,7 +378,11 @@ export class Negation {
             insertion: subjects.insertion,
           };
     this.window = negation.window;
-    this.voidMargin = this.conditionals.size > 0 ? this.conditionalWindow : 0;
+    // A verb-first conditional reads the word before its clause too (a clause word may open it).
+    this.voidMargin =
+      this.conditionals.size > 0 || this.verbFirstSubjects !== null
+        ? this.conditionalWindow + (this.verbFirstSubjects !== null ? 1 : 0)
+        : 0;
     // A negative subject may stand further from the hit than the window, an insertion between them,
     // and is read from its first word (at most its length in words, or in code units in ICU scripts).
     const subjectWords = Math.max(
@@ -335,7 +393,8 @@ export class Negation {
       this.window,
       this.subjects === null ? 0 : this.subjects.window + this.subjects.insertion + subjectWords,
     );
-    this.margin = reach + this.voidMargin;
+    // One word more before a cue when verbs of wanting are declared: the one it may follow (§5.3).
+    this.margin = reach + this.voidMargin + (this.volitional.size > 0 ? 1 : 0);
     this.active = this.window > 0 && (this.before.size > 0 || this.after.size > 0 || this.subjects !== null);
   }
 
@@ -420,7 +479,8 @@ export class Negation {
   /**
    * A cue that does not negate (docs/lexicon-format.md §5.4-5.5): it lies inside a pseudo-negation
    * (Japanese ないと, Korean 않으면), or a conditional word stands before it in its clause within
-   * `conditionalWindow` words ("if we don't undress ...").
+   * `conditionalWindow` words ("if we don't undress ..."), unless a main-clause word stands between
+   * them, not right after the conditional ("if we stay united they can't evict anyone").
    */
   private isVoid(text: string, words: readonly WordSpan[], cueWord: number, cuePosition: number): boolean {
     if (this.pseudo.length > 0) {
@@ -430,6 +490,8 @@ export class Negation {
       }
     }
     if (this.conditionals.size > 0) {
+      // The main-clause word nearest the cue (-1: none): it counts when not right after the conditional.
+      let mainClauseWord = -1;
       for (let index = cueWord - 1; index >= Math.max(0, cueWord - this.conditionalWindow); index -= 1) {
         const word = words[index];
         if (word === undefined) break;
@@ -437,11 +499,69 @@ export class Negation {
         if (hasClauseBoundary(text, word.end, Math.min(following, cuePosition))) break;
         if (this.isClauseWord(text, word.start, word.end)) break;
         if (this.conditionals.matchesWord(text, word.start, word.end) && !this.insidePseudoConditional(word.start)) {
-          return true;
+          return mainClauseWord <= index + 1;
+        }
+        if (
+          mainClauseWord === -1 &&
+          this.mainClause.size > 0 &&
+          this.mainClause.matchesWord(text, word.start, word.end)
+        ) {
+          mainClauseWord = index;
         }
       }
     }
+    return this.verbFirstSubjects !== null && this.inVerbFirstConditional(text, words, cueWord, cuePosition);
+  }
+
+  /**
+   * Whether the cue words[cueWord] lies in a verb-first conditional (docs/lexicon-format.md §5.4):
+   * its sentence opens within `conditionalWindow` words before the cue, with no clause punctuation
+   * or clause word on the way, and has a declared subject pronoun as its second word, before the
+   * cue ("Skriver vi inte under blir det ingen middag"); no main-clause word stands between the
+   * subject and the cue ("Står vi enade kan **de** inte ..." negates in the main clause); and the
+   * sentence goes on after the cue and is no question or exclamation ("Unterschreiben wir nicht?").
+   * Only a sentence's start counts: after a comma or a clause word a verb-first clause is the main
+   * clause of a condition before it ("Wenn wir zusammenhalten, kann man uns nicht ...").
+   */
+  private inVerbFirstConditional(text: string, words: readonly WordSpan[], cueWord: number, cuePosition: number) {
+    const subjects = this.verbFirstSubjects!;
+    let mainClauseWord = -1;
+    for (let index = cueWord - 1; index >= Math.max(0, cueWord - this.conditionalWindow); index -= 1) {
+      const word = words[index];
+      if (word === undefined) return false;
+      const following = words[index + 1]?.start ?? cuePosition;
+      if (hasClauseBoundary(text, word.end, Math.min(following, cuePosition))) return false;
+      if (this.isClauseWord(text, word.start, word.end)) return false;
+      if (!opensSentence(text, word.start)) {
+        if (
+          mainClauseWord === -1 &&
+          this.mainClause.size > 0 &&
+          this.mainClause.matchesWord(text, word.start, word.end)
+        ) {
+          mainClauseWord = index;
+        }
+        continue;
+      }
+      const subject = words[index + 1]!;
+      return (
+        index + 1 < cueWord &&
+        subjects.matchesWord(text, subject.start, subject.end) &&
+        mainClauseWord <= index + 1 &&
+        sentenceGoesOn(text, words[cueWord]?.end ?? cuePosition)
+      );
+    }
     return false;
+  }
+
+  /** Whether the word before the cue words[cueWord], in the same clause, is a verb of wanting (§5.3). */
+  private followsVolitional(text: string, words: readonly WordSpan[], cueWord: number): boolean {
+    const previous = words[cueWord - 1];
+    const cue = words[cueWord]!;
+    return (
+      previous !== undefined &&
+      !hasClauseBoundary(text, previous.end, cue.start) &&
+      this.volitional.matchesWord(text, previous.start, previous.end)
+    );
   }
 
   /** Whether a conditional word at `position` is part of a declared pseudo-conditional ("ninguém se"). */
@@ -554,9 +674,11 @@ export class Negation {
    * Whether the hit text[start, end) is negated. `words` may be only a stretch of the text's words,
    * provided it holds `window` words on either side of the hit or reaches the text's edge (as
    * lexicon-words.ts guarantees): that is all this reads, so its indices land on the same words as
-   * they would in the whole text's list.
+   * they would in the whole text's list. `category`: the scanned category of the hit, which decides
+   * whether a verb of wanting takes the cue for itself (-1: it does not).
    */
-  isNegated(text: string, start: number, end: number, words: readonly WordSpan[]): boolean {
+  isNegated(text: string, start: number, end: number, words: readonly WordSpan[], category = -1): boolean {
+    const refusal = this.volitionalCategories[category] !== true;
     const { before, after, window } = this;
     const hitWord = wordIndexAt(words, start);
     if (before.size > 0) {
@@ -584,8 +706,14 @@ export class Negation {
           break;
         }
         if (this.isClauseWord(text, word.start, word.end)) break;
-        if (before.matchesWord(text, word.start, word.end) && !this.isVoid(text, words, index, word.start)) return true;
+        if (before.matchesWord(text, word.start, word.end) && !this.isVoid(text, words, index, word.start)) {
+          // "Ich will nicht mit ihm schlafen": the cue right after a verb of wanting is that verb's.
+          if (!refusal && this.volitional.size > 0 && this.followsVolitional(text, words, index)) break;
+          return true;
+        }
         if (this.breakers.size > 0 && this.breakers.matchesWord(text, word.start, word.end)) break;
+        // "I don't want to sleep with him": the cue denies the wanting, not the act (a mention).
+        if (!refusal && this.volitional.size > 0 && this.volitional.matchesWord(text, word.start, word.end)) break;
       }
     }
     if (this.subjects !== null && this.negatedBySubject(text, words, hitWord, start)) return true;
@@ -609,6 +737,7 @@ export class Negation {
         if (this.isClauseWord(text, word.start, word.end)) break;
         if (after.startsWord(text, word.start, word.end) && !this.isVoid(text, words, index, word.start)) return true;
         if (this.breakers.size > 0 && this.breakers.matchesWord(text, word.start, word.end)) break;
+        if (!refusal && this.volitional.size > 0 && this.volitional.matchesWord(text, word.start, word.end)) break;
       }
     }
     return false;
@@ -733,6 +862,32 @@ export class Negation {
     }
     return this.clauseStops;
   }
+}
+
+const SENTENCE_END = new Set(SENTENCE_END_CHARACTERS);
+/**
+ * Whether a sentence opens at `position`: only quotes, dashes or spaces after a sentence end, a
+ * colon or semicolon ("Vi måste vara realistiska: klär vi inte av oss ..."), or the text start.
+ */
+function opensSentence(text: string, position: number): boolean {
+  const isWord = wordCodeTable();
+  let before = position - 1;
+  while (before >= 0 && isWord[text.charCodeAt(before)] !== 1 && CLAUSE_BOUNDARY[text.charCodeAt(before)] !== 1) {
+    before -= 1;
+  }
+  return before < 0 || SENTENCE_END.has(text[before]!) || ':;：；'.includes(text[before]!);
+}
+/** Whether at least two words follow `from` in its sentence, which is no question or exclamation. */
+function sentenceGoesOn(text: string, from: number): boolean {
+  let end = from;
+  while (end < text.length && !SENTENCE_END.has(text[end]!)) end += 1;
+  if (end < text.length && '?!？！؟'.includes(text[end]!)) return false;
+  return (
+    text
+      .slice(from, end)
+      .split(/[\s,;:、，；：،؛]+/u)
+      .filter((part) => part !== '').length >= 2
+  );
 }
 
 /** Whether the clause punctuation in text[from, to) is exactly one comma (an insertion's edge). */

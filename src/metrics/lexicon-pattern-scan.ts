@@ -66,6 +66,12 @@ interface GroupEntry {
    * for the further parts to match: each word part's literal, each stem part's anchor.
    */
   needles: readonly number[];
+  /**
+   * The first of `needles` the word-start walk finds the places of (a word-start needle), or -1.
+   * When the walk made the text's requests and that needle was never seen in the text, the entry
+   * cannot match: nine in ten entries of a common first word ("stay", "keep", "take") end here.
+   */
+  presenceNeedle: number;
 }
 
 interface AnchorNode {
@@ -174,7 +180,7 @@ export class PatternScanner {
           }
           return id;
         });
-        group.entries.push({ category, term, needles });
+        group.entries.push({ category, term, needles, presenceNeedle: -1 });
       }
     });
     this.anchors = [...anchors];
@@ -188,6 +194,13 @@ export class PatternScanner {
     this.needleAtWordStarts = Uint8Array.from(this.needles, (needle) =>
       needle !== '' && isWord[needle.charCodeAt(0)] === 1 ? 1 : 0,
     );
+    for (const groups of this.groupsByAnchor.values()) {
+      for (const group of groups) {
+        for (const entry of group.entries) {
+          entry.presenceNeedle = entry.needles.find((id) => this.needleAtWordStarts[id] === 1) ?? -1;
+        }
+      }
+    }
     this.anchorPattern = literalPattern(this.anchors.filter((anchor) => anchor !== ''));
     // After a first part, its further parts; before a cue in a gap, a conditional's reach.
     this.margin = Math.max(reach + 1, negation.voidMargin);
@@ -315,6 +328,10 @@ export class PatternScanner {
     const best = this.best;
     const bestDropped = this.bestDropped;
     const hits: PatternHit[] = [];
+    // Whether needle places are known from the walk; if so, which needles the text holds at all.
+    const walked = this.walked;
+    const needleWalkScan = this.needleWalkScan;
+    const scanNumber = this.scanNumber;
     let index = 0;
     while (index < requests.length) {
       const wordStart = requests[index]!.wordStart;
@@ -325,7 +342,10 @@ export class PatternScanner {
         const partStart = request.partStart;
         // Unknown until a term needs it; -1: the first part does not match here.
         let firstEnd = -2;
-        for (const { category, term, needles } of request.group.entries) {
+        for (const entry of request.group.entries) {
+          const presenceNeedle = entry.presenceNeedle;
+          if (walked && presenceNeedle !== -1 && needleWalkScan[presenceNeedle] !== scanNumber) continue;
+          const { category, term, needles } = entry;
           if (partStart < nextAllowed[category]! || insideSpans(partStart, plainSpans[category] ?? [])) continue;
           if (firstEnd === -2) firstEnd = this.firstPartEnd(text, request);
           if (firstEnd === -1) break;

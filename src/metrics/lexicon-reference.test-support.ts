@@ -198,6 +198,11 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   const clauseWords = (pack.lexicon.negation.clauseWords ?? []).map(toCue);
   const breakers = (pack.lexicon.negation.breakers ?? []).map(toCue);
   const conditionals = (pack.lexicon.negation.conditionals ?? []).map(toCue);
+  const volitional = (pack.lexicon.negation.volitional?.verbs ?? []).map(toCue);
+  const volitionalCategories = new Set(pack.lexicon.negation.volitional?.categories ?? []);
+  const mainClause = (pack.lexicon.negation.mainClause ?? []).map(toCue);
+  const verbFirstSubjects = (pack.lexicon.negation.verbFirstConditional?.subjects ?? []).map(toCue);
+  const afterWholeWord = new Set((pack.lexicon.negation.afterWholeWord ?? []).map(normalise));
   const conditionalWindow = pack.lexicon.negation.conditionalWindow ?? DEFAULT_CONDITIONAL_WINDOW;
   const pseudo = (pack.lexicon.negation.pseudo ?? []).map((written) => {
     const open = written.endsWith('*');
@@ -290,7 +295,9 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
             };
             if (insideAny(hit, quoted) || insideAny(hit, excluded)) continue;
             if (senseBlocked(normalised, category, hit.term, hit, wordsOf())) continue;
-            if ((category.negationApplies && isNegated(normalised, hit, wordsOf())) !== category.negatedOnly) continue;
+            const refusal = category.negatedOnly || !volitionalCategories.has(category.name);
+            const negated = category.negationApplies && isNegated(normalised, hit, wordsOf(), refusal);
+            if (negated !== category.negatedOnly) continue;
             kept = hit;
             break;
           }
@@ -313,7 +320,8 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
           if (senseBlocked(normalised, category, hit.term.term, span, wordsOf())) return 'sense';
           const negated =
             category.negationApplies &&
-            (isNegated(normalised, span, wordsOf()) || gapNegated(normalised, hit, wordsOf()));
+            (isNegated(normalised, span, wordsOf(), category.negatedOnly || !volitionalCategories.has(category.name)) ||
+              gapNegated(normalised, hit, wordsOf()));
           if (negated === category.negatedOnly) return null;
           return negated ? 'negation' : 'not-negated';
         };
@@ -566,7 +574,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
       if (quotativePseudo.has(expression) && quotativeVerbFollows(text, range.end)) continue;
       if (range.start <= cuePosition && cuePosition < range.end) return true;
     }
-    if (conditionals.length === 0) return false;
+    if (conditionals.length === 0) return inVerbFirstConditional(text, words, cueWord, cuePosition);
     for (let index = cueWord - 1; index >= Math.max(0, cueWord - conditionalWindow); index -= 1) {
       const word = words[index];
       if (word === undefined) break;
@@ -578,8 +586,49 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
         const pseudoConditional = exclusionRanges(text, pseudoConditionals, spaced).some(
           (range) => range.start <= word.start && word.start < range.end,
         );
-        if (!pseudoConditional) return true;
+        if (pseudoConditional) continue;
+        // The main clause started between the condition and the cue: the condition ends before it.
+        const mainClauseStarted = words
+          .slice(index + 2, cueWord)
+          .some((later) => cueMatches(mainClause, text.slice(later.start, later.end)));
+        return !mainClauseStarted;
       }
+    }
+    return inVerbFirstConditional(text, words, cueWord, cuePosition);
+  }
+
+  /**
+   * A cue in a verb-first conditional: the sentence opens (only quotes, dashes or spaces after a
+   * sentence end, a colon or semicolon, or the text start) within conditionalWindow words before the cue, with no clause
+   * punctuation or clause word between; its second word is a declared subject, before the cue; no
+   * main-clause word after the subject before the cue; at least two words follow the cue's word in
+   * a sentence that is no question or exclamation.
+   */
+  function inVerbFirstConditional(
+    text: string,
+    words: readonly WordSpan[],
+    cueWord: number,
+    cuePosition: number,
+  ): boolean {
+    if (verbFirstSubjects.length === 0) return false;
+    for (let index = cueWord - 1; index >= Math.max(0, cueWord - conditionalWindow); index -= 1) {
+      const word = words[index]!;
+      const following = words[index + 1]?.start ?? cuePosition;
+      if (CLAUSE_BOUNDARY.test(text.slice(word.end, Math.min(following, cuePosition)))) return false;
+      if (cueMatches(clauseWords, text.slice(word.start, word.end))) return false;
+      const before = text.slice(0, word.start).replace(/[^\p{L}\p{M}\p{N}.,;:!?。、，；：！？،؛؟।॥]+$/u, '');
+      if (before !== '' && !/[.!?。！？؟।॥:;：；]$/u.test(before)) continue;
+      const subject = words[index + 1]!;
+      if (index + 1 >= cueWord || !cueMatches(verbFirstSubjects, text.slice(subject.start, subject.end))) return false;
+      const mainClauseStarted = words
+        .slice(index + 2, cueWord)
+        .some((later) => cueMatches(mainClause, text.slice(later.start, later.end)));
+      if (mainClauseStarted) return false;
+      const after = text.slice(words[cueWord]?.end ?? cuePosition);
+      const sentenceEnd = after.search(/[.!?。！？؟।॥]/u);
+      if (sentenceEnd !== -1 && /[!?！？؟]/u.test(after[sentenceEnd]!)) return false;
+      const rest = sentenceEnd === -1 ? after : after.slice(0, sentenceEnd);
+      return rest.split(/[\s,;:、，；：،؛]+/u).filter((part) => part !== '').length >= 2;
     }
     return false;
   }
@@ -657,7 +706,8 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
     return accepted;
   }
 
-  function isNegated(text: string, hit: Range, words: readonly WordSpan[]): boolean {
+  /** `refusal`: a verb of wanting does not take the cue for itself (negatedTerms, or a category not declared). */
+  function isNegated(text: string, hit: Range, words: readonly WordSpan[], refusal: boolean): boolean {
     const noCues = negationBefore.length === 0 && negationAfter.length === 0 && subjects === undefined;
     if (negationWindow === 0 || noCues) return false;
     const hitWord = wordIndexAt(words, hit.start);
@@ -680,8 +730,18 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
         if (CLAUSE_BOUNDARY.test(between) && !entersDependentClause(text, words, between, index + 1, hitWord)) break;
         const token = text.slice(word.start, word.end);
         if (cueMatches(clauseWords, token)) break;
-        if (cueMatches(negationBefore, token) && !isVoidCue(text, words, index, word.start)) return true;
+        if (cueMatches(negationBefore, token) && !isVoidCue(text, words, index, word.start)) {
+          // A cue right after a verb of wanting, in the same clause, is that verb's ("will nicht").
+          const previous = words[index - 1];
+          const afterVolitional =
+            previous !== undefined &&
+            !CLAUSE_BOUNDARY.test(text.slice(previous.end, word.start)) &&
+            cueMatches(volitional, text.slice(previous.start, previous.end));
+          if (!refusal && afterVolitional) break;
+          return true;
+        }
         if (cueMatches(breakers, token)) break;
+        if (!refusal && cueMatches(volitional, token)) break;
       }
     }
     if (negatedBySubject(text, hit, words)) return true;
@@ -711,10 +771,14 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
         if (CLAUSE_BOUNDARY.test(text.slice(previousEnd, word.start))) break;
         const token = text.slice(word.start, word.end);
         if (cueMatches(clauseWords, token)) break;
-        if (negationAfter.some((cue) => token.startsWith(cue.literal)) && !isVoidCue(text, words, index, word.start)) {
+        const afterCue = negationAfter.some(
+          (cue) => token.startsWith(cue.literal) && (!afterWholeWord.has(cue.literal) || token === cue.literal),
+        );
+        if (afterCue && !isVoidCue(text, words, index, word.start)) {
           return true;
         }
         if (cueMatches(breakers, token)) break;
+        if (!refusal && cueMatches(volitional, token)) break;
       }
     }
     return false;

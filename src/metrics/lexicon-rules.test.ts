@@ -459,3 +459,215 @@ describe('a sense block stays in the sentence of its hit (docs/lexicon-format.md
     expect(probeTerms(lexicon, sameSentence)).toEqual([]);
   });
 });
+
+describe('a verb of wanting takes the cue for itself in a declared category, never for a refusal (docs/lexicon-format.md §5.3)', () => {
+  /** The pack's verbs of wanting, declared for the probe category (the packs declare them for sexual). */
+  const forProbe = (negation: LanguagePack['lexicon']['negation']) => {
+    negation.volitional = { verbs: negation.volitional!.verbs, categories: ['probe'] };
+  };
+
+  // [tag, mention term, refused term, "I don't want to <mention>", "I don't want to <refused>", "I don't <mention>"]
+  const cases: [tag: string, mention: string, refused: string, wanted: string, refusal: string, denied: string][] = [
+    [
+      'en',
+      'sleep with',
+      '~sign',
+      "I don't want to sleep with him.",
+      "I don't want to sign.",
+      "I don't sleep with him.",
+    ],
+    [
+      'de',
+      'schlafen',
+      'unterschreib*',
+      'Ich will nicht mit ihm schlafen.',
+      'Ich will nicht unterschreiben.',
+      'Ich werde nicht mit ihm schlafen.',
+    ],
+    [
+      'sv',
+      'ligga med',
+      'skriva under',
+      'Jag vill inte ligga med honom.',
+      'Jag vill inte skriva under.',
+      'Jag kommer inte ligga med honom.',
+    ],
+    ['ru', 'спать с', 'подпис*', 'Я не хочу спать с ним.', 'Я не хочу подписывать.', 'Я не буду спать с ним.'],
+    [
+      'id',
+      'tidur dengan',
+      'tanda tangan',
+      'Aku tidak mau tidur dengan dia.',
+      'Aku tidak mau tanda tangan.',
+      'Aku tidak tidur dengan dia.',
+    ],
+    ['ar', 'تشارك', 'اوقع', 'لا تريد أن تشارك أحدا فراشه.', 'لا أريد أن أوقع.', 'لن تشارك أحدا فراشه.'],
+    ['es', 'acostarme con', 'firm*', 'No quiero acostarme con él.', 'No quiero firmar.', 'No voy a acostarme con él.'],
+    [
+      'fr',
+      'coucher avec',
+      'sign*',
+      'Je ne veux pas coucher avec lui.',
+      'Je ne veux pas signer.',
+      'Je ne vais pas coucher avec lui.',
+    ],
+  ];
+
+  it.each(cases)(
+    '%s: the mention stays, the refusal counts, a plain negation still denies',
+    (tag, mention, refused, wanted, refusal, denied) => {
+      const lexicon = probeLexicon(tag, [mention], [refused], forProbe);
+      expect(probeTerms(lexicon, wanted)).toEqual([mention]);
+      expect(probeTerms(lexicon, refusal)).toEqual([refused]);
+      expect(probeTerms(lexicon, denied)).toEqual([]);
+    },
+  );
+
+  it('is declared data: without verbs of wanting, or for a category not declared, the cue reaches the hit', () => {
+    for (const [tag, mention, refused, wanted] of cases) {
+      const lexicon = probeLexicon(tag, [mention], [refused], (negation) => {
+        delete negation.volitional;
+      });
+      expect(probeTerms(lexicon, wanted)).toEqual([]);
+      // The packs declare them for sexual only: the probe category's mention is denied.
+      expect(probeTerms(probeLexicon(tag, [mention], [refused]), wanted)).toEqual([]);
+    }
+    // Not wanting to protect someone is no protection (the packs' protective terms).
+    expect(compileLexicon(loadLanguagePack('es')).count('No quiero proteger a Adrián.').protective).toBe(0);
+    expect(compileLexicon(loadLanguagePack('en')).count("I don't want to protect him.").protective).toBe(0);
+  });
+});
+
+describe('a conditional ends where its main clause starts (docs/lexicon-format.md §5.4)', () => {
+  // [tag, refused term, condition then main clause without a comma, negated condition]
+  const cases: [tag: string, refused: string, mainClause: string, negatedCondition: string][] = [
+    ['en', 'evict*', "If we stay united they can't evict anyone.", "If we don't evict her they cut the heating."],
+    ['sv', 'vräk*', 'Om vi håller ihop kan de inte vräka någon.', 'Om vi inte vräker henne stänger de av värmen.'],
+    [
+      'id',
+      'mengusir',
+      'Kalau kita bersatu mereka tidak bisa mengusir siapa pun.',
+      'Kalau kita tidak mengusir dia pemanas dimatikan.',
+    ],
+    [
+      'fr',
+      'expuls*',
+      'Si on reste unis ils ne peuvent expulser personne.',
+      "Si on n'expulse pas Marie ils coupent le chauffage.",
+    ],
+    [
+      'es',
+      'echar',
+      'Si seguimos unidos entonces no pueden echar a nadie.',
+      'Si no la echamos a ella cortan la calefacción.',
+    ],
+    [
+      'pt',
+      'expuls*',
+      'Se ficarmos unidos eles não podem expulsar ninguém.',
+      'Se não expulsarmos ela cortam o aquecimento.',
+    ],
+    [
+      'de',
+      'rauswerf*',
+      'Wenn wir zusammenhalten dann können sie niemanden rauswerfen.',
+      'Wenn wir sie nicht rauswerfen drehen sie die Heizung ab.',
+    ],
+  ];
+
+  it.each(cases)(
+    '%s: the refusal in the main clause counts; a negated condition is still no refusal',
+    (tag, refused, main, condition) => {
+      const lexicon = probeLexicon(tag, [], [refused]);
+      expect(probeTerms(lexicon, main)).toEqual([refused]);
+      expect(probeTerms(lexicon, condition)).toEqual([]);
+    },
+  );
+
+  it('is declared data: without main-clause words the conditional reaches the cue', () => {
+    for (const [tag, refused, main] of cases) {
+      const lexicon = probeLexicon(tag, [], [refused], (negation) => {
+        delete negation.mainClause;
+      });
+      expect(probeTerms(lexicon, main)).toEqual([]);
+    }
+  });
+});
+
+describe('a long negative subject is a declared subject (docs/lexicon-format.md §5.8)', () => {
+  const cases: [tag: string, refused: string, sentence: string][] = [
+    ['en', '~vote ... out', 'Not a single one of us will vote him out.'],
+    ['es', 'firm*', 'Ni uno solo de nosotros va a firmar eso.'],
+    ['pt', 'assin*', 'Nem um único de nós vai assinar isso.'],
+    ['sv', 'skriva under', 'Inte en enda av oss kommer att skriva under.'],
+  ];
+
+  it.each(cases)('%s: "not a single one of us" negates its verb beyond the window', (tag, refused, sentence) => {
+    expect(probeTerms(probeLexicon(tag, [], [refused]), sentence)).toEqual([refused]);
+  });
+});
+
+describe('a verb-first conditional voids the cues in it (docs/lexicon-format.md §5.4)', () => {
+  const cases: [tag: string, refused: string, condition: string, refusals: string[]][] = [
+    [
+      'de',
+      'werf* ...4 raus',
+      'Werfen wir sie nicht raus, drehen sie die Heizung ab.',
+      [
+        'Wir werfen sie nicht raus.',
+        'Werfen wir sie nicht raus!',
+        'Wenn wir zusammenhalten, werfen wir sie nicht raus.',
+        'Heute werfen wir sie nicht raus, sie ist krank.',
+      ],
+    ],
+    [
+      'sv',
+      'vräka',
+      'Tänker vi inte vräka henne stänger de av värmen.',
+      [
+        'Vi tänker inte vräka henne.',
+        'Står vi enade kan de inte vräka någon.',
+        'Därför tänker vi inte vräka henne i natt.',
+        'Tänker vi inte vräka henne?',
+      ],
+    ],
+  ];
+
+  it.each(cases)(
+    '%s: no refusal in the condition; refusals elsewhere still count',
+    (tag, refused, condition, refusals) => {
+      const lexicon = probeLexicon(tag, [], [refused]);
+      expect(probeTerms(lexicon, condition)).toEqual([]);
+      for (const refusal of refusals) expect(probeTerms(lexicon, refusal)).toEqual([refused]);
+    },
+  );
+
+  it('is declared data: without it the cue in the condition negates', () => {
+    for (const [tag, refused, condition] of cases) {
+      const lexicon = probeLexicon(tag, [], [refused], (negation) => {
+        delete negation.verbFirstConditional;
+      });
+      expect(probeTerms(lexicon, condition)).toEqual([refused]);
+    }
+  });
+});
+
+describe('an after cue declared whole-word is not the start of another word (docs/lexicon-format.md §5.1)', () => {
+  const korean = (declare?: (negation: LanguagePack['lexicon']['negation']) => void) =>
+    probeLexicon('ko', ['보호*'], ['내보내*'], declare);
+
+  it('ko: 마 ("don\'t") negates, the 마 of 마셔 ("drink") does not; short 안 before the verb negates it', () => {
+    const lexicon = korean();
+    expect(probeTerms(lexicon, '그를 보호하면서 차를 마셔요.')).toEqual(['보호*']);
+    expect(probeTerms(lexicon, '그를 보호하지 마.')).toEqual([]);
+    expect(probeTerms(lexicon, '그 사람을 내보내지 마.')).toEqual(['내보내*']);
+    expect(probeTerms(lexicon, '우리는 그를 안 내보내요.')).toEqual(['내보내*']);
+  });
+
+  it('is declared data: without it 마셔 starts with the cue 마', () => {
+    const lexicon = korean((negation) => {
+      delete negation.afterWholeWord;
+    });
+    expect(probeTerms(lexicon, '그를 보호하면서 차를 마셔요.')).toEqual([]);
+  });
+});

@@ -7,10 +7,15 @@
  * needle and text), each walking its own trie of Map nodes.
  *
  * States are numbers and the transitions live in flat typed arrays: a direct table for the root
- * (every walk starts there, and most end after one step), and for every other state its edges,
- * sorted by code unit, in one run of two arrays. States are numbered depth first, so a walk reads
- * neighbouring memory. A Map lookup per character was the largest single cost of the old walks; an
- * open-addressing hash table of all edges was no better, as nearly every probe missed the cache.
+ * (every walk starts there, and most end after one step), and for every other state a double array
+ * (Aoe's layout): the code units the strings use are numbered 1..n (`alphabet`), and the edge of
+ * state s on a code unit numbered a lives in slot base[s] + a, which belongs to s when
+ * check[slot] === s + 1. A step is four typed-array reads and no loop, whatever the state's number of
+ * edges; the walk's second and third steps are in states with tens of edges, where the sorted-edge
+ * search this replaced halved a range first and scanned up to eight codes. States are numbered depth
+ * first and placed in that order, so a walk reads neighbouring memory. A Map lookup per character was
+ * the largest single cost of the first walks; an open-addressing hash table of all edges was no
+ * better, as nearly every probe missed the cache.
  */
 
 /** Built from strings with a payload at their last character; states are numbered from the root, 0. */
@@ -25,13 +30,14 @@ export class WordStartAutomaton<Payload> {
   readonly payloads: Payload[];
   /** The root's transitions as `next` answers them, per code unit. */
   readonly rootNext = new Int32Array(0x10000);
-  /**
-   * The edges of state s are edgeCode/edgeTarget[edgeStart[s], edgeStart[s + 1]), by code unit;
-   * targets as `next` answers them.
-   */
-  readonly edgeStart: Int32Array;
-  readonly edgeCode: Uint16Array;
-  readonly edgeTarget: Int32Array;
+  /** Per code unit, its number in the strings' alphabet (1..n), 0 when no string uses it past its start. */
+  readonly alphabet = new Uint16Array(0x10000);
+  /** Per state, where its edges start in the slots: its edge on alphabet number a is slot base + a. */
+  readonly base: Int32Array;
+  /** Per slot, 1 + the state that owns it, 0 when free. */
+  readonly check: Int32Array;
+  /** Per slot, the target as `next` answers it. */
+  readonly slotTarget: Int32Array;
 
   /** `entries`: each string (non-empty) with the payload to merge into its last state. */
   constructor(entries: Iterable<readonly [string, (known: Payload | null) => Payload]>) {
@@ -64,33 +70,44 @@ export class WordStartAutomaton<Payload> {
     visit(0);
     this.payloadOf = new Int32Array(order.length);
     this.payloads = [];
-    this.edgeStart = new Int32Array(order.length + 1);
-    let edges = 0;
-    for (const state of order) edges += children[state]!.size;
-    this.edgeCode = new Uint16Array(edges);
-    this.edgeTarget = new Int32Array(edges);
-    let edge = 0;
+    const targetOf = (childState: number): number =>
+      // The target and, in its lowest bit, whether something ends there (see `next`).
+      renumbered[childState]! * 2 + ((payloads[childState] ?? null) === null ? 0 : 1);
+    // The alphabet: every code unit on an edge below the root (the root has its own table).
+    let letters = 0;
+    for (const state of order) {
+      if (state === 0) continue;
+      for (const code of children[state]!.keys()) {
+        if (this.alphabet[code] === 0) this.alphabet[code] = ++letters;
+      }
+    }
+    this.base = new Int32Array(order.length);
+    const slots = new DoubleArraySlots(order.length + letters + 1);
     order.forEach((state, number) => {
       const payload = payloads[state] ?? null;
       if (payload !== null) {
         this.payloads.push(payload);
         this.payloadOf[number] = this.payloads.length;
       }
-      this.edgeStart[number] = edge;
-      for (const code of [...children[state]!.keys()].sort((a, b) => a - b)) {
-        const childState = children[state]!.get(code)!;
-        // The target and, in its lowest bit, whether something ends there (see `next`).
-        const child = renumbered[childState]! * 2 + ((payloads[childState] ?? null) === null ? 0 : 1);
-        if (number === 0) {
-          this.rootNext[code] = child;
+      const edges = children[state]!;
+      if (number === 0) {
+        for (const [code, childState] of edges) {
+          this.rootNext[code] = targetOf(childState);
           this.firstUnits[code] = 1;
         }
-        this.edgeCode[edge] = code;
-        this.edgeTarget[edge] = child;
-        edge += 1;
+        return;
       }
+      if (edges.size === 0) return;
+      const letterNumbers = [...edges.keys()].map((code) => this.alphabet[code]!).sort((a, b) => a - b);
+      const base = slots.place(letterNumbers, number + 1);
+      this.base[number] = base;
+      for (const [code, childState] of edges) slots.target[base + this.alphabet[code]!] = targetOf(childState);
     });
-    this.edgeStart[order.length] = edge;
+    // Room for base + any alphabet number of every state, so that a step never reads past the end
+    // (an out-of-bounds typed-array read is slow in V8, besides being undefined).
+    const length = slots.highestBase + letters + 1;
+    this.check = slots.resized(slots.owner, length);
+    this.slotTarget = slots.resized(slots.target, length);
   }
 
   /**
@@ -99,20 +116,57 @@ export class WordStartAutomaton<Payload> {
    */
   next(state: number, code: number): number {
     if (state === 0) return this.rootNext[code]!;
-    const { edgeCode } = this;
-    let low = this.edgeStart[state]!;
-    let high = this.edgeStart[state + 1]!;
-    // Past the first letters a state has one or two edges: a scan; wide ones are halved first.
-    while (high - low > 8) {
-      const middle = (low + high) >> 1;
-      if (edgeCode[middle]! <= code) low = middle;
-      else high = middle;
+    const letter = this.alphabet[code]!;
+    if (letter === 0) return 0;
+    const slot = this.base[state]! + letter;
+    return this.check[slot] === state + 1 ? this.slotTarget[slot]! : 0;
+  }
+}
+
+/**
+ * The slots of a double array while it is built: the first place where all of a state's edges fall
+ * on free slots (first fit, from the lowest free slot), growing as needed.
+ */
+class DoubleArraySlots {
+  owner: Int32Array;
+  target: Int32Array;
+  /** The highest base given to a state. */
+  highestBase = 0;
+  /** No slot below this one is free. */
+  private lowestFree = 1;
+
+  constructor(initial: number) {
+    this.owner = new Int32Array(Math.max(16, initial));
+    this.target = new Int32Array(this.owner.length);
+  }
+
+  /** Takes a slot base + a for every alphabet number a of `letters` (ascending) for `owner`; returns base. */
+  place(letters: readonly number[], owner: number): number {
+    const first = letters[0]!;
+    for (let slot = this.lowestFree; ; slot += 1) {
+      const base = slot - first;
+      if (base < 0) continue;
+      this.grow(base + letters[letters.length - 1]! + 1);
+      if (this.owner[slot] !== 0) continue;
+      if (!letters.every((letter) => this.owner[base + letter] === 0)) continue;
+      for (const letter of letters) this.owner[base + letter] = owner;
+      this.highestBase = Math.max(this.highestBase, base);
+      while (this.lowestFree < this.owner.length && this.owner[this.lowestFree] !== 0) this.lowestFree += 1;
+      return base;
     }
-    for (; low < high; low += 1) {
-      const known = edgeCode[low]!;
-      if (known === code) return this.edgeTarget[low]!;
-      if (known > code) return 0;
-    }
-    return 0;
+  }
+
+  /** A copy of `slots` of exactly `length` slots (zeros past the end). */
+  resized(slots: Int32Array, length: number): Int32Array {
+    const copy = new Int32Array(length);
+    copy.set(slots.subarray(0, Math.min(length, slots.length)));
+    return copy;
+  }
+
+  private grow(size: number): void {
+    if (size <= this.owner.length) return;
+    const length = Math.max(size, this.owner.length * 2);
+    this.owner = this.resized(this.owner, length);
+    this.target = this.resized(this.target, length);
   }
 }

@@ -162,7 +162,7 @@ export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
   // which the category has a term decides where the term starts.
   const clitics = [...new Set(pack.lexicon.cliticPrefixes.map(normalise))].sort((a, b) => b.length - a.length);
   const wordFinder = createWordFinder(pack.capabilities, pack.meta.tag);
-  const negation = new Negation(pack.lexicon.negation, normalise, spaced, clitics);
+  const negation = new Negation(pack.lexicon.negation, normalise, spaced, clitics, scanned);
   const patterns = new PatternScanner(patternsPerCategory, spaced, clitics, morphology, wordFinder, negation);
   const matcher = new Matcher({
     spaced,
@@ -512,7 +512,7 @@ class Matcher implements PatternJudge {
     const negated =
       this.negation.active &&
       this.negationApplies[hit.category]! &&
-      (this.isNegated(text, hit) || this.gapNegated(text, hit));
+      (this.isNegated(text, hit, hit.category) || this.gapNegated(text, hit));
     if (negated === this.negatedOnly[hit.category]) return null;
     return negated ? 'negation' : 'not-negated';
   }
@@ -549,7 +549,7 @@ class Matcher implements PatternJudge {
   private walkWordStarts(text: string, hits: LexiconMatch[], categories: number[]): void {
     const isWord = wordCodeTable();
     const { automaton, walkFirstUnits, literalsHere, cliticFirstUnits } = this;
-    const { payloads, payloadOf, rootNext, edgeStart, edgeCode, edgeTarget } = automaton;
+    const { payloads, payloadOf, rootNext, alphabet, base, check, slotTarget } = automaton;
     const patterns = this.walkedPatterns;
     const requests = this.requests;
     requests.length = 0;
@@ -582,23 +582,10 @@ class Matcher implements PatternJudge {
             }
           }
           if (index >= text.length) break;
-          const next = text.charCodeAt(index);
-          let low = edgeStart[state]!;
-          let high = edgeStart[state + 1]!;
-          while (high - low > 8) {
-            const middle = (low + high) >> 1;
-            if (edgeCode[middle]! <= next) low = middle;
-            else high = middle;
-          }
-          step = 0;
-          for (; low < high; low += 1) {
-            const known = edgeCode[low]!;
-            if (known === next) {
-              step = edgeTarget[low]!;
-              break;
-            }
-            if (known > next) break;
-          }
+          const letter = alphabet[text.charCodeAt(index)]!;
+          if (letter === 0) break;
+          const slot = base[state]! + letter;
+          step = check[slot] === state + 1 ? slotTarget[slot]! : 0;
         }
         if (patterns !== null && this.walkAffixes.size > 0)
           this.walkAfterAffixes(text, place, code, patterns, requests);
@@ -656,7 +643,7 @@ class Matcher implements PatternJudge {
   /** Fills `found` with the trie nodes of the literals that start at `start`, shortest first. */
   private literalsAt(text: string, start: number, found: LiteralsFound): void {
     // automaton.next, written out as in walkWordStarts (unspaced scripts call this at most places).
-    const { payloads, payloadOf, rootNext, edgeStart, edgeCode, edgeTarget } = this.automaton;
+    const { payloads, payloadOf, rootNext, alphabet, base, check, slotTarget } = this.automaton;
     found.count = 0;
     if (start >= text.length) return;
     let step = rootNext[text.charCodeAt(start)]!;
@@ -667,23 +654,10 @@ class Matcher implements PatternJudge {
         if (term !== null) found.nodes[found.count++] = term;
       }
       if (index >= text.length) return;
-      const next = text.charCodeAt(index);
-      let low = edgeStart[state]!;
-      let high = edgeStart[state + 1]!;
-      while (high - low > 8) {
-        const middle = (low + high) >> 1;
-        if (edgeCode[middle]! <= next) low = middle;
-        else high = middle;
-      }
-      step = 0;
-      for (; low < high; low += 1) {
-        const known = edgeCode[low]!;
-        if (known === next) {
-          step = edgeTarget[low]!;
-          break;
-        }
-        if (known > next) break;
-      }
+      const letter = alphabet[text.charCodeAt(index)]!;
+      if (letter === 0) return;
+      const slot = base[state]! + letter;
+      step = check[slot] === state + 1 ? slotTarget[slot]! : 0;
     }
   }
 
@@ -814,7 +788,7 @@ class Matcher implements PatternJudge {
     // A negated hit is dropped, except in a negated-only category (negatedTerms), where only
     // negated hits count.
     const negatedOnly = this.negatedOnly[category]!;
-    const negated = this.negation.active && this.negationApplies[category]! && this.isNegated(text, hit);
+    const negated = this.negation.active && this.negationApplies[category]! && this.isNegated(text, hit, category);
     if (negated === negatedOnly) return null;
     return negated ? 'negation' : 'not-negated';
   }
@@ -836,11 +810,17 @@ class Matcher implements PatternJudge {
     return this.spaced ? wordCodeTable()[codeUnitAt(text, position)] !== 1 : this.wordFinder.endsWordAt(position);
   }
 
-  private isNegated(text: string, hit: { start: number; end: number }): boolean {
+  private isNegated(text: string, hit: { start: number; end: number }, category: number): boolean {
     const negation = this.negation;
     return (
       negation.mayNegate(hit.start, hit.end) &&
-      negation.isNegated(text, hit.start, hit.end, this.wordFinder.wordsAround(hit.start, hit.end, negation.margin))
+      negation.isNegated(
+        text,
+        hit.start,
+        hit.end,
+        this.wordFinder.wordsAround(hit.start, hit.end, negation.margin),
+        category,
+      )
     );
   }
 }
