@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { scoringThreadsFor } from '../src/cli/scoring-threads.js';
 import { configuredSimulationThreads } from '../src/cli/simulation-threads.js';
 import { loadStudyFile, planStudy } from '../src/runner/index.js';
 import { ensureBuiltCli } from './startup.bench.js';
@@ -24,6 +25,8 @@ export interface EngineBenchmarkResult {
   cpuSeconds: number | null;
   /** Worker threads beside the main one the simulations ran in (0: in process only; BACKFIRE_SIMULATION_THREADS sets it). */
   simulationThreads: number;
+  /** Worker threads beside the main one the largest study was scored with (BACKFIRE_SCORING_THREADS sets it). */
+  scoringThreads: number;
 }
 
 export const STUDY_FILES = ['studies/study1.yaml', 'studies/study2.yaml', 'studies/study3.yaml', 'studies/study4.yaml'];
@@ -34,12 +37,14 @@ export async function benchmarkEngine(files: readonly string[] = STUDY_FILES): P
   const { cli } = ensureBuiltCli();
   const root = mkdtempSync(join(tmpdir(), 'backfire-bench-'));
   const studies: EngineBenchmarkResult['studies'] = [];
+  let scoringThreads = 0;
   const started = performance.now();
   const cpuAtStart = childrenCpuSeconds();
   try {
     for (const file of files) {
       const loaded = loadStudyFile(join(ROOT, file));
       const runs = planStudy(loaded.study).runs.length;
+      scoringThreads = Math.max(scoringThreads, scoringThreadsFor(loaded));
       const studyStarted = performance.now();
       const result = spawnSync(
         process.execPath,
@@ -66,6 +71,7 @@ export async function benchmarkEngine(files: readonly string[] = STUDY_FILES): P
     seconds: (performance.now() - started) / 1000,
     cpuSeconds: cpuAtStart === null || cpuAtEnd === null ? null : cpuAtEnd - cpuAtStart,
     simulationThreads: configuredSimulationThreads(),
+    scoringThreads,
   };
 }
 

@@ -195,7 +195,7 @@ print(
 if (!quick) {
   const engine = await benchmarkEngine();
   print(
-    `| four-study replication on the surrogate (${engine.runs} runs, ${engine.agentTurns.toLocaleString('en-US')} agent turns), simulated, scored, analysed, reported (simulated in this thread and ${engine.simulationThreads} worker thread(s)) | < 30 s | ${engine.seconds.toFixed(1)} s, ${engine.cpuSeconds === null ? '?' : engine.cpuSeconds.toFixed(1)} s CPU (${engine.studies.map((study) => `${study.name} ${study.seconds.toFixed(1)} s`).join(', ')}) | ${(30 / engine.seconds).toFixed(2)} |`,
+    `| four-study replication on the surrogate (${engine.runs} runs, ${engine.agentTurns.toLocaleString('en-US')} agent turns), simulated, scored, analysed, reported (simulated and scored in this thread and ${engine.simulationThreads} and ${engine.scoringThreads} worker thread(s)) | < 30 s | ${engine.seconds.toFixed(1)} s, ${engine.cpuSeconds === null ? '?' : engine.cpuSeconds.toFixed(1)} s CPU (${engine.studies.map((study) => `${study.name} ${study.seconds.toFixed(1)} s`).join(', ')}) | ${(30 / engine.seconds).toFixed(2)} |`,
   );
 }
 

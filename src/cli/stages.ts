@@ -23,7 +23,7 @@ import {
   readManifest,
   STORE_FILE,
   reportStage,
-  scoreStage,
+  scoreStageInThreads,
   simulateStage,
 } from '../runner/index.js';
 import { renderTerminalSummary, summaryWarnings } from '../report/index.js';
@@ -31,6 +31,7 @@ import { isBuiltinModelRef, isSurrogateRef } from '../models/index.js';
 import { createStudyModels } from './model-factory.js';
 import { createProgressReporter } from './progress.js';
 import { startQueueCoordination } from './queue-coordinator.js';
+import { scoringThreadsFor } from './scoring-threads.js';
 import { simulationThreadsFor } from './simulation-threads.js';
 
 /**
@@ -247,11 +248,11 @@ function defaultRunsInFlight(loaded: LoadedStudy): number {
   );
 }
 
-export function runScoreStage(directory: string, quiet: boolean, deviation?: string): void {
-  asRunFolderWriter(directory, () => scoreAsWriter(directory, quiet, deviation));
+export async function runScoreStage(directory: string, quiet: boolean, deviation?: string): Promise<void> {
+  await asRunFolderWriterAsync(directory, () => scoreAsWriter(directory, quiet, deviation));
 }
 
-function scoreAsWriter(directory: string, quiet: boolean, deviation: string | undefined): void {
+async function scoreAsWriter(directory: string, quiet: boolean, deviation: string | undefined): Promise<void> {
   const { loaded, store, manifest } = openRunDirectory(directory);
   try {
     // Re-scoring a preregistered folder with other lexicons is a deviation like any other.
@@ -264,7 +265,7 @@ function scoreAsWriter(directory: string, quiet: boolean, deviation: string | un
         writeManifest(directory, { ...manifest, preregistration: preregistration.record });
       }
     }
-    const summary = scoreStage(store, loaded, directory);
+    const summary = await scoreStageInThreads(store, loaded, directory, scoringThreadsFor(loaded));
     if (!quiet) {
       process.stderr.write(
         `score: ${summary.actions} actions in ${summary.runs} runs (${summary.excludedRuns} excluded)\n`,

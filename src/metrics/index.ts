@@ -6,6 +6,7 @@ export * from './indices.js';
 export * from './language-check.js';
 export * from './lexicon.js';
 export * from './parity.js';
+export * from './run-scoring.js';
 export * from './scoring.js';
 export * from './segmentation.js';
 export * from './segments.js';

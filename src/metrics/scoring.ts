@@ -1,36 +1,20 @@
 import type {
   ActionFeatures,
   AgentFeatures,
-  HitCounts,
   LanguagePack,
   PhaseFeatures,
   RunFeatures,
-  Study,
-  TranscriptEvent,
   TurnFeatures,
 } from '../contracts/index.js';
 import { computeCpi, computeDi, type IndexComponents, type IndexScales, poolScales } from './indices.js';
-import { createLanguageDetector } from './language-check.js';
-import { type CompiledLexicon, compileLexicon } from './lexicon.js';
-import { scoreSegments } from './segments.js';
+import { createRunScorer, type RunScore, type RunToScore, type ScoringSettings } from './run-scoring.js';
 
 /**
  * The score stage: transcripts in, features out. Lexicon hits per action; monologue ratio, hit rates
  * and conformity rate per agent and per run; then CPI and DI over the pooled non-excluded runs (and
- * DI over the pooled agents). Pure: the same events give the same features.
+ * DI over the pooled agents). Pure: the same events give the same features. The per-run part is
+ * run-scoring.ts (what a scoring thread runs); the indices are set here, over the pooled runs.
  */
-
-export interface RunToScore {
-  runId: string;
-  cellId: string;
-  language: string;
-  model: string;
-  dose: number;
-  replicate: number;
-  /** True when the run reached its run-end event. */
-  complete: boolean;
-  events: readonly TranscriptEvent[];
-}
 
 export interface ScoredStudy {
   actions: ActionFeatures[];
@@ -44,154 +28,41 @@ export interface ScoredStudy {
   warnings: string[];
 }
 
-type ScoringSettings = Pick<Study, 'metrics' | 'exclusions'> & { indices?: Study['indices'] };
-
 export function scoreRuns(
   runs: readonly RunToScore[],
   packs: ReadonlyMap<string, LanguagePack>,
   settings: ScoringSettings,
 ): ScoredStudy {
-  const lexicons = new Map<string, CompiledLexicon>();
-  const lexiconOf = (language: string): CompiledLexicon => {
-    let lexicon = lexicons.get(language);
-    if (lexicon === undefined) {
-      const pack = packs.get(language);
-      if (pack === undefined) throw new Error(`no language pack loaded for "${language}"`);
-      lexicon = compileLexicon(pack);
-      lexicons.set(language, lexicon);
-    }
-    return lexicon;
-  };
-  const detector = createLanguageDetector([...packs.values()].map((pack) => pack.capabilities.detectorCode));
-  const scored = new Set(settings.metrics.scoredChannels);
-  const perAction = settings.metrics.normalization === 'per-action';
+  const scorer = createRunScorer(packs, settings);
+  return poolRunScores(
+    runs.map((run) => scorer.score(run)),
+    settings,
+  );
+}
 
-  const actions: ActionFeatures[] = [];
+/**
+ * The study-relative part of the score stage: the runs' scores (run-scoring.ts), in run order, put
+ * together, and CPI and DI set on the non-excluded runs, their agents, turns and phases. `Action`
+ * passes through untouched (the threaded stage hands serialised rows).
+ */
+export function poolRunScores<Action>(
+  scores: readonly RunScore<Action>[],
+  settings: ScoringSettings,
+): Omit<ScoredStudy, 'actions'> & { actions: Action[] } {
+  const actions: Action[] = [];
   const agents: AgentFeatures[] = [];
   const runFeatures: RunFeatures[] = [];
+  const turns: TurnFeatures[] = [];
+  const phases: PhaseFeatures[] = [];
+  const lexiconVersions: Record<string, string> = {};
   const warnings: string[] = [];
-
-  for (const run of runs) {
-    const pack = packs.get(run.language);
-    const lexicon = lexiconOf(run.language);
-    const intendedCode = pack?.capabilities.detectorCode ?? 'und';
-    const start = run.events[0];
-    const agentSetups = start?.type === 'run-start' ? start.agents : [];
-    const perAgent = new Map(
-      agentSetups.map((agent) => [
-        agent.id,
-        {
-          interventions: agent.interventions,
-          actions: 0,
-          monologues: 0,
-          scoredActions: 0,
-          detected: 0,
-          intended: 0,
-          hits: emptyCounts(lexicon.categories),
-        },
-      ]),
-    );
-    const runHits = emptyCounts(lexicon.categories);
-    let actionCount = 0;
-    let monologues = 0;
-    let scoredActions = 0;
-    let parseErrors = 0;
-    let callErrors = 0;
-    let detected = 0;
-    let intended = 0;
-
-    for (const event of run.events) {
-      if (event.type === 'parse-error') parseErrors += 1;
-      if (event.type === 'call-error') callErrors += 1;
-      if (event.type !== 'action') continue;
-      actionCount += 1;
-      const agent = perAgent.get(event.agent);
-      if (agent !== undefined) agent.actions += 1;
-      if (event.channel === 'monologue') {
-        monologues += 1;
-        if (agent !== undefined) agent.monologues += 1;
-      }
-      const language = detector.classify(event.text, intendedCode);
-      const detectedLanguage = language.detected;
-      if (language.intended !== null) {
-        detected += 1;
-        if (agent !== undefined) agent.detected += 1;
-        if (language.intended) {
-          intended += 1;
-          if (agent !== undefined) agent.intended += 1;
-        }
-      }
-      if (!scored.has(event.channel)) continue;
-      const analysis = lexicon.analyse(event.text);
-      scoredActions += 1;
-      if (agent !== undefined) agent.scoredActions += 1;
-      addInto(runHits, analysis.counts);
-      if (agent !== undefined) addInto(agent.hits, analysis.counts);
-      actions.push({
-        runId: run.runId,
-        seq: event.seq,
-        turn: event.turn,
-        agent: event.agent,
-        channel: event.channel,
-        words: analysis.words,
-        hits: analysis.counts,
-        detectedLanguage,
-        matches: analysis.matches.map(({ category, term, start, end }) => ({ category, term, start, end })),
-      });
-    }
-
-    for (const [agentId, agent] of perAgent) {
-      agents.push({
-        runId: run.runId,
-        agent: agentId,
-        language: run.language,
-        dose: run.dose,
-        interventions: [...agent.interventions],
-        actions: agent.actions,
-        monologues: agent.monologues,
-        monologueRatio: agent.actions > 0 ? agent.monologues / agent.actions : null,
-        intendedLanguageShare: agent.detected > 0 ? agent.intended / agent.detected : null,
-        hits: agent.hits,
-        rates: rates(agent.hits, agent.scoredActions, perAction),
-        conformityRate: conformityRate(agent.hits),
-        di: null,
-      });
-    }
-
-    const attempted = actionCount + parseErrors + callErrors;
-    const failedShare = attempted > 0 ? (parseErrors + callErrors) / attempted : 1;
-    const intendedLanguageShare = detected > 0 ? intended / detected : null;
-    const minimumShare = settings.exclusions.minIntendedLanguageShare;
-    let exclusionReason: string | null = null;
-    if (!run.complete) exclusionReason = 'incomplete run';
-    else if (failedShare > settings.exclusions.maxFailedActionShare) {
-      exclusionReason = `${Math.round(failedShare * 100)}% of agent turns failed (limit ${Math.round(settings.exclusions.maxFailedActionShare * 100)}%)`;
-    } else if (actionCount === 0) exclusionReason = 'no actions';
-    else if (minimumShare !== null && intendedLanguageShare !== null && intendedLanguageShare < minimumShare) {
-      exclusionReason = `${Math.round(intendedLanguageShare * 100)}% of actions in the intended language (minimum ${Math.round(minimumShare * 100)}%)`;
-    }
-
-    runFeatures.push({
-      runId: run.runId,
-      cellId: run.cellId,
-      language: run.language,
-      model: run.model,
-      dose: run.dose,
-      replicate: run.replicate,
-      attempted,
-      actions: actionCount,
-      parseErrors,
-      callErrors,
-      intendedLanguageShare,
-      monologueRatio: actionCount > 0 ? monologues / actionCount : null,
-      hits: runHits,
-      rates: rates(runHits, scoredActions, perAction),
-      conformityRate: conformityRate(runHits),
-      cpi: null,
-      di: null,
-      excluded: exclusionReason !== null,
-      exclusionReason,
-    });
+  for (const score of scores) {
+    for (const action of score.actions) actions.push(action);
+    for (const agent of score.agents) agents.push(agent);
+    runFeatures.push(score.run);
+    for (const turn of score.turns) turns.push(turn);
+    for (const phase of score.phases) phases.push(phase);
+    lexiconVersions[score.run.language] ??= score.lexiconVersion;
   }
 
   // Indices: z-scores over the pooled, non-excluded data of the study (the paper's choice), or
@@ -234,17 +105,16 @@ export function scoreRuns(
     if (included.length > 1 && scale.sd === 0)
       warnings.push(`index component ${name} has no variance across runs; it contributes 0 to CPI and DI`);
   }
-  const languageOf = new Map(runs.map((run) => [run.runId, run.language]));
-  const segments = scoreSegments(
-    runs,
-    actions,
-    runFeatures,
-    (runId) => lexiconOf(languageOf.get(runId)!).categories,
-    runScales,
-    perAction,
-  );
-  const lexiconVersions = Object.fromEntries([...lexicons].map(([language, lexicon]) => [language, lexicon.version]));
-  return { actions, agents, runs: runFeatures, ...segments, lexiconVersions, warnings };
+  // A stretch of a run is indexed on the run-level scales when its run is (segments.ts).
+  if (settings.metrics.normalization === 'per-action') {
+    const indexed = new Set(included.map((run) => run.runId));
+    for (const segment of [...turns, ...phases]) {
+      if (!indexed.has(segment.runId)) continue;
+      segment.cpi = computeCpi(componentsOf(segment), runScales);
+      segment.di = computeDi(componentsOf(segment), runScales);
+    }
+  }
+  return { actions, agents, runs: runFeatures, turns, phases, lexiconVersions, warnings };
 }
 
 function componentsOf(row: { monologueRatio: number | null; rates: Record<string, number> }): IndexComponents {
@@ -253,28 +123,4 @@ function componentsOf(row: { monologueRatio: number | null; rates: Record<string
     sexual: row.rates.sexual ?? 0,
     protective: row.rates.protective ?? 0,
   };
-}
-
-function emptyCounts(categories: readonly string[]): HitCounts {
-  const counts: HitCounts = {};
-  for (const category of categories) counts[category] = 0;
-  return counts;
-}
-
-function addInto(target: HitCounts, source: Readonly<Record<string, number>>): void {
-  for (const [category, count] of Object.entries(source)) target[category] = (target[category] ?? 0) + count;
-}
-
-function rates(hits: HitCounts, scoredActions: number, perAction: boolean): Record<string, number> {
-  const result: Record<string, number> = {};
-  for (const [category, count] of Object.entries(hits)) {
-    result[category] = perAction ? (scoredActions > 0 ? count / scoredActions : 0) : count;
-  }
-  return result;
-}
-
-function conformityRate(hits: HitCounts): number | null {
-  const conformity = hits.conformity ?? 0;
-  const individuation = hits.individuation ?? 0;
-  return conformity + individuation > 0 ? conformity / (conformity + individuation) : null;
 }

@@ -40,7 +40,8 @@ export function scoreSegments(
   actions: readonly ActionFeatures[],
   runFeatures: readonly RunFeatures[],
   categories: (runId: string) => readonly string[],
-  scales: IndexScales,
+  /** Null: the indices are left null, for the caller to set once the study's scales are known. */
+  scales: IndexScales | null,
   perAction: boolean,
 ): ScoredSegments {
   const hitsBySeq = new Map<string, Map<number, HitCounts>>();
@@ -58,7 +59,8 @@ export function scoreSegments(
   for (const run of runs) {
     const scoredHits = hitsBySeq.get(run.runId) ?? new Map<number, HitCounts>();
     const runCategories = categories(run.runId);
-    const finish = (tally: Tally) => features(tally, perAction, perAction && !excluded.has(run.runId), scales);
+    const runScales = perAction && !excluded.has(run.runId) ? scales : null;
+    const finish = (tally: Tally) => features(tally, perAction, runScales);
     const byTurn = new Map<number, { phase: PhaseName; tally: Tally }>();
     for (const event of run.events) {
       if (event.type === 'event-injected') {
@@ -106,7 +108,8 @@ export function scoreSegments(
   return { turns, phases };
 }
 
-function features(tally: Tally, perAction: boolean, indexed: boolean, scales: IndexScales) {
+/** `scales` null: a stretch without indices (its run is excluded, counts are raw, or the caller sets them). */
+function features(tally: Tally, perAction: boolean, scales: IndexScales | null) {
   const rates: Record<string, number> = {};
   for (const [category, count] of Object.entries(tally.hits)) {
     rates[category] = perAction ? ratio(count, tally.scoredActions) : count;
@@ -124,8 +127,8 @@ function features(tally: Tally, perAction: boolean, indexed: boolean, scales: In
     hits: tally.hits,
     rates,
     conformityRate: conformity + individuation > 0 ? conformity / (conformity + individuation) : null,
-    cpi: indexed ? computeCpi(components, scales) : null,
-    di: indexed ? computeDi(components, scales) : null,
+    cpi: scales === null ? null : computeCpi(components, scales),
+    di: scales === null ? null : computeDi(components, scales),
   };
 }
 

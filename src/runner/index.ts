@@ -67,6 +67,7 @@ export {
   type ScoreStageSummary,
   STORE_FILE,
   scoreStage,
+  scoreStageInThreads,
   simulateStage,
   type SimulateStageOptions,
   type SimulateStageSummary,

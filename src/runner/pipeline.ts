@@ -20,6 +20,7 @@ import { renderHtml, renderMarkdown, SURROGATE_LABEL } from '../report/index.js'
 import { tQuantile } from '../stats/index.js';
 import { type RunCallSummary, RunStore } from '../store/index.js';
 import { findExpectation } from './expectation.js';
+import { scoreStoreInThreads } from './score-in-threads.js';
 import { createManifest, readManifest, writeFileAtomic, writeManifest } from './manifest.js';
 import { assertRunFolderSound, markRunFolderSound } from './run-folder-health.js';
 import { type ProgressReporter, type SimulateStudyOptions, type SimulationSummary, simulateStudy } from './simulate.js';
@@ -281,6 +282,29 @@ export function scoreStage(store: RunStore, loaded: LoadedStudy, directory?: str
   if (directory !== undefined) snapshotPacks(directory, loaded, 'scored');
   return {
     runs: runs.length,
+    scoredRuns: scored.runs.filter((run) => !run.excluded).length,
+    excludedRuns: scored.runs.filter((run) => run.excluded).length,
+    actions: scored.actions.length,
+    warnings: scored.warnings,
+  };
+}
+
+/**
+ * `scoreStage` with the runs scored in `threads` worker threads besides this one (score-in-threads.ts):
+ * the same features, byte for byte, written in the same one transaction. `threads` 0 is `scoreStage`.
+ */
+export async function scoreStageInThreads(
+  store: RunStore,
+  loaded: LoadedStudy,
+  directory: string | undefined,
+  threads: number,
+): Promise<ScoreStageSummary> {
+  if (threads === 0) return scoreStage(store, loaded, directory);
+  const scored = await scoreStoreInThreads(store, loaded.packs, loaded.study, threads);
+  store.replaceFeatureRows(scored);
+  if (directory !== undefined) snapshotPacks(directory, loaded, 'scored');
+  return {
+    runs: scored.runs.length,
     scoredRuns: scored.runs.filter((run) => !run.excluded).length,
     excludedRuns: scored.runs.filter((run) => run.excluded).length,
     actions: scored.actions.length,

@@ -1,7 +1,3 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { RunPlan } from '../contracts/index.js';
 import { TurnCommitBuffer } from '../store/index.js';
 import { beginSimulation, type SimulateStudyOptions, type SimulationSummary, simulatePendingRun } from './simulate.js';
@@ -11,6 +7,7 @@ import {
   type ThreadMessage,
   type ThreadRequest,
 } from './simulation-thread.js';
+import { spawnWorkerThread } from './worker-thread-spawn.js';
 
 /**
  * The scheduler of `simulate.ts` with runs simulated in worker threads too: a surrogate run is pure CPU
@@ -72,7 +69,7 @@ export async function simulateStudyInThreads(
   const runThread = (): Promise<void> =>
     new Promise<void>((resolve) => {
       const data: SimulationThreadData = { setup: threadOptions.setup, stopFlag };
-      const worker = spawnSimulationThread(threadOptions.entry, data);
+      const worker = spawnWorkerThread(threadOptions.entry, data);
       const assigned = new Set<string>();
       let ended = false;
       const send = (request: ThreadRequest): void => worker.postMessage(request);
@@ -170,21 +167,4 @@ export async function simulateStudyInThreads(
   if (failure !== undefined) throw failure.error;
   if (next < pending.length) summary.stopped = true;
   return summary;
-}
-
-/**
- * Starts a thread on the entry module. The built CLI runs JavaScript (dist/); from source (tests,
- * `tsx`) the entry is TypeScript, and the thread registers tsx before importing it.
- */
-function spawnSimulationThread(entry: URL, data: SimulationThreadData): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: data });
-  // Not `--import tsx`: on Node 20 tsx's loader registers itself in the main thread only. Its API's
-  // register() works in any thread (its ESM build: the CommonJS one fails to load from an eval).
-  const require = createRequire(import.meta.url);
-  const manifest = require('tsx/package.json') as { exports: { './esm/api': { import: { default: string } } } };
-  const api = pathToFileURL(
-    join(dirname(require.resolve('tsx/package.json')), manifest.exports['./esm/api'].import.default),
-  );
-  const bootstrap = `import(${JSON.stringify(api.href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: data, execArgv: [] });
 }

@@ -2,7 +2,14 @@
  * Store: the SQLite store of a run folder (runs, events, calls, response cache, features, results),
  * its migrations, and exporters. Imports contracts only.
  */
-export { RunStore, type RunCallSummary, type StoredRun, type TurnCommit } from './run-store.js';
+export {
+  type ActionFeatureRow,
+  actionFeatureRow,
+  RunStore,
+  type RunCallSummary,
+  type StoredRun,
+  type TurnCommit,
+} from './run-store.js';
 export { TurnCommitBuffer } from './turn-commit-buffer.js';
 export {
   expectedTables,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { type CallRecord, StoreError } from '../contracts/index.js';
+import { type CallRecord, StoreError, type TranscriptEvent } from '../contracts/index.js';
 import { callFromRow } from './call-rows.js';
 import { MIGRATIONS } from './migrations.js';
 import type { StoredRun } from './run-store.js';
@@ -30,6 +30,7 @@ export type FeatureTable = keyof typeof FEATURE_TABLES;
 
 export class StoreReader {
   private readonly database: Database.Database;
+  private selectRunEvents: Database.Statement | undefined;
 
   private constructor(database: Database.Database) {
     this.database = database;
@@ -85,6 +86,15 @@ export class StoreReader {
     return this.database
       .prepare('SELECT run_id AS runId, type, body FROM events ORDER BY run_id, seq')
       .iterate() as IterableIterator<{ runId: string; type: string; body: string }>;
+  }
+
+  /**
+   * One run's events in order, parsed as `RunStore.loadAllEvents` parses them (no schema: the engine
+   * wrote them through it). What a scoring thread reads its runs from.
+   */
+  runEvents(runId: string): TranscriptEvent[] {
+    this.selectRunEvents ??= this.database.prepare('SELECT body FROM events WHERE run_id = ? ORDER BY seq').pluck();
+    return (this.selectRunEvents.all(runId) as string[]).map((body) => JSON.parse(body) as TranscriptEvent);
   }
 
   /** Action events joined to their scored features (null before scoring), by run and position. */

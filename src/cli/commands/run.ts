@@ -42,7 +42,7 @@ export function registerRun(program: Command): void {
         process.exitCode = 130;
         return;
       }
-      runScoreStage(directory, options.quiet === true);
+      await runScoreStage(directory, options.quiet === true);
       const results = runAnalyzeStage(directory);
       runReportStage(directory);
       printSummary(results, directory, loaded);

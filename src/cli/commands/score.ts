@@ -8,7 +8,7 @@ export function registerScore(program: Command): void {
     .argument('<run-folder>', 'e.g. runs/study1-1a2b3c4d')
     .option('--deviation <reason>', 'state why a preregistered folder is re-scored with other packs (recorded)')
     .option('--quiet', 'no summary output')
-    .action((directory: string, options: { quiet?: boolean; deviation?: string }) => {
-      runScoreStage(directory, options.quiet === true, options.deviation);
+    .action(async (directory: string, options: { quiet?: boolean; deviation?: string }) => {
+      await runScoreStage(directory, options.quiet === true, options.deviation);
     });
 }

@@ -1,0 +1,4 @@
+import { serveScoringThread } from './score-thread.js';
+
+/** The module a scoring thread starts on (score-in-threads.ts): nothing but the serving loop. */
+serveScoringThread();
