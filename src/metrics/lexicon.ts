@@ -1,4 +1,5 @@
 import type { LanguagePack } from '../contracts/index.js';
+import { lexiconHash } from '../languages/index.js';
 import { codeUnitAt, spacedCutCodeTable, wordCodeTable } from './lexicon-characters.js';
 import { Negation } from './lexicon-negation.js';
 import {
@@ -112,7 +113,27 @@ type LexiconPackView = Pick<LanguagePack, 'meta' | 'capabilities' | 'lexicon'>;
 
 const MEMO_LIMIT = 100_000;
 
+/**
+ * Compiled lexicons by the content they are compiled from (`lexiconHash`: the lexicon and the
+ * capabilities): one process compiles a pack once (20-180 ms each; hashing it costs a few), though
+ * the score stage, the parity table and the validation figures each ask for it. Keyed by content,
+ * not by object, so a pack changed in place (tests do) is compiled again. Bounded: a process that
+ * compiles many variants (the tests) starts over rather than growing.
+ */
+const compiledLexicons = new Map<string, CompiledLexicon>();
+const COMPILED_LEXICONS_LIMIT = 64;
+
 export function compileLexicon(pack: LexiconPackView): CompiledLexicon {
+  const key = `${pack.meta.tag}\n${lexiconHash(pack)}`;
+  const known = compiledLexicons.get(key);
+  if (known !== undefined) return known;
+  const compiled = compileLexiconOnce(pack);
+  if (compiledLexicons.size >= COMPILED_LEXICONS_LIMIT) compiledLexicons.clear();
+  compiledLexicons.set(key, compiled);
+  return compiled;
+}
+
+function compileLexiconOnce(pack: LexiconPackView): CompiledLexicon {
   const caseSensitive = pack.capabilities.caseSensitive;
   const script = createScriptNormaliser(pack.capabilities);
   const normalise = (text: string): string => {
