@@ -21,6 +21,7 @@ import { tQuantile } from '../stats/index.js';
 import { type RunCallSummary, RunStore } from '../store/index.js';
 import { findExpectation } from './expectation.js';
 import { scoreStoreInThreads } from './score-in-threads.js';
+import { runToScore } from './score-thread.js';
 import { createManifest, readManifest, writeFileAtomic, writeManifest } from './manifest.js';
 import { assertRunFolderSound, markRunFolderSound } from './run-folder-health.js';
 import { type ProgressReporter, type SimulateStudyOptions, type SimulationSummary, simulateStudy } from './simulate.js';
@@ -264,19 +265,7 @@ export interface ScoreStageSummary {
 /** Scores every stored run; given the run folder, it also keeps a copy of the packs it scored with. */
 export function scoreStage(store: RunStore, loaded: LoadedStudy, directory?: string): ScoreStageSummary {
   const events = store.loadAllEvents();
-  const runs: RunToScore[] = store.listRuns().map((run) => {
-    const runEvents = events.get(run.runId) ?? [];
-    return {
-      runId: run.runId,
-      cellId: run.cellId,
-      language: run.language,
-      model: run.model,
-      dose: run.dose,
-      replicate: run.replicate,
-      complete: runEvents.some((event) => event.type === 'run-end'),
-      events: runEvents,
-    };
-  });
+  const runs: RunToScore[] = store.listRuns().map((run) => runToScore(run, events.get(run.runId) ?? []));
   const scored = scoreRuns(runs, loaded.packs, loaded.study);
   store.replaceFeatures(scored);
   if (directory !== undefined) snapshotPacks(directory, loaded, 'scored');

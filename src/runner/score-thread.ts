@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { LanguagePack } from '../contracts/index.js';
-import { createRunScorer, type RunScore, type ScoringSettings } from '../metrics/index.js';
+import type { LanguagePack, TranscriptEvent } from '../contracts/index.js';
+import { createRunScorer, type RunScore, type RunToScore, type ScoringSettings } from '../metrics/index.js';
 import { type ActionFeatureRow, actionFeatureRow, type StoredRun, StoreReader } from '../store/index.js';
 
 /**
@@ -31,14 +31,9 @@ export type ScoringMessage =
   | { kind: 'scored'; index: number; score: RunScore<ActionFeatureRow> }
   | { kind: 'failed'; error: unknown };
 
-/** Scores one stored run; the same in a thread and in process (score-in-threads.ts). */
-export function scoreStoredRun(
-  scorer: ReturnType<typeof createRunScorer>,
-  reader: StoreReader,
-  run: StoredRun,
-): RunScore<ActionFeatureRow> {
-  const events = reader.runEvents(run.runId);
-  const score = scorer.score({
+/** A stored run and its events as the scorer takes them (the in-process stage builds the same). */
+export function runToScore(run: StoredRun, events: readonly TranscriptEvent[]): RunToScore {
+  return {
     runId: run.runId,
     cellId: run.cellId,
     language: run.language,
@@ -47,7 +42,16 @@ export function scoreStoredRun(
     replicate: run.replicate,
     complete: events.some((event) => event.type === 'run-end'),
     events,
-  });
+  };
+}
+
+/** Scores one stored run; the same in a thread and in process (score-in-threads.ts). */
+export function scoreStoredRun(
+  scorer: ReturnType<typeof createRunScorer>,
+  reader: StoreReader,
+  run: StoredRun,
+): RunScore<ActionFeatureRow> {
+  const score = scorer.score(runToScore(run, reader.runEvents(run.runId)));
   return { ...score, actions: score.actions.map(actionFeatureRow) };
 }
 
