@@ -36,10 +36,10 @@ interface PseudoNegation {
 }
 
 /**
- * Declared expressions found as pseudo-negations are (docs/lexicon-format.md §5.5): as terms in
- * whitespace scripts (a final `*` keeps the last word open), as substrings in ICU scripts. Used by
- * the scope rules added after the pseudo-negations (quotative verbs, pseudo-conditionals, negative
- * subjects), each searched only when a text's question needs it.
+ * Declared expressions (docs/lexicon-format.md §5.5), found as terms in whitespace scripts (a final
+ * `*` keeps the last word open), as substrings in ICU scripts: the pseudo-negations and the scope
+ * rules added after them (quotative verbs, pseudo-conditionals, negative subjects), each searched
+ * only when a text's question needs it.
  */
 class ExpressionSet {
   private readonly expressions: readonly PseudoNegation[];
@@ -278,10 +278,7 @@ export class Negation {
   /** Subject pronouns that, second in a clause, make it a verb-first conditional (§5.4); null: none. */
   private readonly verbFirstSubjects: CueIndex | null;
   private readonly conditionalWindow: number;
-  private readonly pseudo: readonly PseudoNegation[];
-  /** The pseudo-negations by first code unit, and one RegExp finding where any of them starts. */
-  private readonly pseudoByFirstCode = new Map<number, PseudoNegation[]>();
-  private readonly pseudoPattern: RegExp;
+  private readonly pseudo: ExpressionSet;
   /** The current text and, found on first need, its cue occurrences and clause stops. */
   private text = '';
   /** The before cues' occurrences that may be words of their own (mayBeBeforeCue), in order. */
@@ -349,17 +346,7 @@ export class Negation {
     const verbFirst = negation.verbFirstConditional;
     this.verbFirstSubjects = verbFirst === undefined ? null : new CueIndex(verbFirst.subjects.map(toCue));
     this.conditionalWindow = negation.conditionalWindow ?? DEFAULT_CONDITIONAL_WINDOW;
-    this.pseudo = (negation.pseudo ?? [])
-      .map((written) => {
-        const open = written.endsWith('*');
-        return { expression: normalise(open ? written.slice(0, -1) : written).trim(), open };
-      })
-      .filter((pseudo) => pseudo.expression !== '');
-    for (const pseudo of this.pseudo) {
-      const code = pseudo.expression.charCodeAt(0);
-      this.pseudoByFirstCode.set(code, [...(this.pseudoByFirstCode.get(code) ?? []), pseudo]);
-    }
-    this.pseudoPattern = literalPattern(this.pseudo.map((pseudo) => pseudo.expression));
+    this.pseudo = new ExpressionSet(negation.pseudo ?? [], normalise, spaced);
     this.quotative =
       negation.quotative === undefined
         ? null
@@ -483,7 +470,7 @@ export class Negation {
    * them, not right after the conditional ("if we stay united they can't evict anyone").
    */
   private isVoid(text: string, words: readonly WordSpan[], cueWord: number, cuePosition: number): boolean {
-    if (this.pseudo.length > 0) {
+    if (this.pseudo.size > 0) {
       const ranges = this.pseudoOccurrences();
       for (let index = 0; index < ranges.length; index += 2) {
         if (ranges[index]! <= cuePosition && cuePosition < ranges[index + 1]!) return true;
@@ -636,36 +623,25 @@ export class Negation {
   }
 
   /**
-   * Occurrences of pseudo-negations in the current text, as [start, end, ...]: as terms in whitespace
-   * scripts. One native RegExp finds every place where one starts (overlapping places included:
-   * each search resumes one code unit after the last place), and only the expressions with that
-   * first code unit are compared there; a search of the text per expression (up to 120 of them in
-   * a pack) cost a tenth of the matcher's time in such packs. The ranges are the same, in another
-   * order, which `isVoid` (a containment test) does not read.
+   * Occurrences of pseudo-negations in the current text, as [start, end, ...] (the expression set's
+   * search: as terms in whitespace scripts), less the quotative ones followed by a verb of saying,
+   * found once per text. `isVoid` reads them as a containment test.
    */
   private pseudoOccurrences(): number[] {
     if (this.pseudoRanges === null) {
       const text = this.text;
-      const isWord = wordCodeTable();
-      const ranges: number[] = [];
-      const pattern = this.pseudoPattern;
-      pattern.lastIndex = 0;
-      let found = pattern.exec(text);
-      while (found !== null) {
-        const from = found.index;
-        for (const { expression, open } of this.pseudoByFirstCode.get(text.charCodeAt(from)) ?? []) {
-          if (!text.startsWith(expression, from)) continue;
-          const end = from + expression.length;
-          const bounded =
-            !this.spaced ||
-            ((from === 0 || isWord[codeUnitAt(text, from - 1)] !== 1) &&
-              (open || end >= text.length || isWord[codeUnitAt(text, end)] !== 1));
-          if (bounded && !this.quotedAt(text, expression, end)) ranges.push(from, end);
+      const found = this.pseudo.occurrences(text);
+      if (this.quotative === null) {
+        this.pseudoRanges = found;
+      } else {
+        const ranges: number[] = [];
+        for (let index = 0; index < found.length; index += 2) {
+          const start = found[index]!;
+          const end = found[index + 1]!;
+          if (!this.quotedAt(text, text.slice(start, end), end)) ranges.push(start, end);
         }
-        pattern.lastIndex = from + 1;
-        found = pattern.exec(text);
+        this.pseudoRanges = ranges;
       }
-      this.pseudoRanges = ranges;
     }
     return this.pseudoRanges;
   }
