@@ -15,7 +15,7 @@ import {
   recallSpread,
 } from '../languages/index.js';
 import { INDEX_DEFINITIONS } from '../metrics/index.js';
-import { equalRecallFigures, recallInvariance } from '../stats/index.js';
+import { equalRecallFigures, type RecallInvarianceOptions, recallInvariance } from '../stats/index.js';
 
 /**
  * The measurement section of results.json: how well the instrument measures in each of the study's
@@ -72,7 +72,9 @@ export function measurementSection(
     ...recallSpread(
       languages.map((entry) => ({ language: entry.language, recall: entry.parallelRecall?.[category] ?? null })),
     ),
-    equalRecall: allCurrent ? equalRecall(currentFigures, category) : null,
+    equalRecall: allCurrent
+      ? equalRecallOf(currentFigures, category, { permutations: EQUAL_RECALL_PERMUTATIONS })
+      : null,
   }));
 
   const warnings: MeasurementWarning[] = [];
@@ -117,11 +119,18 @@ export function measurementSection(
   };
 }
 
-/** The test of equal recall over the compared languages' parallel-set outcomes; null without a table. */
-function equalRecall(languages: readonly HeldOutLanguage[], category: string): EqualRecall | null {
+/**
+ * The test of equal recall over the languages' parallel-set outcomes (at least two languages); null
+ * without a table. Also what the gold scripts store with held-out and probe figures.
+ */
+export function equalRecallOf(
+  languages: readonly HeldOutLanguage[],
+  category: string,
+  options: RecallInvarianceOptions = {},
+): EqualRecall | null {
   const table = parallelDetectionTable(languages, category);
   if (table === null || table.length === 0) return null;
-  return equalRecallFigures(recallInvariance(table, { permutations: EQUAL_RECALL_PERMUTATIONS }));
+  return equalRecallFigures(recallInvariance(table, options));
 }
 
 /** How a spread warning reads the test of equal recall, when there is one. */
