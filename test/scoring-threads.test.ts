@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { actionFeatureRow, RunStore } from '../src/store/index.js';
-import { type RunToScore, scoreRuns } from '../src/metrics/index.js';
+import { scoreRuns } from '../src/metrics/index.js';
 import { loadStudyFile } from '../src/runner/index.js';
 import { scoreStoreInThreads } from '../src/runner/score-in-threads.js';
+import { runToScore } from '../src/runner/score-thread.js';
 import { REPO_ROOT, runCli, temporaryDirectory } from './support/cli.js';
+import { dumpStore } from './support/store-dump.js';
 
 /**
  * The score stage in worker threads (src/runner/score-in-threads.ts) against the in-process stage:
@@ -18,42 +20,10 @@ const SCORING = 'BACKFIRE_SCORING_THREADS';
 const IN_PROCESS = { [SCORING]: '0', BACKFIRE_SIMULATION_THREADS: '0' };
 const THREADS_TOO = { [SCORING]: '1', BACKFIRE_SIMULATION_THREADS: '0' };
 
-/** Every table of a store as sorted rows, calls without `latency_ms` (a measured duration). */
-function dumpStore(folder: string): Record<string, string> {
-  const database = new Database(join(folder, 'store.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    const tables = (
-      database
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .all() as { name: string }[]
-    ).map((row) => row.name);
-    const dump: Record<string, string> = {};
-    for (const table of tables) {
-      const columns = (database.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[])
-        .map((column) => `"${column.name}"`)
-        .filter((column) => column !== '"latency_ms"')
-        .join(', ');
-      dump[table] = JSON.stringify(database.prepare(`SELECT ${columns} FROM ${table} ORDER BY ${columns}`).raw().all());
-    }
-    return dump;
-  } finally {
-    database.close();
-  }
-}
-
 /** What the in-process stage gives for a store: its runs read as `scoreStage` reads them, scored in one thread. */
 function scoredInProcess(store: RunStore, loaded: ReturnType<typeof loadStudyFile>) {
   const events = store.loadAllEvents();
-  const runs: RunToScore[] = store.listRuns().map((run) => ({
-    runId: run.runId,
-    cellId: run.cellId,
-    language: run.language,
-    model: run.model,
-    dose: run.dose,
-    replicate: run.replicate,
-    complete: (events.get(run.runId) ?? []).some((event) => event.type === 'run-end'),
-    events: events.get(run.runId) ?? [],
-  }));
+  const runs = store.listRuns().map((run) => runToScore(run, events.get(run.runId) ?? []));
   return scoreRuns(runs, loaded.packs, loaded.study);
 }
 

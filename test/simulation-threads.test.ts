@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, spawnCli, temporaryDirectory } from './support/cli.js';
+import { dumpStore } from './support/store-dump.js';
 
 /**
  * Surrogate runs simulated in worker threads (src/runner/simulate-in-threads.ts) against the
@@ -13,29 +14,6 @@ import { REPO_ROOT, runCli, spawnCli, temporaryDirectory } from './support/cli.j
 const THREADS = 'BACKFIRE_SIMULATION_THREADS';
 const IN_PROCESS = { [THREADS]: '0' };
 const THREADS_TOO = { [THREADS]: '1' };
-
-/** Every table of a store as sorted rows, calls without `latency_ms` (a measured duration). */
-function dumpStore(folder: string): Record<string, string> {
-  const database = new Database(join(folder, 'store.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    const tables = (
-      database
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .all() as { name: string }[]
-    ).map((row) => row.name);
-    const dump: Record<string, string> = {};
-    for (const table of tables) {
-      const columns = (database.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[])
-        .map((column) => `"${column.name}"`)
-        .filter((column) => column !== '"latency_ms"')
-        .join(', ');
-      dump[table] = JSON.stringify(database.prepare(`SELECT ${columns} FROM ${table} ORDER BY ${columns}`).raw().all());
-    }
-    return dump;
-  } finally {
-    database.close();
-  }
-}
 
 function committedTurns(folder: string): number {
   const database = new Database(join(folder, 'store.sqlite'), { readonly: true, fileMustExist: true });
