@@ -570,7 +570,7 @@ class Matcher implements PatternJudge {
   private walkWordStarts(text: string, hits: LexiconMatch[], categories: number[]): void {
     const isWord = wordCodeTable();
     const { automaton, walkFirstUnits, literalsHere, cliticFirstUnits } = this;
-    const { payloads, payloadOf, rootNext, alphabet, base, check, slotTarget } = automaton;
+    const { payloads, payloadOf, rootSteps, alphabet, steps } = automaton;
     const patterns = this.walkedPatterns;
     const requests = this.requests;
     requests.length = 0;
@@ -585,7 +585,8 @@ class Matcher implements PatternJudge {
         literalsHere.count = 0;
         let cueHere = false;
         // automaton.next, written out: this loop is the matcher's hottest.
-        let step = rootNext[code]!;
+        let step = rootSteps[code * 2]!;
+        let base = rootSteps[code * 2 + 1]!;
         let state = 0;
         for (let index = place + 1; ; index += 1) {
           if (step === 0) break;
@@ -605,8 +606,10 @@ class Matcher implements PatternJudge {
           if (index >= text.length) break;
           const letter = alphabet[text.charCodeAt(index)]!;
           if (letter === 0) break;
-          const slot = base[state]! + letter;
-          step = check[slot] === state + 1 ? slotTarget[slot]! : 0;
+          const slot = (base + letter) * 4;
+          if (steps[slot] !== state + 1) break;
+          step = steps[slot + 1]!;
+          base = steps[slot + 2]!;
         }
         if (patterns !== null && this.walkAffixes.size > 0)
           this.walkAfterAffixes(text, place, code, patterns, requests);
@@ -664,10 +667,12 @@ class Matcher implements PatternJudge {
   /** Fills `found` with the trie nodes of the literals that start at `start`, shortest first. */
   private literalsAt(text: string, start: number, found: LiteralsFound): void {
     // automaton.next, written out as in walkWordStarts (unspaced scripts call this at most places).
-    const { payloads, payloadOf, rootNext, alphabet, base, check, slotTarget } = this.automaton;
+    const { payloads, payloadOf, rootSteps, alphabet, steps } = this.automaton;
     found.count = 0;
     if (start >= text.length) return;
-    let step = rootNext[text.charCodeAt(start)]!;
+    const first = text.charCodeAt(start);
+    let step = rootSteps[first * 2]!;
+    let base = rootSteps[first * 2 + 1]!;
     for (let index = start + 1; step !== 0; index += 1) {
       const state = step >> 1;
       if ((step & 1) === 1) {
@@ -677,8 +682,10 @@ class Matcher implements PatternJudge {
       if (index >= text.length) return;
       const letter = alphabet[text.charCodeAt(index)]!;
       if (letter === 0) return;
-      const slot = base[state]! + letter;
-      step = check[slot] === state + 1 ? slotTarget[slot]! : 0;
+      const slot = (base + letter) * 4;
+      if (steps[slot] !== state + 1) return;
+      step = steps[slot + 1]!;
+      base = steps[slot + 2]!;
     }
   }
 
