@@ -134,6 +134,13 @@ export class PatternScanner {
   private readonly needleWalkScan: Uint32Array;
   /** Whether the current text's requests came from the word-start walk (needle places known). */
   private walked = false;
+  /**
+   * The walk's request objects, reused from text to text (the first `pooledRequests` are the
+   * current text's): a request lives only until `scanRequests` has read it, and a dozen new
+   * objects per English text were a share of the matcher's garbage.
+   */
+  private readonly requestPool: PatternRequest[] = [];
+  private pooledRequests = 0;
 
   constructor(
     categories: readonly (readonly PatternTerm[])[],
@@ -252,6 +259,22 @@ export class PatternScanner {
   beginWalk(): void {
     this.nextScanNumber();
     this.walked = this.needlesInWordStartWalk;
+    this.pooledRequests = 0;
+  }
+
+  /** A request of the walk's current text, from the pool. */
+  private walkRequest(wordStart: number, partStart: number, group: FirstPartGroup): PatternRequest {
+    let request = this.requestPool[this.pooledRequests];
+    if (request === undefined) {
+      request = { wordStart, partStart, group };
+      this.requestPool.push(request);
+    } else {
+      request.wordStart = wordStart;
+      request.partStart = partStart;
+      request.group = group;
+    }
+    this.pooledRequests += 1;
+    return request;
   }
 
   /**
@@ -265,7 +288,7 @@ export class PatternScanner {
       // A word part that does not match at `place` (the anchor "i" at the start of "it") can give
       // no hit from a request there: no request.
       if (first.kind === 'word' && !this.wordPartAt(text, first, place)) continue;
-      into.push({ wordStart: place, partStart: place, group });
+      into.push(this.walkRequest(place, place, group));
     }
   }
 
@@ -287,9 +310,9 @@ export class PatternScanner {
       if (first.kind === 'word') {
         // A word part may follow a clitic only, and must match where the anchor starts.
         if (!this.clitics.includes(affix) || !this.wordPartAt(text, first, place)) continue;
-        into.push({ wordStart, partStart: place, group });
+        into.push(this.walkRequest(wordStart, place, group));
       } else {
-        into.push({ wordStart, partStart: wordStart, group });
+        into.push(this.walkRequest(wordStart, wordStart, group));
       }
     }
   }
