@@ -793,7 +793,7 @@ export class Negation {
    */
   beginWalk(): void {
     const places = this.walkedCues;
-    places.length = 0;
+    if (places.length !== 0) places.length = 0;
     this.beforeCues = places;
   }
 

@@ -1,6 +1,6 @@
 import { codeUnitAt, wordCodeTable } from './lexicon-characters.js';
 import { hasClauseBoundary, type Negation, wordIndexAt } from './lexicon-negation.js';
-import { literalPattern } from './lexicon-terms.js';
+import { literalPattern, packedArray } from './lexicon-terms.js';
 import type { PatternPart, PatternTerm } from './lexicon-patterns.js';
 import type { WordFinder } from './lexicon-words.js';
 import type { Morphology } from './morphology.js';
@@ -214,7 +214,7 @@ export class PatternScanner {
     this.stemPrefixes = [...new Set([...clitics, ...(morphology?.prefixes ?? [])])];
     this.inWordStartWalk = spaced;
     this.needlesInWordStartWalk = spaced && this.stemPrefixes.length === 0;
-    this.nextAllowed = new Array<number>(categories.length).fill(0);
+    this.nextAllowed = packedArray(categories.length, 0);
     this.best = new Array<PatternHit | null>(categories.length).fill(null);
     this.bestDropped = new Array<PatternHit | null>(categories.length).fill(null);
   }
@@ -359,7 +359,8 @@ export class PatternScanner {
     while (index < requests.length) {
       const wordStart = requests[index]!.wordStart;
       const touched = this.touched;
-      touched.length = 0;
+      // Only when needed: setting an array's length is a call into the runtime, even to its length.
+      if (touched.length !== 0) touched.length = 0;
       for (; index < requests.length && requests[index]!.wordStart === wordStart; index += 1) {
         const request = requests[index]!;
         const partStart = request.partStart;
@@ -515,7 +516,7 @@ export class PatternScanner {
   ): void {
     this.kept = null;
     this.firstDropped = null;
-    const gapRanges = new Array<number>(2 * (term.parts.length - 1)).fill(0);
+    const gapRanges = packedArray(2 * (term.parts.length - 1), 0);
     this.partsFrom(text, { category, term, start, firstEnd, end: firstEnd, words, gapRanges, reason: null }, 1, judge);
   }
 

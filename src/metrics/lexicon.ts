@@ -6,6 +6,7 @@ import {
   buildTermTrie,
   type CompiledTerm,
   createLiteralsFound,
+  packedArray,
   hasCategory,
   type LiteralsFound,
   type TermNode,
@@ -442,10 +443,10 @@ class Matcher implements PatternJudge {
     this.wordFinder = parts.wordFinder;
     this.negation = parts.negation;
     this.quotePairs = parts.quotePairs;
-    this.nextAllowed = new Array<number>(parts.categoryNames.length).fill(0);
+    this.nextAllowed = packedArray(parts.categoryNames.length, 0);
     this.plainSpansScratch = parts.categoryNames.map(() => []);
     this.literalsAfterClitic = parts.clitics.map(() => createLiteralsFound());
-    this.cliticLengths = new Array<number>(parts.clitics.length).fill(0);
+    this.cliticLengths = packedArray(parts.clitics.length, 0);
     this.walkedPatterns = parts.spaced && parts.patterns?.inWordStartWalk === true ? parts.patterns : null;
     this.walkedCues = parts.spaced && parts.negation.active ? parts.negation.walkableBeforeCues : null;
     this.automaton = new WordStartAutomaton(wordStartEntries(parts.trie, this.walkedPatterns, this.walkedCues));
@@ -505,7 +506,8 @@ class Matcher implements PatternJudge {
   /** Per scanned category, the spans of its kept plain-term hits (a pattern does not count again inside one). */
   private plainSpans(hits: readonly LexiconMatch[], categories: readonly number[]): number[][] {
     const spans = this.plainSpansScratch;
-    for (const categorySpans of spans) categorySpans.length = 0;
+    // Setting a length calls into the runtime: only for the categories that had hits.
+    for (const categorySpans of spans) if (categorySpans.length !== 0) categorySpans.length = 0;
     for (let index = 0; index < hits.length; index += 1) {
       spans[categories[index]!]!.push(hits[index]!.start, hits[index]!.end);
     }
@@ -573,7 +575,7 @@ class Matcher implements PatternJudge {
     const { payloads, payloadOf, rootSteps, alphabet, steps } = automaton;
     const patterns = this.walkedPatterns;
     const requests = this.requests;
-    requests.length = 0;
+    if (requests.length !== 0) requests.length = 0;
     patterns?.beginWalk();
     const negation = this.walkedCues === null ? null : this.negation;
     negation?.beginWalk();
