@@ -861,16 +861,23 @@ function addPlace(position: number, places: number[]): void {
   places.push(position);
 }
 
-/** What ends at a state of the word-start automaton. */
-interface WordStartPayload {
-  /** The plain literal's trie node (its terms per category). */
-  term: TermNode | null;
-  /** The first-part groups of the pattern anchor. */
-  groups: readonly FirstPartGroup[] | null;
-  /** Ids of the pattern needles. */
-  needles: number[] | null;
-  /** A before cue of negation ends here. */
-  beforeCue: boolean;
+/**
+ * What ends at a state of the word-start automaton. A class, built only through its constructor,
+ * so that every payload of every lexicon has one hidden class: payloads merged with object spreads
+ * had several, and the walk's four loads of a payload (term, groups, needles, beforeCue) were
+ * megamorphic (V8's --log-ic), a stub-cache probe each.
+ */
+class WordStartPayload {
+  constructor(
+    /** The plain literal's trie node (its terms per category). */
+    readonly term: TermNode | null,
+    /** The first-part groups of the pattern anchor. */
+    readonly groups: readonly FirstPartGroup[] | null,
+    /** Ids of the pattern needles. */
+    readonly needles: number[] | null,
+    /** A before cue of negation ends here. */
+    readonly beforeCue: boolean,
+  ) {}
 }
 
 /** The strings of the word-start automaton: every literal of the trie, and the walked scanner's anchors and needles. */
@@ -880,20 +887,41 @@ function wordStartEntries(
   beforeCues: readonly string[] | null,
 ): [string, (known: WordStartPayload | null) => WordStartPayload][] {
   const entries: [string, (known: WordStartPayload | null) => WordStartPayload][] = [];
-  const empty = (): WordStartPayload => ({ term: null, groups: null, needles: null, beforeCue: false });
-  for (const cue of beforeCues ?? []) entries.push([cue, (known) => ({ ...(known ?? empty()), beforeCue: true })]);
+  for (const cue of beforeCues ?? []) {
+    entries.push([
+      cue,
+      (known) => new WordStartPayload(known?.term ?? null, known?.groups ?? null, known?.needles ?? null, true),
+    ]);
+  }
   const visit = (node: TermNode, literal: string): void => {
-    if (node.terms !== null) entries.push([literal, (known) => ({ ...(known ?? empty()), term: node })]);
+    if (node.terms !== null) {
+      entries.push([
+        literal,
+        (known) => new WordStartPayload(node, known?.groups ?? null, known?.needles ?? null, known?.beforeCue ?? false),
+      ]);
+    }
     for (const [code, child] of node.children) visit(child, literal + String.fromCharCode(code));
   };
   visit(trie.root, '');
   if (patterns !== null) {
     for (const [anchor, groups] of patterns.groupsByAnchor) {
-      entries.push([anchor, (known) => ({ ...(known ?? empty()), groups })]);
+      entries.push([
+        anchor,
+        (known) => new WordStartPayload(known?.term ?? null, groups, known?.needles ?? null, known?.beforeCue ?? false),
+      ]);
     }
     if (patterns.needlesInWordStartWalk) {
       patterns.needles.forEach((needle, id) => {
-        entries.push([needle, (known) => ({ ...(known ?? empty()), needles: [...(known?.needles ?? []), id] })]);
+        entries.push([
+          needle,
+          (known) =>
+            new WordStartPayload(
+              known?.term ?? null,
+              known?.groups ?? null,
+              [...(known?.needles ?? []), id],
+              known?.beforeCue ?? false,
+            ),
+        ]);
       });
     }
   }
