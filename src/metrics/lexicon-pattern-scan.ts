@@ -524,7 +524,18 @@ export class PatternScanner {
   private partsFrom(text: string, hit: PatternHit, part: number, judge: PatternJudge): boolean {
     const { term, words } = hit;
     if (part === term.parts.length) {
-      const complete: PatternHit = { ...hit, gapRanges: [...hit.gapRanges] };
+      // Written out in the order of the other hit literals, not spread: a spread clone has a hidden
+      // class of its own, which made every load of a hit's fields polymorphic.
+      const complete: PatternHit = {
+        category: hit.category,
+        term: hit.term,
+        start: hit.start,
+        firstEnd: hit.firstEnd,
+        end: hit.end,
+        words: hit.words,
+        gapRanges: hit.gapRanges.slice(),
+        reason: hit.reason,
+      };
       complete.reason = judge.patternDropReason(text, complete);
       if (complete.reason === null) {
         this.kept = complete;
