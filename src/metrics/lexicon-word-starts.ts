@@ -10,8 +10,8 @@
  * (every walk starts there, and most end after one step), and for every other state a double array
  * (Aoe's layout): the code units the strings use are numbered 1..n (`alphabet`), and the edge of
  * state s on a code unit numbered a lives in slot base[s] + a, which belongs to s when
- * check[slot] === s + 1. A step is four typed-array reads and no loop, whatever the state's number of
- * edges; the walk's second and third steps are in states with tens of edges, where the sorted-edge
+ * check[slot] === s + 1. A step is a few typed-array reads and no loop, whatever the state's number of
+ * edges (the walks read check, target and the target's base as one interleaved record, `steps`); the walk's second and third steps are in states with tens of edges, where the sorted-edge
  * search this replaced halved a range first and scanned up to eight codes. States are numbered depth
  * first and placed in that order, so a walk reads neighbouring memory. A Map lookup per character was
  * the largest single cost of the first walks; an open-addressing hash table of all edges was no
