@@ -793,7 +793,7 @@ export class Negation {
    */
   beginWalk(): void {
     const places = this.walkedCues;
-    places.length = 0;
+    if (places.length !== 0) places.length = 0;
     this.beforeCues = places;
   }
 
@@ -828,11 +828,12 @@ export class Negation {
   private stops(): number[] {
     if (this.clauseStops === null) {
       const stops: number[] = [];
+      // `test`, not `exec`: no match array per stop. The pattern is one BMP code unit (no `u`
+      // flag), so the stop is the code unit before `lastIndex`.
       CLAUSE_BOUNDARY_PATTERN.lastIndex = 0;
-      let found = CLAUSE_BOUNDARY_PATTERN.exec(this.text);
-      while (found !== null) {
-        if (this.spaced || isUnspacedCut(this.text, found.index)) stops.push(found.index);
-        found = CLAUSE_BOUNDARY_PATTERN.exec(this.text);
+      while (CLAUSE_BOUNDARY_PATTERN.test(this.text)) {
+        const stop = CLAUSE_BOUNDARY_PATTERN.lastIndex - 1;
+        if (this.spaced || isUnspacedCut(this.text, stop)) stops.push(stop);
       }
       this.clauseStops = stops;
     }

@@ -1,6 +1,6 @@
 import { codeUnitAt, wordCodeTable } from './lexicon-characters.js';
 import { hasClauseBoundary, type Negation, wordIndexAt } from './lexicon-negation.js';
-import { literalPattern } from './lexicon-terms.js';
+import { literalPattern, packedArray } from './lexicon-terms.js';
 import type { PatternPart, PatternTerm } from './lexicon-patterns.js';
 import type { WordFinder } from './lexicon-words.js';
 import type { Morphology } from './morphology.js';
@@ -134,6 +134,13 @@ export class PatternScanner {
   private readonly needleWalkScan: Uint32Array;
   /** Whether the current text's requests came from the word-start walk (needle places known). */
   private walked = false;
+  /**
+   * The walk's request objects, reused from text to text (the first `pooledRequests` are the
+   * current text's): a request lives only until `scanRequests` has read it, and a dozen new
+   * objects per English text were a share of the matcher's garbage.
+   */
+  private readonly requestPool: PatternRequest[] = [];
+  private pooledRequests = 0;
 
   constructor(
     categories: readonly (readonly PatternTerm[])[],
@@ -207,7 +214,7 @@ export class PatternScanner {
     this.stemPrefixes = [...new Set([...clitics, ...(morphology?.prefixes ?? [])])];
     this.inWordStartWalk = spaced;
     this.needlesInWordStartWalk = spaced && this.stemPrefixes.length === 0;
-    this.nextAllowed = new Array<number>(categories.length).fill(0);
+    this.nextAllowed = packedArray(categories.length, 0);
     this.best = new Array<PatternHit | null>(categories.length).fill(null);
     this.bestDropped = new Array<PatternHit | null>(categories.length).fill(null);
   }
@@ -252,6 +259,22 @@ export class PatternScanner {
   beginWalk(): void {
     this.nextScanNumber();
     this.walked = this.needlesInWordStartWalk;
+    this.pooledRequests = 0;
+  }
+
+  /** A request of the walk's current text, from the pool. */
+  private walkRequest(wordStart: number, partStart: number, group: FirstPartGroup): PatternRequest {
+    let request = this.requestPool[this.pooledRequests];
+    if (request === undefined) {
+      request = { wordStart, partStart, group };
+      this.requestPool.push(request);
+    } else {
+      request.wordStart = wordStart;
+      request.partStart = partStart;
+      request.group = group;
+    }
+    this.pooledRequests += 1;
+    return request;
   }
 
   /**
@@ -265,7 +288,7 @@ export class PatternScanner {
       // A word part that does not match at `place` (the anchor "i" at the start of "it") can give
       // no hit from a request there: no request.
       if (first.kind === 'word' && !this.wordPartAt(text, first, place)) continue;
-      into.push({ wordStart: place, partStart: place, group });
+      into.push(this.walkRequest(place, place, group));
     }
   }
 
@@ -287,9 +310,9 @@ export class PatternScanner {
       if (first.kind === 'word') {
         // A word part may follow a clitic only, and must match where the anchor starts.
         if (!this.clitics.includes(affix) || !this.wordPartAt(text, first, place)) continue;
-        into.push({ wordStart, partStart: place, group });
+        into.push(this.walkRequest(wordStart, place, group));
       } else {
-        into.push({ wordStart, partStart: wordStart, group });
+        into.push(this.walkRequest(wordStart, wordStart, group));
       }
     }
   }
@@ -336,7 +359,8 @@ export class PatternScanner {
     while (index < requests.length) {
       const wordStart = requests[index]!.wordStart;
       const touched = this.touched;
-      touched.length = 0;
+      // Only when needed: setting an array's length is a call into the runtime, even to its length.
+      if (touched.length !== 0) touched.length = 0;
       for (; index < requests.length && requests[index]!.wordStart === wordStart; index += 1) {
         const request = requests[index]!;
         const partStart = request.partStart;
@@ -492,7 +516,7 @@ export class PatternScanner {
   ): void {
     this.kept = null;
     this.firstDropped = null;
-    const gapRanges = new Array<number>(2 * (term.parts.length - 1)).fill(0);
+    const gapRanges = packedArray(2 * (term.parts.length - 1), 0);
     this.partsFrom(text, { category, term, start, firstEnd, end: firstEnd, words, gapRanges, reason: null }, 1, judge);
   }
 
@@ -500,7 +524,18 @@ export class PatternScanner {
   private partsFrom(text: string, hit: PatternHit, part: number, judge: PatternJudge): boolean {
     const { term, words } = hit;
     if (part === term.parts.length) {
-      const complete: PatternHit = { ...hit, gapRanges: [...hit.gapRanges] };
+      // Written out in the order of the other hit literals, not spread: a spread clone has a hidden
+      // class of its own, which made every load of a hit's fields polymorphic.
+      const complete: PatternHit = {
+        category: hit.category,
+        term: hit.term,
+        start: hit.start,
+        firstEnd: hit.firstEnd,
+        end: hit.end,
+        words: hit.words,
+        gapRanges: hit.gapRanges.slice(),
+        reason: hit.reason,
+      };
       complete.reason = judge.patternDropReason(text, complete);
       if (complete.reason === null) {
         this.kept = complete;

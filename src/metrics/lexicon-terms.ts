@@ -53,7 +53,7 @@ export function buildTermTrie(categories: readonly (readonly CompiledTerm[])[]):
         }
         node = child;
       }
-      node.terms ??= new Array<CompiledTerm | undefined>(categories.length).fill(undefined);
+      node.terms ??= packedArray<CompiledTerm | undefined>(categories.length, undefined);
       node.terms[categoryIndex] = term;
     }
   });
@@ -76,7 +76,18 @@ export function escapeForRegExp(text: string): string {
 const NO_NODE = createTermNode();
 
 export function createLiteralsFound(): LiteralsFound {
-  return { nodes: new Array<TermNode>(16).fill(NO_NODE), count: 0 };
+  return { nodes: packedArray<TermNode>(16, NO_NODE), count: 0 };
+}
+
+/**
+ * An array of `length` copies of `value` with no holes in V8's sense: `new Array(n).fill(v)` keeps
+ * the holey elements kind of `new Array(n)` for good, and every read of a holey array in the hot
+ * loops checks for the hole.
+ */
+export function packedArray<Value>(length: number, value: Value): Value[] {
+  const array: Value[] = [];
+  for (let index = 0; index < length; index += 1) array.push(value);
+  return array;
 }
 
 /** Whether one of the literals found ends a term of the category. */

@@ -10,8 +10,8 @@
  * (every walk starts there, and most end after one step), and for every other state a double array
  * (Aoe's layout): the code units the strings use are numbered 1..n (`alphabet`), and the edge of
  * state s on a code unit numbered a lives in slot base[s] + a, which belongs to s when
- * check[slot] === s + 1. A step is four typed-array reads and no loop, whatever the state's number of
- * edges; the walk's second and third steps are in states with tens of edges, where the sorted-edge
+ * check[slot] === s + 1. A step is a few typed-array reads and no loop, whatever the state's number of
+ * edges (the walks read check, target and the target's base as one interleaved record, `steps`); the walk's second and third steps are in states with tens of edges, where the sorted-edge
  * search this replaced halved a range first and scanned up to eight codes. States are numbered depth
  * first and placed in that order, so a walk reads neighbouring memory. A Map lookup per character was
  * the largest single cost of the first walks; an open-addressing hash table of all edges was no
@@ -38,6 +38,16 @@ export class WordStartAutomaton<Payload> {
   readonly check: Int32Array;
   /** Per slot, the target as `next` answers it. */
   readonly slotTarget: Int32Array;
+  /**
+   * What a walk reads, interleaved so that one step touches one cache line: per slot s,
+   * `steps[4s]` is check[s], `steps[4s + 1]` slotTarget[s] and `steps[4s + 2]` the base of that
+   * target (the fourth word pads the record to 16 bytes, so it never straddles a line). The three
+   * separate arrays cost a walk three scattered reads per step (base, check, target), the largest
+   * share of the matcher's hottest loop.
+   */
+  readonly steps: Int32Array;
+  /** Per code unit c, `rootSteps[2c]` is rootNext[c] and `rootSteps[2c + 1]` the base of that state. */
+  readonly rootSteps = new Int32Array(0x20000);
 
   /** `entries`: each string (non-empty) with the payload to merge into its last state. */
   constructor(entries: Iterable<readonly [string, (known: Payload | null) => Payload]>) {
@@ -108,6 +118,20 @@ export class WordStartAutomaton<Payload> {
     const length = slots.highestBase + letters + 1;
     this.check = slots.resized(slots.owner, length);
     this.slotTarget = slots.resized(slots.target, length);
+    this.steps = new Int32Array(length * 4);
+    for (let slot = 0; slot < length; slot += 1) {
+      const owner = this.check[slot]!;
+      if (owner === 0) continue;
+      const target = this.slotTarget[slot]!;
+      this.steps[slot * 4] = owner;
+      this.steps[slot * 4 + 1] = target;
+      this.steps[slot * 4 + 2] = this.base[target >> 1]!;
+    }
+    for (const code of children[0]!.keys()) {
+      const target = this.rootNext[code]!;
+      this.rootSteps[code * 2] = target;
+      this.rootSteps[code * 2 + 1] = this.base[target >> 1]!;
+    }
   }
 
   /**

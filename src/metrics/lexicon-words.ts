@@ -139,7 +139,7 @@ class SpacedWordFinder implements WordFinder {
         index = wordEnd;
       }
     }
-    list.length = count;
+    if (list.length !== count) list.length = count;
     this.words = list;
     return list;
   }

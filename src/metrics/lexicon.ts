@@ -6,6 +6,7 @@ import {
   buildTermTrie,
   type CompiledTerm,
   createLiteralsFound,
+  packedArray,
   hasCategory,
   type LiteralsFound,
   type TermNode,
@@ -442,10 +443,10 @@ class Matcher implements PatternJudge {
     this.wordFinder = parts.wordFinder;
     this.negation = parts.negation;
     this.quotePairs = parts.quotePairs;
-    this.nextAllowed = new Array<number>(parts.categoryNames.length).fill(0);
+    this.nextAllowed = packedArray(parts.categoryNames.length, 0);
     this.plainSpansScratch = parts.categoryNames.map(() => []);
     this.literalsAfterClitic = parts.clitics.map(() => createLiteralsFound());
-    this.cliticLengths = new Array<number>(parts.clitics.length).fill(0);
+    this.cliticLengths = packedArray(parts.clitics.length, 0);
     this.walkedPatterns = parts.spaced && parts.patterns?.inWordStartWalk === true ? parts.patterns : null;
     this.walkedCues = parts.spaced && parts.negation.active ? parts.negation.walkableBeforeCues : null;
     this.automaton = new WordStartAutomaton(wordStartEntries(parts.trie, this.walkedPatterns, this.walkedCues));
@@ -505,7 +506,8 @@ class Matcher implements PatternJudge {
   /** Per scanned category, the spans of its kept plain-term hits (a pattern does not count again inside one). */
   private plainSpans(hits: readonly LexiconMatch[], categories: readonly number[]): number[][] {
     const spans = this.plainSpansScratch;
-    for (const categorySpans of spans) categorySpans.length = 0;
+    // Setting a length calls into the runtime: only for the categories that had hits.
+    for (const categorySpans of spans) if (categorySpans.length !== 0) categorySpans.length = 0;
     for (let index = 0; index < hits.length; index += 1) {
       spans[categories[index]!]!.push(hits[index]!.start, hits[index]!.end);
     }
@@ -570,10 +572,10 @@ class Matcher implements PatternJudge {
   private walkWordStarts(text: string, hits: LexiconMatch[], categories: number[]): void {
     const isWord = wordCodeTable();
     const { automaton, walkFirstUnits, literalsHere, cliticFirstUnits } = this;
-    const { payloads, payloadOf, rootNext, alphabet, base, check, slotTarget } = automaton;
+    const { payloads, payloadOf, rootSteps, alphabet, steps } = automaton;
     const patterns = this.walkedPatterns;
     const requests = this.requests;
-    requests.length = 0;
+    if (requests.length !== 0) requests.length = 0;
     patterns?.beginWalk();
     const negation = this.walkedCues === null ? null : this.negation;
     negation?.beginWalk();
@@ -585,7 +587,8 @@ class Matcher implements PatternJudge {
         literalsHere.count = 0;
         let cueHere = false;
         // automaton.next, written out: this loop is the matcher's hottest.
-        let step = rootNext[code]!;
+        let step = rootSteps[code * 2]!;
+        let base = rootSteps[code * 2 + 1]!;
         let state = 0;
         for (let index = place + 1; ; index += 1) {
           if (step === 0) break;
@@ -605,8 +608,10 @@ class Matcher implements PatternJudge {
           if (index >= text.length) break;
           const letter = alphabet[text.charCodeAt(index)]!;
           if (letter === 0) break;
-          const slot = base[state]! + letter;
-          step = check[slot] === state + 1 ? slotTarget[slot]! : 0;
+          const slot = (base + letter) * 4;
+          if (steps[slot] !== state + 1) break;
+          step = steps[slot + 1]!;
+          base = steps[slot + 2]!;
         }
         if (patterns !== null && this.walkAffixes.size > 0)
           this.walkAfterAffixes(text, place, code, patterns, requests);
@@ -664,10 +669,12 @@ class Matcher implements PatternJudge {
   /** Fills `found` with the trie nodes of the literals that start at `start`, shortest first. */
   private literalsAt(text: string, start: number, found: LiteralsFound): void {
     // automaton.next, written out as in walkWordStarts (unspaced scripts call this at most places).
-    const { payloads, payloadOf, rootNext, alphabet, base, check, slotTarget } = this.automaton;
+    const { payloads, payloadOf, rootSteps, alphabet, steps } = this.automaton;
     found.count = 0;
     if (start >= text.length) return;
-    let step = rootNext[text.charCodeAt(start)]!;
+    const first = text.charCodeAt(start);
+    let step = rootSteps[first * 2]!;
+    let base = rootSteps[first * 2 + 1]!;
     for (let index = start + 1; step !== 0; index += 1) {
       const state = step >> 1;
       if ((step & 1) === 1) {
@@ -677,8 +684,10 @@ class Matcher implements PatternJudge {
       if (index >= text.length) return;
       const letter = alphabet[text.charCodeAt(index)]!;
       if (letter === 0) return;
-      const slot = base[state]! + letter;
-      step = check[slot] === state + 1 ? slotTarget[slot]! : 0;
+      const slot = (base + letter) * 4;
+      if (steps[slot] !== state + 1) return;
+      step = steps[slot + 1]!;
+      base = steps[slot + 2]!;
     }
   }
 
@@ -852,16 +861,23 @@ function addPlace(position: number, places: number[]): void {
   places.push(position);
 }
 
-/** What ends at a state of the word-start automaton. */
-interface WordStartPayload {
-  /** The plain literal's trie node (its terms per category). */
-  term: TermNode | null;
-  /** The first-part groups of the pattern anchor. */
-  groups: readonly FirstPartGroup[] | null;
-  /** Ids of the pattern needles. */
-  needles: number[] | null;
-  /** A before cue of negation ends here. */
-  beforeCue: boolean;
+/**
+ * What ends at a state of the word-start automaton. A class, built only through its constructor,
+ * so that every payload of every lexicon has one hidden class: payloads merged with object spreads
+ * had several, and the walk's four loads of a payload (term, groups, needles, beforeCue) were
+ * megamorphic (V8's --log-ic), a stub-cache probe each.
+ */
+class WordStartPayload {
+  constructor(
+    /** The plain literal's trie node (its terms per category). */
+    readonly term: TermNode | null,
+    /** The first-part groups of the pattern anchor. */
+    readonly groups: readonly FirstPartGroup[] | null,
+    /** Ids of the pattern needles. */
+    readonly needles: number[] | null,
+    /** A before cue of negation ends here. */
+    readonly beforeCue: boolean,
+  ) {}
 }
 
 /** The strings of the word-start automaton: every literal of the trie, and the walked scanner's anchors and needles. */
@@ -871,20 +887,41 @@ function wordStartEntries(
   beforeCues: readonly string[] | null,
 ): [string, (known: WordStartPayload | null) => WordStartPayload][] {
   const entries: [string, (known: WordStartPayload | null) => WordStartPayload][] = [];
-  const empty = (): WordStartPayload => ({ term: null, groups: null, needles: null, beforeCue: false });
-  for (const cue of beforeCues ?? []) entries.push([cue, (known) => ({ ...(known ?? empty()), beforeCue: true })]);
+  for (const cue of beforeCues ?? []) {
+    entries.push([
+      cue,
+      (known) => new WordStartPayload(known?.term ?? null, known?.groups ?? null, known?.needles ?? null, true),
+    ]);
+  }
   const visit = (node: TermNode, literal: string): void => {
-    if (node.terms !== null) entries.push([literal, (known) => ({ ...(known ?? empty()), term: node })]);
+    if (node.terms !== null) {
+      entries.push([
+        literal,
+        (known) => new WordStartPayload(node, known?.groups ?? null, known?.needles ?? null, known?.beforeCue ?? false),
+      ]);
+    }
     for (const [code, child] of node.children) visit(child, literal + String.fromCharCode(code));
   };
   visit(trie.root, '');
   if (patterns !== null) {
     for (const [anchor, groups] of patterns.groupsByAnchor) {
-      entries.push([anchor, (known) => ({ ...(known ?? empty()), groups })]);
+      entries.push([
+        anchor,
+        (known) => new WordStartPayload(known?.term ?? null, groups, known?.needles ?? null, known?.beforeCue ?? false),
+      ]);
     }
     if (patterns.needlesInWordStartWalk) {
       patterns.needles.forEach((needle, id) => {
-        entries.push([needle, (known) => ({ ...(known ?? empty()), needles: [...(known?.needles ?? []), id] })]);
+        entries.push([
+          needle,
+          (known) =>
+            new WordStartPayload(
+              known?.term ?? null,
+              known?.groups ?? null,
+              [...(known?.needles ?? []), id],
+              known?.beforeCue ?? false,
+            ),
+        ]);
       });
     }
   }
