@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,6 +44,28 @@ describe('the scored probes', () => {
 
   it('exist (a probe is scored once and kept with its figures)', () => {
     expect(scored.length).toBeGreaterThan(0);
+  });
+
+  // A probe whose items were written while a lexicon version was being tuned had only its hashes
+  // committed then (LOCK.sha256, `sha256sum` format); the items added later must be those bytes,
+  // so that "written before, kept away, scored after" is checked, not only told (gold/README.md).
+  const locked = readdirSync(probesDirectory).filter((name) => existsSync(join(probesDirectory, name, 'LOCK.sha256')));
+
+  it.each(locked)('%s: its items are byte for byte the ones hashed in LOCK.sha256 before tuning', (name) => {
+    const folder = join(probesDirectory, name);
+    // `sha256sum` lines; another line (the time of locking, in one probe) is a note.
+    const hashed = readFileSync(join(folder, 'LOCK.sha256'), 'utf8')
+      .split('\n')
+      .map((line) => /^([0-9a-f]{64})\s+(\S+)$/.exec(line.trim()))
+      .filter((found) => found !== null);
+    const files = hashed.map((found) => found[2]);
+    for (const tag of listLanguageTags()) expect(files, `${name}/LOCK.sha256`).toContain(`${tag}.jsonl`);
+    for (const [, hash, file] of hashed) {
+      const actual = createHash('sha256')
+        .update(readFileSync(join(folder, file!)))
+        .digest('hex');
+      expect(actual, `${name}/${file}`).toBe(hash);
+    }
   });
 
   it.each(scored)('%s: its items are byte for byte the ones its figures were scored on', (name) => {
