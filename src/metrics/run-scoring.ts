@@ -22,13 +22,8 @@ import { scoreSegments } from './segments.js';
  * (src/runner/score-in-threads.ts); `scoreRuns` is the two parts in one thread.
  */
 
-export interface RunToScore {
-  runId: string;
-  cellId: string;
-  language: string;
-  model: string;
-  dose: number;
-  replicate: number;
+export interface RunToScore
+  extends Pick<RunFeatures, 'runId' | 'cellId' | 'language' | 'model' | 'dose' | 'replicate'> {
   /** True when the run reached its run-end event. */
   complete: boolean;
   events: readonly TranscriptEvent[];
