@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { UserInputError } from '../contracts/index.js';
-import { type LoadedStudy, planStudy } from '../runner/index.js';
+import type { LoadedStudy } from '../runner/index.js';
+import { parseThreadCount, plannedAgentTurns } from './thread-count.js';
 
 /**
  * How many worker threads score a study besides the main thread (which scores too). Scoring depends
@@ -25,20 +25,11 @@ export function scoringThreadsFor(
   loaded: LoadedStudy,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): number {
-  const forced = parseThreadCount(env[SCORING_THREADS_VARIABLE]);
+  const forced = parseThreadCount(
+    SCORING_THREADS_VARIABLE,
+    env,
+    'unset it (large studies are scored on every core), or set 0 to score in process',
+  );
   if (forced !== undefined) return forced;
-  const agentTurns = planStudy(loaded.study).runs.length * loaded.study.agents * loaded.study.turns;
-  return agentTurns < MIN_AGENT_TURNS_FOR_THREADS ? 0 : availableParallelism() - 1;
-}
-
-function parseThreadCount(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 0 || count > 256) {
-    throw new UserInputError(`${SCORING_THREADS_VARIABLE} must be a whole number from 0 to 256, not "${value}"`, {
-      path: SCORING_THREADS_VARIABLE,
-      fix: 'unset it (large studies are scored on every core), or set 0 to score in process',
-    });
-  }
-  return count;
+  return plannedAgentTurns(loaded) < MIN_AGENT_TURNS_FOR_THREADS ? 0 : availableParallelism() - 1;
 }

@@ -1,13 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { UserInputError } from '../contracts/index.js';
 import { isSurrogateRef } from '../models/index.js';
 import {
   type LoadedStudy,
-  planStudy,
   type SimulateStudyOptions,
   type SimulationSummary,
   simulateStudyInThreads,
 } from '../runner/index.js';
+import { parseThreadCount, plannedAgentTurns } from './thread-count.js';
 
 /**
  * Whether a local simulation also runs in worker threads, and in how many besides the main thread
@@ -42,9 +41,8 @@ export function simulationThreadsFor(
   if (!loaded.study.models.every(isSurrogateRef)) return undefined;
   const threads = configuredSimulationThreads(env);
   if (threads === 0) return undefined;
-  if (parseThreadCount(env[SIMULATION_THREADS_VARIABLE]) === undefined) {
-    const agentTurns = planStudy(loaded.study).runs.length * loaded.study.agents * loaded.study.turns;
-    if (agentTurns < MIN_AGENT_TURNS_FOR_THREADS) return undefined;
+  if (forcedSimulationThreads(env) === undefined) {
+    if (plannedAgentTurns(loaded) < MIN_AGENT_TURNS_FOR_THREADS) return undefined;
   }
   const setup: LoadedStudy = {
     file: loaded.file,
@@ -60,19 +58,15 @@ export function simulationThreadsFor(
 
 /** Worker threads beside the main one for a large surrogate study: the variable's count, else one per core but one. */
 export function configuredSimulationThreads(env: Readonly<Record<string, string | undefined>> = process.env): number {
-  const forced = parseThreadCount(env[SIMULATION_THREADS_VARIABLE]);
+  const forced = forcedSimulationThreads(env);
   if (forced !== undefined) return forced;
   return availableParallelism() - 1;
 }
 
-function parseThreadCount(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 0 || count > 256) {
-    throw new UserInputError(`${SIMULATION_THREADS_VARIABLE} must be a whole number from 0 to 256, not "${value}"`, {
-      path: SIMULATION_THREADS_VARIABLE,
-      fix: `unset it (surrogate studies use every core), or set 0 to simulate in process`,
-    });
-  }
-  return count;
+function forcedSimulationThreads(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  return parseThreadCount(
+    SIMULATION_THREADS_VARIABLE,
+    env,
+    'unset it (surrogate studies use every core), or set 0 to simulate in process',
+  );
 }
