@@ -10,9 +10,10 @@
  * (every walk starts there, and most end after one step), and for every other state a double array
  * (Aoe's layout): the code units the strings use are numbered 1..n (`alphabet`), and the edge of
  * state s on a code unit numbered a lives in slot base[s] + a, which belongs to s when
- * check[slot] === s + 1. A step is a few typed-array reads and no loop, whatever the state's number of
- * edges (the walks read check, target and the target's base as one interleaved record, `steps`); the walk's second and third steps are in states with tens of edges, where the sorted-edge
- * search this replaced halved a range first and scanned up to eight codes. States are numbered depth
+ * check[slot] === s + 1. A step is a few typed-array reads and no loop, whatever the state's number
+ * of edges (check, target and the target's base are read as one interleaved record, `steps`); the
+ * walk's second and third steps are in states with tens of edges, where the sorted-edge search this
+ * replaced halved a range first and scanned up to eight codes. States are numbered depth
  * first and placed in that order, so a walk reads neighbouring memory. A Map lookup per character was
  * the largest single cost of the first walks; an open-addressing hash table of all edges was no
  * better, as nearly every probe missed the cache.
@@ -28,25 +29,23 @@ export class WordStartAutomaton<Payload> {
    */
   readonly payloadOf: Int32Array;
   readonly payloads: Payload[];
-  /** The root's transitions as `next` answers them, per code unit. */
-  readonly rootNext = new Int32Array(0x10000);
   /** Per code unit, its number in the strings' alphabet (1..n), 0 when no string uses it past its start. */
   readonly alphabet = new Uint16Array(0x10000);
   /** Per state, where its edges start in the slots: its edge on alphabet number a is slot base + a. */
   readonly base: Int32Array;
-  /** Per slot, 1 + the state that owns it, 0 when free. */
-  readonly check: Int32Array;
-  /** Per slot, the target as `next` answers it. */
-  readonly slotTarget: Int32Array;
   /**
    * What a walk reads, interleaved so that one step touches one cache line: per slot s,
-   * `steps[4s]` is check[s], `steps[4s + 1]` slotTarget[s] and `steps[4s + 2]` the base of that
-   * target (the fourth word pads the record to 16 bytes, so it never straddles a line). The three
-   * separate arrays cost a walk three scattered reads per step (base, check, target), the largest
-   * share of the matcher's hottest loop.
+   * `steps[4s]` is 1 + the state that owns s (0 when free: the double array's check),
+   * `steps[4s + 1]` the target as `next` answers it and `steps[4s + 2]` the base of that target
+   * (the fourth word pads the record to 16 bytes, so it never straddles a line). Separate check,
+   * target and base arrays cost a walk three scattered reads per step, the largest share of the
+   * matcher's hottest loop.
    */
   readonly steps: Int32Array;
-  /** Per code unit c, `rootSteps[2c]` is rootNext[c] and `rootSteps[2c + 1]` the base of that state. */
+  /**
+   * Per code unit c, `rootSteps[2c]` is the root's transition on c as `next` answers it and
+   * `rootSteps[2c + 1]` the base of that state.
+   */
   readonly rootSteps = new Int32Array(0x20000);
 
   /** `entries`: each string (non-empty) with the payload to merge into its last state. */
@@ -92,6 +91,7 @@ export class WordStartAutomaton<Payload> {
       }
     }
     this.base = new Int32Array(order.length);
+    const rootNext = new Int32Array(0x10000);
     const slots = new DoubleArraySlots(order.length + letters + 1);
     order.forEach((state, number) => {
       const payload = payloads[state] ?? null;
@@ -102,7 +102,7 @@ export class WordStartAutomaton<Payload> {
       const edges = children[state]!;
       if (number === 0) {
         for (const [code, childState] of edges) {
-          this.rootNext[code] = targetOf(childState);
+          rootNext[code] = targetOf(childState);
           this.firstUnits[code] = 1;
         }
         return;
@@ -116,19 +116,19 @@ export class WordStartAutomaton<Payload> {
     // Room for base + any alphabet number of every state, so that a step never reads past the end
     // (an out-of-bounds typed-array read is slow in V8, besides being undefined).
     const length = slots.highestBase + letters + 1;
-    this.check = slots.resized(slots.owner, length);
-    this.slotTarget = slots.resized(slots.target, length);
+    const check = slots.resized(slots.owner, length);
+    const slotTarget = slots.resized(slots.target, length);
     this.steps = new Int32Array(length * 4);
     for (let slot = 0; slot < length; slot += 1) {
-      const owner = this.check[slot]!;
+      const owner = check[slot]!;
       if (owner === 0) continue;
-      const target = this.slotTarget[slot]!;
+      const target = slotTarget[slot]!;
       this.steps[slot * 4] = owner;
       this.steps[slot * 4 + 1] = target;
       this.steps[slot * 4 + 2] = this.base[target >> 1]!;
     }
     for (const code of children[0]!.keys()) {
-      const target = this.rootNext[code]!;
+      const target = rootNext[code]!;
       this.rootSteps[code * 2] = target;
       this.rootSteps[code * 2 + 1] = this.base[target >> 1]!;
     }
@@ -139,11 +139,11 @@ export class WordStartAutomaton<Payload> {
    * loads `payloadOf` only then); 0 when there is no such state (the root is no one's child).
    */
   next(state: number, code: number): number {
-    if (state === 0) return this.rootNext[code]!;
+    if (state === 0) return this.rootSteps[code * 2]!;
     const letter = this.alphabet[code]!;
     if (letter === 0) return 0;
-    const slot = this.base[state]! + letter;
-    return this.check[slot] === state + 1 ? this.slotTarget[slot]! : 0;
+    const slot = (this.base[state]! + letter) * 4;
+    return this.steps[slot] === state + 1 ? this.steps[slot + 1]! : 0;
   }
 }
 
